@@ -1,0 +1,108 @@
+/**
+ * Shapes of the report API's JSON (SPEC §4.1). Money is a number in major
+ * units of the shop currency; rates are fractions (0.25 = 25 %), null when
+ * their denominator is 0.
+ */
+export const REPORT_NAMES = ['overview', 'conversations', 'staff-chat', 'staff-sales', 'ads', 'referrals'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+export type Totals = {
+  customersReached: number;
+  customersCared: number;
+  newCustomers: number;
+  messagesReceived: number;
+  commentsReceived: number;
+  messageConversations: number;
+  ordersCreated: number;
+  ordersCancelled: number;
+  orders: number;
+  ordersDelivered: number;
+  ordersReturned: number;
+  revenue: number;
+  provisionalRevenue: number;
+  grossProfit: number;
+  closeRate: number | null;
+  pagesActivated: number;
+  channelsConnected: number;
+};
+
+export type Funnel = { reached: number; cared: number; ordered: number; delivered: number };
+
+export type TopStaff = { staffId: string; name: string; customersCared: number; revenue: number; conversionRate: number | null };
+
+export type ReportHeader = {
+  shopId: string;
+  from: string;
+  to: string;
+  timezone: string;
+  currency: string;
+  generatedAt: string;
+  /** True when some distinct count in the response is an upper bound (see README, "Distinct counts"). */
+  approximate?: boolean;
+};
+
+export type OverviewReport = ReportHeader & {
+  totals: Totals;
+  previous: Totals;
+  funnel: Funnel;
+  series: Array<{ date: string } & Totals>;
+  reachByHour: number[];
+  interactionsByHour: number[];
+  topStaff: TopStaff[];
+};
+
+export type ChatStaffRow = {
+  staffId: string; // a staff id, 'unknown' or 'automated'
+  name: string;
+  responseTimeAvgSeconds: number | null;
+  responseTimeP90Seconds: number | null;
+  messageReplies: number;
+  commentReplies: number;
+  conversationsAnswered: number;
+  missedConversations: number;
+  missedByShift: Record<string, number>;
+};
+
+export type SalesStaffRow = {
+  staffId: string;
+  name: string;
+  ordersCreated: number;
+  orders: number;
+  revenue: number;
+  grossProfit: number;
+  customersCared: number;
+  conversionRate: number | null;
+};
+
+export type AdRow = {
+  adId: string;
+  campaignId: string | null;
+  conversationsStarted: number;
+  customersReached: number;
+  ordersCreated: number;
+  orders: number;
+  revenue: number;
+  spend: number;
+  roas: number | null;
+  costPerOrder: number | null;
+};
+
+export type CampaignRow = Omit<AdRow, 'adId' | 'campaignId'> & { campaignId: string };
+
+export type ReferralRow = {
+  participants: number;
+  referred: number;
+  sharers: number;
+  shareRate: number | null;
+  referralOrders: number;
+  referralRevenue: number;
+};
+
+export type ConversationRow = { date: string; hour?: number; pageId?: string; channel?: string } & Totals;
+
+export type RowsReport<R> = ReportHeader & { rows: R[] };
+export type StaffChatReport = RowsReport<ChatStaffRow>;
+export type StaffSalesReport = RowsReport<SalesStaffRow>;
+export type AdsReport = RowsReport<AdRow> & { campaigns: CampaignRow[] };
+export type ReferralsReport = RowsReport<ReferralRow>;
+export type ConversationsReport = RowsReport<ConversationRow>;

@@ -1,0 +1,58 @@
+/**
+ * Every key of the single table is built here and nowhere else.
+ * Entity prefixes keep item types apart inside shared partitions.
+ */
+export type Key = { PK: string; SK: string };
+
+export type Period = 'D' | 'W' | 'M';
+/** Rollup scopes: page totals, one staff member, one ad. */
+export type RollupScope = 'P' | 'S' | 'A';
+
+/** Page and entity ids come from outside; `#` inside them must not forge another key. */
+const part = (s: string) => s.replaceAll('%', '%25').replaceAll('#', '%23');
+
+export const keys = {
+  shopConfig: (shopId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: 'CONFIG' }),
+  /** Directory entry: one per shop under a shared partition, so dispatch can list shops with one Query. */
+  shopDirectory: (shopId: string): Key => ({ PK: 'SHOPS', SK: `SHOP#${part(shopId)}` }),
+  shopDirectoryPartition: () => 'SHOPS',
+  apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  pageRef: (pageId: string): Key => ({ PK: `PAGE#${part(pageId)}`, SK: 'REF' }),
+  pageState: (shopId: string, pageId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
+  pageStatePrefix: () => 'PAGESTATE#',
+  customer: (shopId: string, pageId: string, customerId: string): Key => ({
+    PK: `SHOP#${part(shopId)}#PAGE#${part(pageId)}#CUST#${part(customerId)}`,
+    SK: 'STATE',
+  }),
+  order: (shopId: string, orderId: string): Key => ({ PK: `SHOP#${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
+  phone: (shopId: string, phone: string): Key => ({ PK: `SHOP#${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
+  spend: (shopId: string, adId: string, day: string): Key => ({ PK: `SHOP#${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
+  /** Raw events are sharded per page and day so a livestream does not heat one partition. */
+  rawPartition: (shopId: string, pageId: string, day: string, shard: number) =>
+    `SHOP#${part(shopId)}#RAW#${part(pageId)}#${day}#${shard}`,
+  raw: (shopId: string, pageId: string, day: string, shard: number, chunkId: string): Key => ({
+    PK: keys.rawPartition(shopId, pageId, day, shard),
+    SK: `CHUNK#${chunkId}`,
+  }),
+  rollupPartition: (shopId: string, pageId: string) => `SHOP#${part(shopId)}#ROLLUP#${part(pageId)}`,
+  rollupSortPrefix: (scope: RollupScope, period: Period) => `${scope}${period}#`,
+  rollup: (shopId: string, pageId: string, scope: RollupScope, period: Period, periodKey: string, entity?: string): Key => ({
+    PK: keys.rollupPartition(shopId, pageId),
+    SK: `${scope}${period}#${periodKey}${entity === undefined ? '' : `#${part(entity)}`}`,
+  }),
+  /** Sparse GSI1 entry on a customer item while a wait is open. */
+  openWait: (shopId: string, openedAtIso: string, pageId: string, customerId: string) => ({
+    GSI1PK: `WAIT#${part(shopId)}`,
+    GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
+  }),
+  openWaitPartition: (shopId: string) => `WAIT#${part(shopId)}`,
+  digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
+    PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
+    SK: 'LEDGER',
+  }),
+};
+
+/** Inverse of the escaping in `keys`, for entity ids read back from sort keys. */
+export function unpart(s: string): string {
+  return s.replaceAll('%23', '#').replaceAll('%25', '%');
+}

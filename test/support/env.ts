@@ -1,0 +1,25 @@
+import { inject } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { resetConfig } from '#lib/config.ts';
+import { setDb } from '#lib/store/client.ts';
+
+/**
+ * Per test file: point the code at the shared DynamoDB Local with a table of
+ * its own, and the test secrets below (also the local runtime's documented defaults).
+ */
+export const TEST_SECRETS = {
+  META_APP_SECRET: 'test-meta-app-secret',
+  META_VERIFY_TOKEN: 'test-verify-token',
+  ZALO_APP_ID: '1234567890',
+  ZALO_OA_SECRET_KEY: 'test-zalo-oa-secret',
+  ORDER_WEBHOOK_SECRET: 'test-order-secret',
+  ADMIN_TOKEN: 'test-admin-token-0123456789',
+};
+
+process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
+process.env.TABLE_NAME = `t-${randomUUID()}`;
+process.env.AWS_REGION = 'local';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+Object.assign(process.env, TEST_SECRETS);
+resetConfig();
+setDb(undefined);

@@ -1,0 +1,17 @@
+import type { TestProject } from 'vitest/node';
+import { startDynamoLocal } from '../../scripts/local/dynamodb-local.ts';
+
+/** One DynamoDB Local for the whole run; each test file creates its own table in it. */
+export default async function setup(project: TestProject) {
+  const dynamo = await startDynamoLocal();
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  return async () => {
+    await dynamo.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
