@@ -1,0 +1,249 @@
+import type { ConversationEvent } from '#lib/events/schema.ts';
+import { addCell, F, hourField, markCell, missedShiftField, PERIODS, periodsOf, rtBucket, rtField, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
+import { addWorkingSeconds, shiftAt, workingSecondsBetween } from '#lib/time/business.ts';
+import { AUTOMATED, UNKNOWN_STAFF, type ShopRules } from '#lib/ingest/context.ts';
+
+/**
+ * One customer's conversation with one page: the state item every message,
+ * comment, reply and referral of that pair updates. Its timeline holds each
+ * event once (keyed by the producer's id), sorted by `at`, so the figures
+ * derived from it do not depend on arrival order or duplicates.
+ */
+
+/** Timeline entry kinds: message, comment, reply via message, reply via comment, joined, shared. */
+export type EntryKind = 'm' | 'c' | 'R' | 'C' | 'j' | 's';
+
+export type Entry = {
+  t: number;
+  k: EntryKind;
+  /** replies: staff id, '@auto' or '' (unknown); joined: 'r' when referred by someone */
+  st: string;
+  /** messages: the ad that referred them */
+  ad: string;
+  id: string;
+};
+
+export type OrderLink = { t: number; st?: string; live: boolean; dl: boolean };
+
+export type CustomerState = {
+  shopId: string;
+  pageId: string;
+  customerId: string;
+  /** optimistic-lock version; 0 when the item does not exist yet */
+  v: number;
+  entries: Entry[];
+  /** earliest inbound message or comment ever (ms) */
+  first?: number;
+  orders: Record<string, OrderLink>;
+  phone?: string;
+};
+
+export const AUTO_MARK = '@auto';
+
+export function encodeEntry(e: Entry): string {
+  return `${e.t.toString(36)}|${e.k}|${e.st}|${e.ad}|${e.id}`;
+}
+
+export function decodeEntry(s: string): Entry {
+  const i1 = s.indexOf('|');
+  const i2 = s.indexOf('|', i1 + 1);
+  const i3 = s.indexOf('|', i2 + 1);
+  const i4 = s.indexOf('|', i3 + 1);
+  return {
+    t: parseInt(s.slice(0, i1), 36),
+    k: s.slice(i1 + 1, i2) as EntryKind,
+    st: s.slice(i2 + 1, i3),
+    ad: s.slice(i3 + 1, i4),
+    id: s.slice(i4 + 1),
+  };
+}
+
+const byTime = (a: Entry, b: Entry) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function emptyCustomer(shopId: string, pageId: string, customerId: string): CustomerState {
+  return { shopId, pageId, customerId, v: 0, entries: [], orders: {} };
+}
+
+export function hasEvent(state: CustomerState, id: string): boolean {
+  return state.entries.some((e) => e.id === id);
+}
+
+/** Turns a conversation event into its timeline entry. */
+export function entryOf(e: ConversationEvent): Entry {
+  const t = Date.parse(e.at);
+  switch (e.kind) {
+    case 'message.received':
+      return { t, k: 'm', st: '', ad: e.adId ?? '', id: e.id };
+    case 'comment.received':
+      return { t, k: 'c', st: '', ad: '', id: e.id };
+    case 'reply.sent':
+      return { t, k: e.via === 'comment' ? 'C' : 'R', st: e.automated ? AUTO_MARK : (e.staffId ?? ''), ad: '', id: e.id };
+    case 'referral.joined':
+      return { t, k: 'j', st: e.referredBy ? 'r' : '', ad: '', id: e.id };
+    case 'referral.shared':
+      return { t, k: 's', st: '', ad: '', id: e.id };
+  }
+}
+
+/** Returns a new state with the events applied; events already in the timeline are skipped. */
+export function applyConversationEvents(state: CustomerState, events: ConversationEvent[]): { state: CustomerState; applied: ConversationEvent[] } {
+  const seen = new Set(state.entries.map((e) => e.id));
+  const entries = [...state.entries];
+  const applied: ConversationEvent[] = [];
+  let first = state.first;
+  let phone = state.phone;
+  for (const ev of events) {
+    if (seen.has(ev.id)) continue;
+    seen.add(ev.id);
+    const entry = entryOf(ev);
+    entries.push(entry);
+    applied.push(ev);
+    if ((entry.k === 'm' || entry.k === 'c') && (first === undefined || entry.t < first)) first = entry.t;
+    if ((ev.kind === 'message.received' || ev.kind === 'comment.received') && ev.phone) phone = ev.phone;
+  }
+  entries.sort(byTime);
+  return { state: { ...state, entries, ...(first !== undefined ? { first } : {}), ...(phone ? { phone } : {}) }, applied };
+}
+
+const isInbound = (k: EntryKind) => k === 'm' || k === 'c';
+const isReply = (k: EntryKind) => k === 'R' || k === 'C';
+const staffEntity = (st: string) => (st === AUTO_MARK ? AUTOMATED : st === '' ? UNKNOWN_STAFF : st);
+
+/** A wait: opened by an inbound with none open, closed by the next reply. */
+export type Wait = { openedAt: number; closedAt?: number; by?: string };
+
+export function waitsOf(entries: Entry[]): Wait[] {
+  const waits: Wait[] = [];
+  let open: Wait | undefined;
+  for (const e of entries) {
+    if (isInbound(e.k) && !open) {
+      open = { openedAt: e.t };
+      waits.push(open);
+    } else if (isReply(e.k) && open) {
+      open.closedAt = e.t;
+      open.by = staffEntity(e.st);
+      open = undefined;
+    }
+  }
+  return waits;
+}
+
+/** The last ad referral at or before `t` within the attribution window, if any. */
+export function attributedAd(entries: Entry[], t: number, windowMs: number): string | undefined {
+  let ad: string | undefined;
+  for (const e of entries) {
+    if (e.t > t) break;
+    if (e.k === 'm' && e.ad) ad = t - e.t <= windowMs ? e.ad : undefined;
+  }
+  return ad;
+}
+
+/**
+ * Every rollup cell this conversation contributes to. Distinct counters are
+ * marked (value 1) per period; counts are added.
+ */
+export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
+  const cells: Cells = new Map();
+  const pageId = state.pageId;
+  const ref = (scope: ItemRef['scope'], period: ItemRef['period'], periodKey: string, entity?: string): ItemRef => ({
+    pageId,
+    scope,
+    period,
+    periodKey,
+    ...(entity !== undefined ? { entity } : {}),
+  });
+  const joined = state.entries.some((e) => e.k === 'j');
+  const firstOfDay = new Set<string>();
+  let lastAd: { ad: string; t: number } | undefined;
+
+  for (const e of state.entries) {
+    const p = periodsOf(e.t, rules.tz);
+    if (e.k === 'm' && e.ad) lastAd = { ad: e.ad, t: e.t };
+    const adNow = lastAd && e.t - lastAd.t <= rules.attributionWindowMs ? lastAd.ad : undefined;
+    for (const period of PERIODS) {
+      const key = p[period];
+      const page = ref('P', period, key);
+      switch (e.k) {
+        case 'm':
+          addCell(cells, page, F.messagesReceived, 1);
+          markCell(cells, page, F.customersReached);
+          markCell(cells, page, F.messageConversations);
+          if (e.ad) addCell(cells, ref('A', period, key, e.ad), F.conversationsStarted, 1);
+          if (adNow) markCell(cells, ref('A', period, key, adNow), F.customersReached);
+          break;
+        case 'c':
+          addCell(cells, page, F.commentsReceived, 1);
+          markCell(cells, page, F.customersReached);
+          if (adNow) markCell(cells, ref('A', period, key, adNow), F.customersReached);
+          break;
+        case 'R':
+        case 'C': {
+          const staff = ref('S', period, key, staffEntity(e.st));
+          markCell(cells, page, F.customersCared);
+          addCell(cells, staff, e.k === 'R' ? F.messageReplies : F.commentReplies, 1);
+          markCell(cells, staff, F.conversationsAnswered);
+          break;
+        }
+        case 'j':
+          markCell(cells, page, F.referralParticipants);
+          if (e.st === 'r') markCell(cells, page, F.referralReferred);
+          break;
+        case 's':
+          if (joined) markCell(cells, page, F.referralSharers);
+          break;
+      }
+    }
+    if (isInbound(e.k)) {
+      const day = ref('P', 'D', p.D);
+      addCell(cells, day, hourField(e.k as 'm' | 'c', p.hour), 1);
+      if (!firstOfDay.has(p.D)) {
+        firstOfDay.add(p.D);
+        addCell(cells, day, hourField('r', p.hour), 1);
+      }
+    }
+  }
+
+  if (state.first !== undefined) {
+    const p = periodsOf(state.first, rules.tz);
+    for (const period of PERIODS) markCell(cells, ref('P', period, p[period]), F.newCustomers);
+  }
+
+  for (const w of waitsOf(state.entries)) {
+    if (w.closedAt === undefined || w.by === undefined) continue;
+    const secs = workingSecondsBetween(w.openedAt, w.closedAt, rules.workingHours, rules.tz);
+    const p = periodsOf(w.closedAt, rules.tz);
+    const expiry = addWorkingSeconds(w.openedAt, rules.slaSeconds, rules.workingHours, rules.tz);
+    const missed = w.closedAt > expiry;
+    const pe = missed ? periodsOf(expiry, rules.tz) : undefined;
+    for (const period of PERIODS) {
+      const staff = ref('S', period, p[period], w.by);
+      addCell(cells, staff, F.rtSum, secs);
+      addCell(cells, staff, F.rtCount, 1);
+      addCell(cells, staff, rtField(rtBucket(secs)), 1);
+      if (pe) {
+        const at = ref('S', period, pe[period], w.by);
+        addCell(cells, at, F.missed, 1);
+        addCell(cells, at, missedShiftField(shiftAt(pe.minuteOfDay, rules.shifts)), 1);
+      }
+    }
+  }
+
+  for (const o of Object.values(state.orders)) {
+    if (!o.live) continue;
+    const p = periodsOf(o.t, rules.tz);
+    for (const period of PERIODS) {
+      const page = ref('P', period, p[period]);
+      markCell(cells, page, F.funnelOrdered);
+      if (o.dl) markCell(cells, page, F.funnelDelivered);
+      if (o.st) markCell(cells, ref('S', period, p[period], o.st), F.customersOrdered);
+    }
+  }
+  return cells;
+}
+
+/** The open wait at the end of the timeline, if any (kept in the sparse GSI). */
+export function openWait(state: CustomerState): number | undefined {
+  const waits = waitsOf(state.entries);
+  const last = waits[waits.length - 1];
+  return last && last.closedAt === undefined ? last.openedAt : undefined;
+}

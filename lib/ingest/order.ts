@@ -1,0 +1,113 @@
+import type { EventOf, OrderEvent } from '#lib/events/schema.ts';
+import { addCell, F, PERIODS, periodsOf, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
+import { toMinor } from '#lib/money.ts';
+import { NO_PAGE, UNKNOWN_STAFF, type ShopRules } from '#lib/ingest/context.ts';
+import type { OrderLink } from '#lib/ingest/customer.ts';
+
+/**
+ * One order's state. Transitions may arrive before the creation (any order);
+ * the order contributes nothing until its creation is known, and then always
+ * to the day it was created.
+ */
+export type OrderState = {
+  shopId: string;
+  orderId: string;
+  v: number;
+  ids: string[];
+  createdAt?: number;
+  pageId?: string;
+  customerId?: string;
+  staffId?: string;
+  adId?: string;
+  referralCode?: string;
+  totalMinor?: number;
+  costMinor?: number;
+  cancelled: boolean;
+  delivered: boolean;
+  returned: boolean;
+};
+
+export function emptyOrder(shopId: string, orderId: string): OrderState {
+  return { shopId, orderId, v: 0, ids: [], cancelled: false, delivered: false, returned: false };
+}
+
+/** Where an order.created links to chat, resolved by the caller (note attributes or phone). */
+export type OrderLinkage = { pageId?: string; customerId?: string; adId?: string };
+
+export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRules, link: OrderLinkage): OrderState {
+  if (state.ids.includes(ev.id)) return state;
+  const next: OrderState = { ...state, ids: [...state.ids, ev.id] };
+  switch (ev.kind) {
+    case 'order.created': {
+      const c = ev as EventOf<'order.created'>;
+      next.createdAt = Date.parse(c.at);
+      next.totalMinor = toMinor(c.total, rules.currency);
+      if (c.cost !== undefined) next.costMinor = toMinor(c.cost, rules.currency);
+      if (c.staffId) next.staffId = c.staffId;
+      if (c.referralCode) next.referralCode = c.referralCode;
+      if (link.pageId) next.pageId = link.pageId;
+      if (link.customerId) next.customerId = link.customerId;
+      if (link.adId) next.adId = link.adId;
+      break;
+    }
+    case 'order.cancelled':
+      next.cancelled = true;
+      break;
+    case 'order.delivered':
+      next.delivered = true;
+      break;
+    case 'order.returned':
+      next.returned = true;
+      break;
+  }
+  return next;
+}
+
+/** The link the customer's conversation keeps to this order (funnel, sales conversion). */
+export function orderLinkOf(o: OrderState): OrderLink | undefined {
+  if (o.createdAt === undefined) return undefined;
+  return { t: o.createdAt, ...(o.staffId ? { st: o.staffId } : {}), live: !o.cancelled, dl: o.delivered };
+}
+
+export function deriveOrder(o: OrderState, rules: ShopRules): Cells {
+  const cells: Cells = new Map();
+  if (o.createdAt === undefined || o.totalMinor === undefined) return cells;
+  const p = periodsOf(o.createdAt, rules.tz);
+  const pageId = o.pageId ?? NO_PAGE;
+  const live = !o.cancelled;
+  const revenue = live ? o.totalMinor : 0;
+  const profit = live && o.costMinor !== undefined ? o.totalMinor - o.costMinor : 0;
+  for (const period of PERIODS) {
+    const at = (scope: ItemRef['scope'], entity?: string): ItemRef => ({
+      pageId,
+      scope,
+      period,
+      periodKey: p[period],
+      ...(entity !== undefined ? { entity } : {}),
+    });
+    const page = at('P');
+    addCell(cells, page, F.ordersCreated, 1);
+    addCell(cells, page, F.ordersCancelled, o.cancelled ? 1 : 0);
+    addCell(cells, page, F.ordersDelivered, o.delivered ? 1 : 0);
+    addCell(cells, page, F.ordersReturned, o.returned ? 1 : 0);
+    addCell(cells, page, F.provisionalRevenueMinor, o.totalMinor);
+    addCell(cells, page, F.revenueMinor, revenue);
+    addCell(cells, page, F.grossProfitMinor, profit);
+    if (o.referralCode && live) {
+      addCell(cells, page, F.referralOrders, 1);
+      addCell(cells, page, F.referralRevenueMinor, revenue);
+    }
+    const staff = at('S', o.staffId ?? UNKNOWN_STAFF);
+    addCell(cells, staff, F.ordersCreated, 1);
+    addCell(cells, staff, F.ordersCancelled, o.cancelled ? 1 : 0);
+    addCell(cells, staff, F.revenueMinor, revenue);
+    addCell(cells, staff, F.grossProfitMinor, profit);
+    if (o.adId) {
+      const ad = at('A', o.adId);
+      addCell(cells, ad, F.ordersCreated, 1);
+      addCell(cells, ad, F.ordersCancelled, o.cancelled ? 1 : 0);
+      addCell(cells, ad, F.revenueMinor, revenue);
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,24 @@
+/** Money is kept as integers in the currency's minor units, so sums are exact. */
+const digitsCache = new Map<string, number>();
+
+/** Fraction digits of an ISO-4217 currency (VND 0, USD 2, …). */
+export function currencyDigits(currency: string): number {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/** Major units → integer minor units, rounding half away from zero. */
+export function toMinor(amount: number, currency: string): number {
+  const scaled = amount * 10 ** currencyDigits(currency);
+  return Math.sign(scaled) * Math.round(Math.abs(scaled) + 1e-9);
+}
+
+/** Integer minor units → major units. */
+export function fromMinor(minor: number, currency: string): number {
+  const d = currencyDigits(currency);
+  return d === 0 ? minor : Number((minor / 10 ** d).toFixed(d));
+}

@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from '#lib/store/client.ts';
+import { keys } from '#lib/store/keys.ts';
+import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
+import type { CanonicalEvent } from '#lib/events/schema.ts';
+
+/**
+ * Writes of the ingest path. A *unit* is the set of state items one group of
+ * events changes (a conversation and the orders linked to it, an order, a
+ * day's spend, a page) together with the rollup deltas and raw events those
+ * changes cause. Each unit is committed atomically inside one
+ * TransactWriteItems: the state items are written with a version condition,
+ * so a redelivered event finds itself already in its state item, and a
+ * transaction either moves the rollups and stores the events or does nothing.
+ * Several units share a transaction (up to 100 items) so that the deltas of a
+ * batch for one rollup item become a single update.
+ */
+
+type Item = Record<string, unknown>;
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export type Unit = {
+  /** state items with the version they were read at (0: must not exist yet) */
+  owners: Array<{ item: Item; readVersion: number }>;
+  /** idempotent puts that need no condition (phone links) */
+  puts: Item[];
+  cells: Cells;
+  /** non-additive attributes of rollup items (an ad's campaign id) */
+  attrs: Map<string, Record<string, string>>;
+  raw: Array<{ pageId: string; day: string; events: CanonicalEvent[] }>;
+  eventIds: string[];
+};
+
+export const MAX_TRANSACT_ITEMS = 100;
+const RAW_SHARDS = 4;
+const RAW_MAX_BYTES = 300_000;
+
+function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, attrs: Record<string, string> | undefined): TransactItem {
+  const ref = parseItemId(id);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const adds: string[] = [];
+  let i = 0;
+  for (const [f, v] of fields) {
+    names[`#f${i}`] = f;
+    values[`:f${i}`] = v;
+    adds.push(`#f${i} :f${i}`);
+    i++;
+  }
+  const sets: string[] = [];
+  for (const [a, v] of Object.entries(attrs ?? {})) {
+    names[`#a${i}`] = a;
+    values[`:a${i}`] = v;
+    sets.push(`#a${i} = :a${i}`);
+    i++;
+  }
+  const expr = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : ''].filter(Boolean).join(' ');
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.rollup(shopId, ref.pageId, ref.scope, ref.period, ref.periodKey, ref.entity),
+      UpdateExpression: expr,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+function rawItems(shopId: string, unit: Unit, ttlDays: number): Item[] {
+  const out: Item[] = [];
+  for (const group of unit.raw) {
+    let chunk: CanonicalEvent[] = [];
+    let size = 0;
+    const flush = () => {
+      if (chunk.length === 0) return;
+      const body = JSON.stringify(chunk);
+      const chunkId = createHash('sha256').update(chunk.map((e) => e.id).join('\u0000')).digest('hex').slice(0, 24);
+      const shard = parseInt(chunkId.slice(0, 4), 16) % RAW_SHARDS;
+      const [y, m, d] = group.day.split('-').map(Number) as [number, number, number];
+      out.push({
+        ...keys.raw(shopId, group.pageId, group.day, shard, chunkId),
+        type: 'raw',
+        shopId,
+        pageId: group.pageId,
+        day: group.day,
+        n: chunk.length,
+        events: body,
+        expiresAt: Math.floor(Date.UTC(y, m - 1, d) / 1000) + ttlDays * 86_400,
+      });
+      chunk = [];
+      size = 0;
+    };
+    for (const e of group.events) {
+      const s = JSON.stringify(e).length;
+      if (size + s > RAW_MAX_BYTES) flush();
+      chunk.push(e);
+      size += s;
+    }
+    flush();
+  }
+  return out;
+}
+
+function ownerPut(owner: Unit['owners'][number]): TransactItem {
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: owner.item,
+      ...(owner.readVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(PK)' }
+        : { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': owner.readVersion } }),
+    },
+  };
+}
+
+/** Items a unit adds to a transaction besides shared rollup updates. */
+const ownItemCount = (u: Unit) => u.owners.length + u.puts.length + u.raw.length;
+
+/** Groups units into transactions of at most 100 items, merging rollup deltas inside each. */
+export function packUnits(units: Unit[]): Unit[][] {
+  const groups: Unit[][] = [];
+  let current: Unit[] = [];
+  let rollupIds = new Set<string>();
+  let own = 0;
+  for (const u of units) {
+    const extra = [...u.cells.keys()].filter((id) => !rollupIds.has(id));
+    if (current.length > 0 && own + ownItemCount(u) + rollupIds.size + extra.length > MAX_TRANSACT_ITEMS) {
+      groups.push(current);
+      current = [];
+      rollupIds = new Set();
+      own = 0;
+    }
+    current.push(u);
+    own += ownItemCount(u);
+    for (const id of u.cells.keys()) rollupIds.add(id);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** The TransactItems of one group of units (rollup deltas pre-aggregated per item). */
+export function transactionOf(shopId: string, group: Unit[], ttlDays: number): TransactItem[] {
+  const items: TransactItem[] = [];
+  const merged = new Map<string, Map<string, number>>();
+  const attrs = new Map<string, Record<string, string>>();
+  for (const u of group) {
+    for (const o of u.owners) items.push(ownerPut(o));
+    for (const p of u.puts) items.push({ Put: { TableName: tableName(), Item: p } });
+    for (const r of rawItems(shopId, u, ttlDays)) items.push({ Put: { TableName: tableName(), Item: r } });
+    for (const [id, fields] of u.cells) {
+      let m = merged.get(id);
+      if (!m) merged.set(id, (m = new Map()));
+      for (const [f, v] of fields) m.set(f, (m.get(f) ?? 0) + v);
+    }
+    for (const [id, a] of u.attrs) attrs.set(id, { ...attrs.get(id), ...a });
+  }
+  for (const id of new Set([...merged.keys(), ...attrs.keys()])) {
+    const fields = new Map([...(merged.get(id) ?? new Map<string, number>())].filter(([, v]) => v !== 0));
+    if (fields.size === 0 && !attrs.get(id)) continue;
+    items.push(rollupUpdate(shopId, id, fields, attrs.get(id)));
+  }
+  if (items.length > MAX_TRANSACT_ITEMS) throw new Error(`transaction of ${items.length} items exceeds ${MAX_TRANSACT_ITEMS}`);
+  return items;
+}
+
+export type CommitOutcome = { committed: Unit[]; conflicted: Unit[] };
+
+/**
+ * Commits each group in its own transaction. A group whose transaction is
+ * cancelled (a state item changed since it was read, or a concurrent
+ * transaction) is returned as conflicted; the caller re-reads and recomputes.
+ */
+export async function commitUnits(shopId: string, units: Unit[], ttlDays: number): Promise<CommitOutcome> {
+  const committed: Unit[] = [];
+  const conflicted: Unit[] = [];
+  for (const group of packUnits(units)) {
+    const TransactItems = transactionOf(shopId, group, ttlDays);
+    if (TransactItems.length === 0) continue;
+    try {
+      await db().send(new TransactWriteCommand({ TransactItems }));
+      committed.push(...group);
+    } catch (err) {
+      if (isRetryableCancellation(err)) {
+        conflicted.push(...group);
+      } else {
+        throw err;
+      }
+    }
+  }
+  return { committed, conflicted };
+}
+
+/** A cancellation we can resolve by re-reading: failed version conditions or a concurrent transaction. */
+function isRetryableCancellation(err: unknown): boolean {
+  const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+  if (e.name === 'TransactionConflictException') return true;
+  if (e.name !== 'TransactionCanceledException') return false;
+  const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  return codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict');
+}
