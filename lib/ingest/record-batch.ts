@@ -1,0 +1,236 @@
+import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent } from '#lib/events/schema.ts';
+import { isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
+import { config } from '#lib/config.ts';
+import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
+import { localDate } from '#lib/time/zone.ts';
+import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
+import { applyConversationEvents, attributedAd, deriveCustomer, type CustomerState } from '#lib/ingest/customer.ts';
+import { applyOrderEvent, deriveOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
+import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
+import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
+import { normalizePhone } from '#lib/ingest/phone.ts';
+import { getShop } from '#lib/store/shops.ts';
+import { keys } from '#lib/store/keys.ts';
+import {
+  batchGet,
+  customerFromItem,
+  customerToItem,
+  keyId,
+  orderFromItem,
+  orderToItem,
+  pageFromItem,
+  pageToItem,
+  spendFromItem,
+  spendToItem,
+} from '#lib/store/state-items.ts';
+import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
+
+/**
+ * The ingest use case: applies a batch of canonical events of one shop
+ * exactly once. Events are grouped by the state item they change; every
+ * group's new state, rollup deltas and raw events are committed atomically
+ * with a version condition on the state, and a group that lost a race is
+ * re-read and recomputed. Redelivering any event, in any order, any number
+ * of times, moves no figure twice.
+ */
+
+export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' };
+export type BatchOutcome = { applied: number; duplicates: number; dropped: Dropped[] };
+
+const MAX_ATTEMPTS = 10;
+
+export async function recordBatch(shopId: string, events: CanonicalEvent[], opts: { now?: number } = {}): Promise<BatchOutcome> {
+  const now = opts.now ?? Date.now();
+  const shop = await getShop(shopId);
+  if (!shop) return { applied: 0, duplicates: 0, dropped: events.map((e) => ({ id: e.id, reason: 'unknown_shop' })) };
+  const rules = rulesOf(shop);
+  const dropped: Dropped[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const lateLimit = now - config().LATE_EVENT_DAYS * 86_400_000;
+  let remaining: CanonicalEvent[] = [];
+  for (const e of events) {
+    if (seen.has(e.id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(e.id);
+    if (Date.parse(e.at) < lateLimit) dropped.push({ id: e.id, reason: 'too_late' });
+    else if ((isConversationEvent(e) || e.kind.startsWith('page.')) && !rules.pageChannels.has((e as { pageId: string }).pageId))
+      dropped.push({ id: e.id, reason: 'unknown_page' });
+    else remaining.push(e);
+  }
+  const total = remaining.length;
+  let applied = 0;
+  for (let attempt = 0; remaining.length > 0; attempt++) {
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** attempt * 10) * Math.random()));
+    const units = await buildUnits(rules, remaining);
+    const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
+    for (const u of outcome.committed) applied += u.eventIds.length;
+    const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
+    remaining = remaining.filter((e) => retry.has(e.id));
+  }
+  return { applied, duplicates: duplicates + (total - applied), dropped };
+}
+
+type Link = { pageId: string; customerId: string };
+const custKey = (l: Link) => `${l.pageId}\u0000${l.customerId}`;
+
+/** Reads the state items the events touch and computes each unit's writes. */
+export async function buildUnits(rules: ShopRules, events: CanonicalEvent[]): Promise<Unit[]> {
+  const shopId = rules.shopId;
+  const conv = new Map<string, ConversationEvent[]>();
+  const orders = new Map<string, OrderEvent[]>();
+  const spends = new Map<string, EventOf<'ad.spend'>[]>();
+  const pages = new Map<string, EventOf<'page.connected' | 'page.disconnected'>[]>();
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
+  for (const e of events) {
+    if (isConversationEvent(e)) push(conv, custKey(e), e);
+    else if (isOrderEvent(e)) push(orders, e.orderId, e);
+    else if (e.kind === 'ad.spend') push(spends, `${e.adId}\u0000${localDate(Date.parse(e.at), rules.tz)}`, e);
+    else push(pages, e.pageId, e);
+  }
+
+  // Orders first: a new order may link to a conversation by note attributes or by phone.
+  const orderItems = await batchGet([...orders.keys()].map((id) => keys.order(shopId, id)));
+  const orderStates = new Map<string, OrderState>();
+  for (const id of orders.keys()) orderStates.set(id, orderFromItem(shopId, id, orderItems.get(keyId(keys.order(shopId, id)))));
+  const phones = new Set<string>();
+  for (const [id, evs] of orders) {
+    const created = evs.find((e): e is EventOf<'order.created'> => e.kind === 'order.created');
+    if (created && orderStates.get(id)!.createdAt === undefined && !(created.pageId && created.customerId) && created.phone) {
+      const p = normalizePhone(created.phone);
+      if (p) phones.add(p);
+    }
+  }
+  const phoneItems = await batchGet([...phones].map((p) => keys.phone(shopId, p)));
+  const orderLinks = new Map<string, Link | undefined>();
+  for (const [id, evs] of orders) {
+    const state = orderStates.get(id)!;
+    let link: Link | undefined;
+    if (state.pageId && state.customerId) link = { pageId: state.pageId, customerId: state.customerId };
+    const created = evs.find((e): e is EventOf<'order.created'> => e.kind === 'order.created');
+    if (!link && created && state.createdAt === undefined) {
+      if (created.pageId && created.customerId && rules.pageChannels.has(created.pageId)) {
+        link = { pageId: created.pageId, customerId: created.customerId };
+      } else if (created.phone) {
+        const p = normalizePhone(created.phone);
+        const item = p ? phoneItems.get(keyId(keys.phone(shopId, p))) : undefined;
+        if (item) link = { pageId: String(item.pageId), customerId: String(item.customerId) };
+      }
+    }
+    orderLinks.set(id, link);
+  }
+
+  const customerKeys = new Map<string, Link>();
+  for (const evs of conv.values()) customerKeys.set(custKey(evs[0]!), { pageId: evs[0]!.pageId, customerId: evs[0]!.customerId });
+  for (const l of orderLinks.values()) if (l) customerKeys.set(custKey(l), l);
+  const custItems = await batchGet([...customerKeys.values()].map((l) => keys.customer(shopId, l.pageId, l.customerId)));
+
+  const units: Unit[] = [];
+  const ordersByCustomer = new Map<string, string[]>();
+  for (const [id, l] of orderLinks) if (l) push(ordersByCustomer, custKey(l), id);
+
+  const newUnit = (): Unit => ({ owners: [], puts: [], cells: new Map(), attrs: new Map(), raw: [], eventIds: [] });
+  const addRaw = (u: Unit, pageId: string, e: CanonicalEvent) => {
+    const day = localDate(Date.parse(e.at), rules.tz);
+    let g = u.raw.find((r) => r.pageId === pageId && r.day === day);
+    if (!g) u.raw.push((g = { pageId, day, events: [] }));
+    g.events.push(e);
+    u.eventIds.push(e.id);
+  };
+
+  /** Applies an order's events; returns its delta and the applied events (with the resolved link recorded). */
+  const runOrder = (u: Unit, id: string, customer: CustomerState | undefined) => {
+    const before = orderStates.get(id)!;
+    let after = before;
+    const link = orderLinks.get(id);
+    for (const e of orders.get(id)!) {
+      if (after.ids.includes(e.id)) continue;
+      let linkage = {};
+      let stored: CanonicalEvent = e;
+      if (e.kind === 'order.created') {
+        const adId = e.adId ?? (customer ? attributedAd(customer.entries, Date.parse(e.at), rules.attributionWindowMs) : undefined);
+        linkage = { ...(link ?? (e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {})), ...(adId ? { adId } : {}) };
+        stored = { ...e, ...linkage };
+      }
+      after = applyOrderEvent(after, e, rules, linkage);
+      addRaw(u, after.pageId ?? NO_PAGE, stored);
+    }
+    if (after === before) return undefined;
+    mergeCells(u.cells, diffCells(deriveOrder(after, rules), deriveOrder(before, rules)));
+    u.owners.push({ item: orderToItem(after), readVersion: before.v });
+    return after;
+  };
+
+  for (const [ck, link] of customerKeys) {
+    const u = newUnit();
+    const before = customerFromItem(shopId, link.pageId, link.customerId, custItems.get(keyId(keys.customer(shopId, link.pageId, link.customerId))));
+    const { state: withConv, applied } = applyConversationEvents(before, conv.get(ck) ?? []);
+    for (const e of applied) addRaw(u, link.pageId, e);
+    let after: CustomerState = withConv;
+    for (const orderId of ordersByCustomer.get(ck) ?? []) {
+      const o = runOrder(u, orderId, after);
+      const ol = o ? orderLinkOf(o) : undefined;
+      if (ol) after = { ...after, orders: { ...after.orders, [orderId]: ol } };
+    }
+    if (u.eventIds.length === 0) continue;
+    mergeCells(u.cells, diffCells(deriveCustomer(after, rules), deriveCustomer(before, rules)));
+    u.owners.push({ item: customerToItem(after, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
+    if (after.phone && after.phone !== before.phone) {
+      const p = normalizePhone(after.phone);
+      if (p) u.puts.push({ ...keys.phone(shopId, p), type: 'phone', pageId: link.pageId, customerId: link.customerId });
+    }
+    units.push(u);
+  }
+  for (const [id, l] of orderLinks) {
+    if (l) continue;
+    const u = newUnit();
+    runOrder(u, id, undefined);
+    if (u.eventIds.length > 0) units.push(u);
+  }
+
+  const spendItems = await batchGet(
+    [...spends.entries()].map(([, evs]) => keys.spend(shopId, evs[0]!.adId, localDate(Date.parse(evs[0]!.at), rules.tz))),
+  );
+  for (const evs of spends.values()) {
+    const first = evs[0]!;
+    const day = localDate(Date.parse(first.at), rules.tz);
+    const before: SpendState = spendFromItem(shopId, first.adId, day, Date.parse(first.at), spendItems.get(keyId(keys.spend(shopId, first.adId, day))));
+    let after = before;
+    const u = newUnit();
+    for (const e of evs) {
+      if (after.amounts[e.id]) continue;
+      after = applySpendEvent(after, e, rules);
+      addRaw(u, e.pageId ?? NO_PAGE, e);
+    }
+    if (u.eventIds.length === 0) continue;
+    const delta: Cells = diffCells(deriveSpend(after, rules), deriveSpend(before, rules));
+    mergeCells(u.cells, delta);
+    if (after.campaignId) for (const ref of delta.keys()) u.attrs.set(ref, { campaignId: after.campaignId });
+    u.owners.push({ item: spendToItem(after), readVersion: before.v });
+    units.push(u);
+  }
+
+  const pageItems = await batchGet([...pages.keys()].map((p) => keys.pageState(shopId, p)));
+  for (const [pageId, evs] of pages) {
+    const before: PageState = pageFromItem(shopId, pageId, pageItems.get(keyId(keys.pageState(shopId, pageId))));
+    let after = before;
+    const u = newUnit();
+    for (const e of evs) {
+      if (after.ids.includes(e.id)) continue;
+      after = applyPageEvent(after, e);
+      addRaw(u, pageId, e);
+    }
+    if (u.eventIds.length === 0) continue;
+    u.owners.push({ item: pageToItem(after), readVersion: before.v });
+    units.push(u);
+  }
+  return units;
+}
+
