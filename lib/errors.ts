@@ -39,8 +39,8 @@ export class NotFoundError extends AppError {
 }
 
 export class PayloadTooLargeError extends AppError {
-  constructor(limit: number) {
-    super(413, 'payload_too_large', `Body larger than ${limit} bytes`);
+  constructor(limit: number, message = `Body larger than ${limit} bytes`) {
+    super(413, 'payload_too_large', message);
   }
 }
 
@@ -52,3 +52,9 @@ export class TooManyRequestsError extends AppError {
 
 /** Issue list in the `{index?, path, message}` shape SPEC §1.4 uses. */
 export type FieldIssue = { index?: number; path: string; message: string };
+
+export class ConflictError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(409, 'conflict', message, details);
+  }
+}

@@ -33,7 +33,7 @@ export type Unit = {
 };
 
 export const MAX_TRANSACT_ITEMS = 100;
-const RAW_SHARDS = 4;
+export const RAW_SHARDS = 4;
 const RAW_MAX_BYTES = 300_000;
 
 function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, attrs: Record<string, string> | undefined): TransactItem {

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys, unpart, type Period, type RollupScope } from '#lib/store/keys.ts';
 
@@ -73,4 +73,44 @@ function toRollup(pageId: string, it: Record<string, unknown>): RollupItem {
     else if (typeof v === 'string') attrs[k] = v;
   }
   return { pageId, scope, period, periodKey, ...(entity !== undefined ? { entity } : {}), fields, attrs };
+}
+
+/**
+ * Replaces the rollup items of one page for the given period keys with
+ * `computed` (item id → fields, as `lib/rollups/cells.ts` builds them):
+ * items not in `computed` are deleted, the others overwritten whole.
+ */
+export async function replaceRollups(
+  shopId: string,
+  pageId: string,
+  periodKeys: Array<{ period: Period; key: string }>,
+  computed: Map<string, { scope: RollupScope; period: Period; periodKey: string; entity?: string; fields: Map<string, number>; attrs?: Record<string, string> }>,
+): Promise<{ written: number; deleted: number }> {
+  const existing: RollupItem[] = [];
+  for (const scope of ['P', 'S', 'A'] as RollupScope[]) {
+    for (const { period, key } of periodKeys) existing.push(...(await getRollups(shopId, pageId, scope, period, key, key)));
+  }
+  const keep = new Set<string>();
+  const writes: Array<Record<string, unknown>> = [];
+  for (const r of computed.values()) {
+    const k = keys.rollup(shopId, pageId, r.scope, r.period, r.periodKey, r.entity);
+    keep.add(k.SK);
+    writes.push({ PutRequest: { Item: { ...k, ...r.attrs, ...Object.fromEntries(r.fields) } } });
+  }
+  for (const e of existing) {
+    const k = keys.rollup(shopId, pageId, e.scope, e.period, e.periodKey, e.entity);
+    if (!keep.has(k.SK)) writes.push({ DeleteRequest: { Key: k } });
+  }
+  for (let i = 0; i < writes.length; i += 25) {
+    let batch = writes.slice(i, i + 25);
+    for (let attempt = 0; batch.length > 0; attempt++) {
+      const res = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
+      batch = (res.UnprocessedItems?.[tableName()] as typeof batch | undefined) ?? [];
+      if (batch.length > 0) {
+        if (attempt > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+        await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
+      }
+    }
+  }
+  return { written: computed.size, deleted: writes.length - computed.size };
 }

@@ -1,0 +1,42 @@
+/**
+ * Structured logs (one JSON object per line) and CloudWatch metrics in the
+ * Embedded Metric Format. Errors are logged by name and message only: no
+ * stack traces and no secrets leave the service, not even into logs.
+ */
+type Fields = Record<string, unknown>;
+
+const SECRET_KEYS = /secret|token|authorization|signature|password|apikey|api_key/i;
+
+function scrub(fields: Fields): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : v;
+  return out;
+}
+
+function emit(level: 'info' | 'warn' | 'error', msg: string, fields: Fields): void {
+  if (process.env.LOG_LEVEL === 'silent') return;
+  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...scrub(fields) });
+  (level === 'error' ? console.error : console.log)(line);
+}
+
+export const log = {
+  info: (msg: string, fields: Fields = {}) => emit('info', msg, fields),
+  warn: (msg: string, fields: Fields = {}) => emit('warn', msg, fields),
+  error: (msg: string, err: unknown, fields: Fields = {}) =>
+    emit('error', msg, { ...fields, errorName: (err as Error)?.name, errorMessage: (err as Error)?.message }),
+};
+
+/** Emits one CloudWatch metric (namespace chatpulse) through the Embedded Metric Format. */
+export function metric(name: string, value: number, dimensions: Record<string, string> = {}, unit = 'Count'): void {
+  if (process.env.LOG_LEVEL === 'silent') return;
+  console.log(
+    JSON.stringify({
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [{ Namespace: 'chatpulse', Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: unit }] }],
+      },
+      ...dimensions,
+      [name]: value,
+    }),
+  );
+}

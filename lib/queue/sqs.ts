@@ -1,0 +1,50 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DigestJob, IngestMessage, Queues } from '#lib/queue/queue.ts';
+
+/** SQS implementation of the queues; URLs from INGEST_QUEUE_URL and DIGEST_QUEUE_URL. */
+export class SqsQueues implements Queues {
+  private readonly client = new SQSClient({});
+
+  async sendIngest(messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }>): Promise<void> {
+    const url = required('INGEST_QUEUE_URL');
+    await this.sendAll(
+      url,
+      messages.map((m, i) => ({
+        Id: String(i),
+        MessageBody: JSON.stringify(m.body),
+        MessageGroupId: m.groupId,
+        MessageDeduplicationId: m.dedupId,
+      })),
+    );
+  }
+
+  async sendDigestJobs(jobs: DigestJob[]): Promise<void> {
+    const url = required('DIGEST_QUEUE_URL');
+    await this.sendAll(
+      url,
+      jobs.map((j, i) => ({ Id: String(i), MessageBody: JSON.stringify(j) })),
+    );
+  }
+
+  private async sendAll(url: string, entries: Array<{ Id: string; MessageBody: string; MessageGroupId?: string; MessageDeduplicationId?: string }>) {
+    for (let i = 0; i < entries.length; i += 10) {
+      let batch = entries.slice(i, i + 10);
+      for (let attempt = 0; batch.length > 0; attempt++) {
+        const res = await this.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: batch }));
+        const failed = new Set((res.Failed ?? []).map((f) => f.Id));
+        batch = batch.filter((e) => failed.has(e.Id));
+        if (batch.length > 0) {
+          if (attempt >= 5) throw new Error(`SQS refused ${batch.length} messages`);
+          await new Promise((r) => setTimeout(r, 2 ** attempt * 50));
+        }
+      }
+    }
+  }
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`Missing configuration ${name}`);
+  return v;
+}
+
