@@ -1,0 +1,28 @@
+import middy from '@middy/core';
+import { httpErrors, json, parseJsonBody, requireAdmin } from '#lib/http/http.ts';
+import { NotFoundError } from '#lib/errors.ts';
+import { issueApiKey, upsertShop } from '#lib/admin/shops.ts';
+import { rebuildRollups } from '#lib/admin/rebuild.ts';
+import { runDigestNow } from '#lib/digests/dispatch.ts';
+import { loadSecrets } from '#lib/secrets.ts';
+import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+
+/** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token. */
+const main = async (event: HttpEvent): Promise<HttpResult> => {
+  await loadSecrets();
+  requireAdmin(event);
+  const method = event.requestContext.http.method;
+  const path = event.rawPath.replace(/\/+$/, '');
+  let m: RegExpExecArray | null;
+  if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)$/.exec(path))) {
+    return json(200, await upsertShop(decodeURIComponent(m[1]!), parseJsonBody(event)));
+  }
+  if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
+    return json(201, await issueApiKey(decodeURIComponent(m[1]!)));
+  }
+  if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
+  if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
+  throw new NotFoundError(`No admin route ${method} ${path}`);
+};
+
+export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);

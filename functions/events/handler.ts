@@ -1,0 +1,15 @@
+import middy from '@middy/core';
+import { httpErrors, json, parseJsonBody } from '#lib/http/http.ts';
+import { shopOfRequest } from '#lib/http/auth.ts';
+import { acceptEvents } from '#lib/ingest/accept-events.ts';
+import { loadSecrets } from '#lib/secrets.ts';
+import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+
+/** POST /v1/events — canonical events from any chat tool, with a shop API key. */
+const main = async (event: HttpEvent): Promise<HttpResult> => {
+  await loadSecrets();
+  const shopId = await shopOfRequest(event);
+  return json(202, await acceptEvents(shopId, parseJsonBody(event)));
+};
+
+export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);

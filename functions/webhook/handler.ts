@@ -1,0 +1,24 @@
+import middy from '@middy/core';
+import { header, httpErrors, json, queryParams, rawBody, text } from '#lib/http/http.ts';
+import { NotFoundError } from '#lib/errors.ts';
+import { receiveMeta, receiveOrder, receiveZalo, verifyMetaSubscription } from '#lib/webhooks/receive.ts';
+import { loadSecrets } from '#lib/secrets.ts';
+import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+
+/** Platform webhooks (Meta, Zalo, orders) and the health check. */
+const main = async (event: HttpEvent): Promise<HttpResult> => {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  if (path === '/healthz') return json(200, { ok: true });
+  await loadSecrets();
+  if (path === '/webhooks/meta' && method === 'GET') return text(200, verifyMetaSubscription(queryParams(event)));
+  if (path === '/webhooks/meta' && method === 'POST') return json(200, await receiveMeta(rawBody(event), header(event, 'x-hub-signature-256')));
+  if (path === '/webhooks/zalo' && method === 'POST') return json(200, await receiveZalo(rawBody(event), header(event, 'x-zevent-signature')));
+  const m = /^\/webhooks\/orders\/([a-z]+)$/.exec(path);
+  if (m && method === 'POST') {
+    return json(200, await receiveOrder(m[1]!, rawBody(event), (n) => header(event, n), queryParams(event).get('shop')));
+  }
+  throw new NotFoundError(`No route ${method} ${path}`);
+};
+
+export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);

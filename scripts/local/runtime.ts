@@ -1,0 +1,251 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ensureTable, startDynamoLocal, type LocalDynamo } from './dynamodb-local.ts';
+import { FileFifo, LocalQueues } from './queues.ts';
+import { resetConfig } from '#lib/config.ts';
+import { setDb } from '#lib/store/client.ts';
+import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
+import { forgetCachedShops } from '#lib/store/shops.ts';
+import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+
+/**
+ * The whole system on one machine: the real Lambda handlers behind an HTTP
+ * server that builds API Gateway (HTTP API, payload 2.0) events, the shop-key
+ * authorizer in front of the routes that need it, file-backed FIFO queues
+ * feeding `ingest` and `digest-send`, an hourly digest schedule, and
+ * DynamoDB Local persisting to the data folder.
+ */
+
+/** Documented local defaults (README, "Run it locally"). Never used in AWS. */
+export const LOCAL_DEFAULTS: Record<string, string> = {
+  TABLE_NAME: 'chatpulse-local',
+  AWS_REGION: 'local',
+  META_APP_SECRET: 'local-meta-app-secret',
+  META_VERIFY_TOKEN: 'local-verify-token',
+  ZALO_APP_ID: 'local-zalo-app',
+  ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
+  ORDER_WEBHOOK_SECRET: 'local-order-secret',
+  ADMIN_TOKEN: 'local-admin-token-change-me',
+  SES_FROM: 'digests@chatpulse.local',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+export type LocalRuntime = {
+  url: string;
+  server: Server;
+  dynamo: LocalDynamo | undefined;
+  queues: LocalQueues;
+  /** Delivers every queued message now (tests and the demo use it). */
+  drain: () => Promise<void>;
+  /** Fires the digest schedule once, as EventBridge Scheduler would. */
+  fireSchedule: (at?: Date) => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+type Handler<E, R> = (event: E, context: Context) => Promise<R>;
+
+function lambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `chatpulse-local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:chatpulse-local-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/chatpulse-local-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function sqsEvent<T>(batch: Array<{ id: string; groupId: string; body: T; receives: number }>, fifo: boolean): SQSEvent {
+  return {
+    Records: batch.map(
+      (m): SQSRecord => ({
+        messageId: m.id,
+        receiptHandle: m.id,
+        body: JSON.stringify(m.body),
+        attributes: {
+          ApproximateReceiveCount: String(m.receives + 1),
+          SentTimestamp: String(Date.now()),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+          ...(fifo ? { MessageGroupId: m.groupId } : {}),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:local:000000000000:chatpulse-${fifo ? 'ingest.fifo' : 'digest'}`,
+        awsRegion: 'local',
+      }),
+    ),
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toHttpEvent(req: IncomingMessage, body: Buffer, authorizer?: Record<string, unknown>): HttpEvent {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] ? `${query[k]},${v}` : v;
+  const method = req.method ?? 'GET';
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      ...(authorizer ? { authorizer: { lambda: authorizer } } : {}),
+    },
+    ...(body.length ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
+  } as HttpEvent;
+}
+
+export async function startLocal(opts: { port?: number; dataDir?: string; dynamoEndpoint?: string; schedule?: boolean } = {}): Promise<LocalRuntime> {
+  for (const [k, v] of Object.entries(LOCAL_DEFAULTS)) process.env[k] ??= v;
+  const dataDir = path.resolve(opts.dataDir ?? '.data');
+  process.env.OUTBOX_DIR ??= path.resolve('outbox');
+  let dynamo: LocalDynamo | undefined;
+  if (opts.dynamoEndpoint) {
+    process.env.DYNAMODB_ENDPOINT = opts.dynamoEndpoint;
+  } else {
+    dynamo = await startDynamoLocal({ dataDir: path.join(dataDir, 'dynamodb'), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
+    process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  }
+  resetConfig();
+  setDb(undefined);
+  forgetCachedShops();
+  await ensureTable(process.env.DYNAMODB_ENDPOINT!, process.env.TABLE_NAME!);
+
+  const webhook = (await import('#functions/webhook/handler.ts')).handler as Handler<HttpEvent, HttpResult>;
+  const events = (await import('#functions/events/handler.ts')).handler as Handler<HttpEvent, HttpResult>;
+  const report = (await import('#functions/report/handler.ts')).handler as Handler<HttpEvent, HttpResult>;
+  const admin = (await import('#functions/admin/handler.ts')).handler as Handler<HttpEvent, HttpResult>;
+  const authorizer = (await import('#functions/authorizer/handler.ts')).handler as Handler<unknown, { context?: Record<string, unknown> }>;
+  const ingest = (await import('#functions/ingest/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
+  const digestSend = (await import('#functions/digest-send/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
+  const digestDispatch = (await import('#functions/digest-dispatch/handler.ts')).handler as Handler<{ time: string }, unknown>;
+
+  const queueDir = path.join(dataDir, 'queues');
+  const ingestQ = new FileFifo<IngestMessage>(path.join(queueDir, 'ingest'), async (batch) => {
+    const res = await ingest(sqsEvent(batch, true), lambdaContext('ingest'));
+    return res.batchItemFailures.map((f) => f.itemIdentifier);
+  }, { maxReceives: 5, batchSize: 10, fifo: true });
+  const digestQ = new FileFifo<DigestJob>(path.join(queueDir, 'digest'), async (batch) => {
+    const res = await digestSend(sqsEvent(batch, false), lambdaContext('digest-send'));
+    return res.batchItemFailures.map((f) => f.itemIdentifier);
+  }, { maxReceives: 5, batchSize: 5, fifo: false });
+  const queues = new LocalQueues(ingestQ, digestQ);
+  setQueues(queues);
+  ingestQ.start();
+  digestQ.start();
+
+  const route = async (req: IncomingMessage, body: Buffer): Promise<HttpResult> => {
+    const p = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const needsKey = p === '/v1/events' || p.startsWith('/v1/shops/');
+    let ctx: Record<string, unknown> | undefined;
+    if (needsKey) {
+      const probe = toHttpEvent(req, Buffer.alloc(0));
+      const auth = await authorizer(
+        { type: 'REQUEST', headers: probe.headers, identitySource: [probe.headers.authorization ?? ''], routeKey: '$default', rawPath: p, requestContext: probe.requestContext },
+        lambdaContext('authorizer'),
+      );
+      ctx = auth.context ?? {};
+    }
+    const event = toHttpEvent(req, body, ctx);
+    if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
+    if (p === '/v1/events') return events(event, lambdaContext('events'));
+    if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json') return report(event, lambdaContext('report'));
+    if (p.startsWith('/v1/admin/')) return admin(event, lambdaContext('admin'));
+    return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${p}` } }) };
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      try {
+        const body = await readBody(req, 10 * 1024 * 1024); // API Gateway's own payload limit
+        const out =
+          body === 'too_large'
+            ? { statusCode: 413, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'payload_too_large', message: 'Request body too large' } }) }
+            : await route(req, body);
+        res.writeHead(out.statusCode, out.headers);
+        res.end(out.isBase64Encoded && out.body ? Buffer.from(out.body, 'base64') : (out.body ?? ''));
+      } catch {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error' } }));
+      }
+    })();
+  });
+  const port = opts.port ?? Number(process.env.PORT ?? 3000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+  process.env.PUBLIC_BASE_URL ??= url;
+
+  const fireSchedule = async (at = new Date()) => {
+    await digestDispatch({ time: at.toISOString() }, lambdaContext('digest-dispatch'));
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.schedule !== false) {
+    let lastHour = -1;
+    timer = setInterval(() => {
+      const now = new Date();
+      const hourStamp = Math.floor(now.getTime() / 3_600_000);
+      if (hourStamp !== lastHour) {
+        lastHour = hourStamp;
+        void fireSchedule(now).catch(() => undefined);
+      }
+    }, 30_000);
+  }
+
+  return {
+    url,
+    server,
+    dynamo,
+    queues,
+    drain: async () => {
+      await ingestQ.drain();
+      await digestQ.drain();
+    },
+    fireSchedule,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      ingestQ.stop();
+      digestQ.stop();
+      setQueues(undefined);
+      await new Promise<void>((r) => server.close(() => r()));
+      await dynamo?.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * `npm start`: the whole system on this machine — the real handlers behind
+ * http://127.0.0.1:3000 (PORT), DynamoDB Local persisting to .data/, queues
+ * in .data/queues, digests written to outbox/. Ctrl-C stops it; a restart
+ * picks up where it left off.
+ */
+import { startLocal, LOCAL_DEFAULTS } from './local/runtime.ts';
+
+const runtime = await startLocal({});
+const admin = process.env.ADMIN_TOKEN ?? LOCAL_DEFAULTS.ADMIN_TOKEN;
+console.log(`chatpulse is running at ${runtime.url}
+  health     GET  ${runtime.url}/healthz
+  admin      Authorization: Bearer ${admin}
+  dynamodb   ${runtime.dynamo?.endpoint ?? process.env.DYNAMODB_ENDPOINT} (data in .data/dynamodb)
+  outbox     ${process.env.OUTBOX_DIR}
+Local webhook secrets are in README.md ("Run it locally"). Try: npm run demo`);
+
+const shutdown = async () => {
+  await runtime.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
