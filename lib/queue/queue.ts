@@ -14,6 +14,8 @@ export interface Queues {
   /** FIFO: messages of one group are delivered in order, one batch at a time. */
   sendIngest(messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }>): Promise<void>;
   sendDigestJobs(jobs: DigestJob[]): Promise<void>;
+  /** Parks a job that can never succeed in the digest dead-letter queue, with the reason. */
+  deadLetterDigest(job: DigestJob, reason: string): Promise<void>;
 }
 
 let current: Queues | undefined;

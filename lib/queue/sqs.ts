@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DigestJob, IngestMessage, Queues } from '#lib/queue/queue.ts';
 
 /** SQS implementation of the queues; URLs from INGEST_QUEUE_URL and DIGEST_QUEUE_URL. */
@@ -23,6 +23,16 @@ export class SqsQueues implements Queues {
     await this.sendAll(
       url,
       jobs.map((j, i) => ({ Id: String(i), MessageBody: JSON.stringify(j) })),
+    );
+  }
+
+  async deadLetterDigest(job: DigestJob, reason: string): Promise<void> {
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: required('DIGEST_DLQ_URL'),
+        MessageBody: JSON.stringify(job),
+        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
+      }),
     );
   }
 

@@ -10,7 +10,7 @@ import { keys } from '#lib/store/keys.ts';
  * email: at most once, with the stuck claim visible as status `sending`.
  */
 export type LedgerKey = { shopId: string; period: 'daily' | 'weekly'; periodKey: string; email: string };
-export type LedgerStatus = 'sending' | 'sent' | 'released';
+export type LedgerStatus = 'sending' | 'sent' | 'released' | 'failed';
 
 export async function claimDigest(k: LedgerKey, now = new Date()): Promise<'claimed' | 'already_sent' | 'in_progress'> {
   try {
@@ -18,9 +18,9 @@ export async function claimDigest(k: LedgerKey, now = new Date()): Promise<'clai
       new PutCommand({
         TableName: tableName(),
         Item: { ...keys.digestLedger(k.shopId, k.period, k.periodKey, k.email), type: 'digest-ledger', ...k, status: 'sending', claimedAt: now.toISOString() },
-        ConditionExpression: 'attribute_not_exists(PK) OR #s = :released',
+        ConditionExpression: 'attribute_not_exists(PK) OR #s IN (:released, :failed)',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':released': 'released' },
+        ExpressionAttributeValues: { ':released': 'released', ':failed': 'failed' },
       }),
     );
     return 'claimed';
@@ -44,8 +44,12 @@ export async function markDigestSent(k: LedgerKey, messageId: string, now = new 
   );
 }
 
-/** Gives the claim back after a send that certainly failed, so a retry may send. */
-export async function releaseDigest(k: LedgerKey, reason: string): Promise<void> {
+/**
+ * Gives the claim back after a send that certainly failed, so a retry may
+ * send: `released` for passing failures, `failed` for permanent ones (a replay
+ * from the dead-letter queue may claim it again).
+ */
+export async function releaseDigest(k: LedgerKey, reason: string, status: 'released' | 'failed' = 'released'): Promise<void> {
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
@@ -53,7 +57,7 @@ export async function releaseDigest(k: LedgerKey, reason: string): Promise<void>
       UpdateExpression: 'SET #s = :released, lastError = :r',
       ConditionExpression: '#s = :sending',
       ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':released': 'released', ':sending': 'sending', ':r': reason.slice(0, 500) },
+      ExpressionAttributeValues: { ':released': status, ':sending': 'sending', ':r': reason.slice(0, 500) },
     }),
   );
 }

@@ -17,14 +17,17 @@ export class FileFifo<T> {
   private kick: (() => void) | undefined;
   private readonly recentDedup = new Map<string, number>();
   private readonly inFlight = new Set<string>();
+  /** Dead letters: `<dir>-dlq/<id>.json`. */
+  readonly dlqDir: string;
 
   constructor(
     private readonly dir: string,
     private readonly consumer: Consumer<T>,
     private readonly opts: { maxReceives: number; batchSize: number; fifo: boolean },
   ) {
+    this.dlqDir = `${dir}-dlq`;
     mkdirSync(dir, { recursive: true });
-    mkdirSync(path.join(dir, '..', 'dlq'), { recursive: true });
+    mkdirSync(this.dlqDir, { recursive: true });
     const existing = readdirSync(dir).filter((f) => f.endsWith('.json'));
     this.seq = existing.length > 0 ? Math.max(...existing.map((f) => Number(f.split('-')[0]))) + 1 : 0;
   }
@@ -43,6 +46,12 @@ export class FileFifo<T> {
       renameSync(path.join(this.dir, `${id}.json.tmp`), path.join(this.dir, `${id}.json`));
     }
     this.kick?.();
+  }
+
+  /** Writes a message straight to the dead-letter folder with its reason. */
+  deadLetter(body: T, reason: string): void {
+    const id = `${String(this.seq++).padStart(12, '0')}-dead`;
+    writeFileSync(path.join(this.dlqDir, `${id}.json`), JSON.stringify({ id, body, reason, at: new Date().toISOString() }));
   }
 
   /** Pending message count (for tests and `npm start`'s status line). */
@@ -114,7 +123,7 @@ export class FileFifo<T> {
       }
       const receives = m.receives + 1;
       if (receives >= this.opts.maxReceives) {
-        renameSync(file, path.join(this.dir, '..', 'dlq', `${m.id}.json`));
+        renameSync(file, path.join(this.dlqDir, `${m.id}.json`));
       } else {
         writeFileSync(file, JSON.stringify({ ...m, receives }));
       }
@@ -136,5 +145,9 @@ export class LocalQueues implements Queues {
 
   async sendDigestJobs(jobs: DigestJob[]): Promise<void> {
     this.digest.send(jobs.map((body) => ({ groupId: body.shopId, body })));
+  }
+
+  async deadLetterDigest(job: DigestJob, reason: string): Promise<void> {
+    this.digest.deadLetter(job, reason);
   }
 }

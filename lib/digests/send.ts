@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { config } from '#lib/config.ts';
+import { log, metric } from '#lib/log.ts';
+import { getShop } from '#lib/store/shops.ts';
+import { claimDigest, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
+import { digestRange } from '#lib/digests/periods.ts';
+import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
+import { mailTransport } from '#lib/digests/transport.ts';
+import { buildReport } from '#lib/reports/build.ts';
+import { buildDigestView } from '#lib/email/view-model.ts';
+import { renderDigest } from '#lib/email/render.ts';
+import { buildMime } from '#lib/email/mime.ts';
+import { PermanentMailError } from '#lib/mail/ses.ts';
+import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
+
+export const digestJobSchema = z.object({
+  shopId: z.string().min(1),
+  period: z.enum(['daily', 'weekly']),
+  periodKey: z.string().min(1),
+  email: z.email(),
+});
+
+export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribed' | 'unknown_shop';
+
+/**
+ * One digest email: claim the ledger item (only the claimant sends), read the
+ * reports, render, send, record. A throttled or failed send releases the
+ * claim and throws, so the job is retried; a permanent failure (address
+ * rejected, identity not verified) marks the ledger `failed` and throws a
+ * PermanentMailError, which the worker moves to the dead-letter queue at once.
+ */
+export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new Date()): Promise<SendOutcome> {
+  const shop = await getShop(job.shopId, { fresh: true });
+  if (!shop) return 'unknown_shop';
+  const recipient = shop.recipients.find((r) => r.email.toLowerCase() === job.email.toLowerCase());
+  if (!recipient || !(job.period === 'daily' ? recipient.daily : recipient.weekly)) return 'unsubscribed';
+  const key: LedgerKey = { shopId: job.shopId, period: job.period, periodKey: job.periodKey, email: recipient.email };
+  const claim = await claimDigest(key, now);
+  if (claim !== 'claimed') return claim;
+
+  try {
+    const { from, to } = digestRange(job.period, job.periodKey);
+    const query = { from, to, pageId: [], granularity: 'day' as const, format: 'json' as const };
+    const opts = { now: now.getTime() };
+    const [overview, staffChat, staffSales, ads, referrals] = await Promise.all([
+      buildReport('overview', shop, query, opts) as Promise<OverviewReport>,
+      buildReport('staff-chat', shop, query, opts) as Promise<StaffChatReport>,
+      buildReport('staff-sales', shop, query, opts) as Promise<StaffSalesReport>,
+      buildReport('ads', shop, query, opts) as Promise<AdsReport>,
+      buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
+    ]);
+    const unsubscribe = unsubscribeUrl(shop.shopId, recipient.email, job.period);
+    const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe });
+    const { subject, html, text } = renderDigest(view);
+    const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
+    const raw = buildMime({
+      from: from_,
+      to: recipient.email,
+      subject,
+      html,
+      text,
+      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    });
+    const idempotencyKey = `${job.shopId}-${job.period}-${job.periodKey}-${recipient.email}`;
+    const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, raw, html, text, idempotencyKey });
+    await markDigestSent(key, messageId, now);
+    metric('DigestsSent', 1, { period: job.period });
+    return 'sent';
+  } catch (err) {
+    const permanent = err instanceof PermanentMailError;
+    await releaseDigest(key, `${(err as Error).name}: ${(err as Error).message}`, permanent ? 'failed' : 'released').catch((e) =>
+      log.error('could not release digest claim', e, { ...key }),
+    );
+    if (permanent) metric('DigestsFailedPermanently', 1, { period: job.period });
+    throw err;
+  }
+}

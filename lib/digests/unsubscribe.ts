@@ -1,0 +1,37 @@
+import { createHmac } from 'node:crypto';
+import { config, requireSetting } from '#lib/config.ts';
+import { ValidationError } from '#lib/errors.ts';
+import { safeEqual } from '#lib/http/http.ts';
+import { getShop, putShop } from '#lib/store/shops.ts';
+
+/**
+ * One-click unsubscribe links (RFC 8058): the link carries the shop, the
+ * address and the period, signed with a key derived from the admin token, so
+ * nobody can unsubscribe someone else.
+ */
+function sign(shopId: string, email: string, period: string): string {
+  const key = createHmac('sha256', requireSetting('ADMIN_TOKEN')).update('chatpulse-unsubscribe').digest();
+  return createHmac('sha256', key).update(`${shopId}\n${email.toLowerCase()}\n${period}`).digest('base64url');
+}
+
+export function unsubscribeUrl(shopId: string, email: string, period: 'daily' | 'weekly'): string {
+  const q = new URLSearchParams({ shop: shopId, email, period, sig: sign(shopId, email, period) });
+  return `${config().PUBLIC_BASE_URL}/v1/unsubscribe?${q}`;
+}
+
+/** Applies an unsubscribe link: turns that period off for that recipient. */
+export async function unsubscribe(params: URLSearchParams): Promise<{ shopId: string; email: string; period: string }> {
+  const shopId = params.get('shop') ?? '';
+  const email = params.get('email') ?? '';
+  const period = params.get('period') ?? '';
+  const sig = params.get('sig') ?? '';
+  if (!shopId || !email || (period !== 'daily' && period !== 'weekly') || !safeEqual(sig, sign(shopId, email, period))) {
+    throw new ValidationError('Invalid unsubscribe link', [{ path: 'sig', message: 'link is incomplete or was altered' }]);
+  }
+  const shop = await getShop(shopId, { fresh: true });
+  if (shop) {
+    const recipients = shop.recipients.map((r) => (r.email.toLowerCase() === email.toLowerCase() ? { ...r, [period]: false } : r));
+    await putShop({ ...shop, recipients, updatedAt: new Date().toISOString() });
+  }
+  return { shopId, email, period };
+}
