@@ -35,3 +35,15 @@ export async function unsubscribe(params: URLSearchParams): Promise<{ shopId: st
   }
   return { shopId, email, period };
 }
+
+/**
+ * The page a GET of the link shows: a button that POSTs (link scanners and
+ * prefetchers issue GETs, which must not unsubscribe anyone).
+ */
+export function unsubscribePage(rawQuery: string): string {
+  const action = `/v1/unsubscribe?${rawQuery.replace(/[^A-Za-z0-9_.~%&=+-]/g, '')}`;
+  return `<!doctype html><html lang="vi"><meta name="viewport" content="width=device-width,initial-scale=1"><title>chatpulse</title>
+<body style="font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem">
+<form method="post" action="${action}"><p>Hủy đăng ký nhận báo cáo qua email? / Unsubscribe from this digest?</p>
+<button type="submit" style="font-size:1rem;padding:.6rem 1.2rem">Hủy đăng ký / Unsubscribe</button></form></body></html>`;
+}

@@ -181,7 +181,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       ctx = auth.context ?? {};
     }
     const event = toHttpEvent(req, body, ctx);
-    if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
+    if (p === '/healthz' || p === '/v1/unsubscribe' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
     if (p === '/v1/events') return events(event, lambdaContext('events'));
     if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json') return report(event, lambdaContext('report'));
     if (p.startsWith('/v1/admin/')) return admin(event, lambdaContext('admin'));
