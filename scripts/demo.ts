@@ -1,0 +1,268 @@
+/**
+ * `npm run demo`: a month of realistic traffic for three shops, posted as
+ * signed webhooks to the running local system (`npm start`), then the
+ * digests. Scale with DEMO_SCALE (default 0.02; 1 = the largest shop at
+ * 10,000 conversations and 5,000 orders a day).
+ *
+ *   DEMO_URL      http://127.0.0.1:3000
+ *   DEMO_DAYS     30
+ *   DEMO_SCALE    0.02
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { LOCAL_DEFAULTS } from './local/runtime.ts';
+import { addDays } from '#lib/time/zone.ts';
+
+const URL_BASE = process.env.DEMO_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const DAYS = Number(process.env.DEMO_DAYS ?? 30);
+const SCALE = Number(process.env.DEMO_SCALE ?? 0.02);
+const secret = (k: string) => process.env[k] ?? LOCAL_DEFAULTS[k]!;
+
+/** Deterministic pseudo-random numbers, so two runs post the same data (and the second one only duplicates). */
+let seed = 20261123;
+function rand(): number {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+}
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const chance = (p: number) => rand() < p;
+
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ'];
+const MIDDLE = ['Thị', 'Văn', 'Ngọc', 'Minh', 'Thanh', 'Đức', 'Thu', 'Hồng'];
+const GIVEN = ['Lan', 'Hương', 'Minh', 'Tuấn', 'Trang', 'Hà', 'Linh', 'Nam', 'Dũng', 'Mai', 'Phương', 'Quân', 'Thảo', 'Vy'];
+const vnName = () => `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
+
+/** Share of a day's chat falling in each local hour: quiet nights, lunch bump, evening peak. */
+const HOURLY = [0.5, 0.3, 0.2, 0.1, 0.1, 0.2, 0.6, 1.5, 3, 4, 4.5, 5, 5.5, 4.5, 4, 4, 4.5, 5, 6, 8, 10, 10, 8, 3.5];
+const HOURLY_SUM = HOURLY.reduce((a, b) => a + b, 0);
+
+type ShopPlan = {
+  shopId: string;
+  name: string;
+  conversationsPerDay: number;
+  ordersPerConversation: number;
+  pages: Array<{ pageId: string; channel: 'facebook' | 'instagram' | 'zalo'; name: string }>;
+  staff: Array<{ staffId: string; name: string; zaloId?: string }>;
+  livestreamWeekdays: number[];
+  ads: Array<{ adId: string; campaignId: string; dailySpend: number }>;
+  referral: boolean;
+};
+
+const SHOPS: ShopPlan[] = [
+  {
+    shopId: 'thoi-trang-hoa-mai',
+    name: 'Thời trang Hoa Mai',
+    conversationsPerDay: 10_000,
+    ordersPerConversation: 0.5,
+    pages: [
+      { pageId: '101000000000001', channel: 'facebook', name: 'Hoa Mai Fashion' },
+      { pageId: '17841400000000001', channel: 'instagram', name: 'hoamai.fashion' },
+      { pageId: '4300000000000000001', channel: 'zalo', name: 'Hoa Mai Zalo OA' },
+    ],
+    staff: [
+      { staffId: 'lan', name: 'Nguyễn Thị Lan', zaloId: 'zs-lan' },
+      { staffId: 'tuan', name: 'Trần Minh Tuấn', zaloId: 'zs-tuan' },
+      { staffId: 'huong', name: 'Lê Thu Hương' },
+      { staffId: 'nam', name: 'Phạm Văn Nam' },
+    ],
+    livestreamWeekdays: [2, 5, 7],
+    ads: [
+      { adId: '23850000000000001', campaignId: 'camp-tet-sale', dailySpend: 4_500_000 },
+      { adId: '23850000000000002', campaignId: 'camp-tet-sale', dailySpend: 2_000_000 },
+      { adId: '23850000000000003', campaignId: 'camp-livestream', dailySpend: 1_200_000 },
+    ],
+    referral: true,
+  },
+  {
+    shopId: 'my-pham-thao-vy',
+    name: 'Mỹ phẩm Thảo Vy',
+    conversationsPerDay: 1_500,
+    ordersPerConversation: 0.3,
+    pages: [{ pageId: '101000000000002', channel: 'facebook', name: 'Thảo Vy Cosmetics' }],
+    staff: [
+      { staffId: 'vy', name: 'Võ Thảo Vy' },
+      { staffId: 'quan', name: 'Đỗ Minh Quân' },
+    ],
+    livestreamWeekdays: [6],
+    ads: [{ adId: '23850000000000010', campaignId: 'camp-serum', dailySpend: 900_000 }],
+    referral: false,
+  },
+  {
+    shopId: 'do-go-phuong-nam',
+    name: 'Đồ gỗ Phương Nam',
+    conversationsPerDay: 250,
+    ordersPerConversation: 0.12,
+    pages: [
+      { pageId: '101000000000003', channel: 'facebook', name: 'Đồ gỗ Phương Nam' },
+      { pageId: '4300000000000000003', channel: 'zalo', name: 'Phương Nam OA' },
+    ],
+    staff: [{ staffId: 'dung', name: 'Bùi Đức Dũng', zaloId: 'zs-dung' }],
+    livestreamWeekdays: [],
+    ads: [],
+    referral: false,
+  },
+];
+
+async function call(method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) {
+  const res = await fetch(`${URL_BASE}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+const admin = { authorization: `Bearer ${secret('ADMIN_TOKEN')}` };
+let posted = 0;
+const pending: Array<Promise<unknown>> = [];
+async function limited(p: () => Promise<unknown>) {
+  pending.push(p());
+  if (pending.length >= 16) await Promise.all(pending.splice(0));
+}
+
+function postMeta(body: object) {
+  const raw = JSON.stringify(body);
+  const sig = createHmac('sha256', secret('META_APP_SECRET')).update(raw).digest('hex');
+  posted++;
+  return call('POST', '/webhooks/meta', raw, { 'x-hub-signature-256': `sha256=${sig}` });
+}
+
+function postZalo(body: { timestamp: string; app_id: string } & object) {
+  const raw = JSON.stringify(body);
+  const mac = createHash('sha256').update(`${secret('ZALO_APP_ID')}${raw}${body.timestamp}${secret('ZALO_OA_SECRET_KEY')}`).digest('hex');
+  posted++;
+  return call('POST', '/webhooks/zalo', raw, { 'x-zevent-signature': `mac=${mac}` });
+}
+
+function postOrder(shopId: string, topic: string, order: object) {
+  const raw = JSON.stringify(order);
+  const sig = createHmac('sha256', secret('ORDER_WEBHOOK_SECRET')).update(raw).digest('base64');
+  posted++;
+  return call('POST', `/webhooks/orders/haravan?shop=${shopId}`, raw, { 'x-haravan-hmacsha256': sig, 'x-haravan-topic': topic });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** ms of a local (UTC+07:00) wall-clock time. */
+const vnTime = (day: string, hour: number, minute: number, second = 0) => Date.parse(`${day}T00:00:00+07:00`) + ((hour * 60 + minute) * 60 + second) * 1000;
+
+async function runShop(plan: ShopPlan, today: string) {
+  await call('PUT', `/v1/admin/shops/${plan.shopId}`, JSON.stringify({
+    name: plan.name,
+    timezone: 'Asia/Ho_Chi_Minh',
+    currency: 'VND',
+    locale: 'vi-VN',
+    pages: plan.pages,
+    staff: plan.staff.map((s) => ({ staffId: s.staffId, name: s.name, accounts: s.zaloId ? [{ channel: 'zalo', id: s.zaloId }] : [] })),
+    automationAppIds: ['263902037430900'],
+    recipients: [
+      { email: `chu-shop@${plan.shopId}.vn`, daily: true, weekly: true },
+      { email: `manager@${plan.shopId}.vn`, locale: 'en', daily: true, weekly: true },
+    ],
+  }), admin);
+  const { apiKey } = (await call('POST', `/v1/admin/shops/${plan.shopId}/api-keys`, undefined, admin)) as { apiKey: string };
+  const shopEvents = (events: object[]) => call('POST', '/v1/events', JSON.stringify({ events }), { authorization: `Bearer ${apiKey}` });
+
+  const perDay = Math.max(5, Math.round(plan.conversationsPerDay * SCALE));
+  let customerSeq = 0;
+  const returning: Array<{ page: ShopPlan['pages'][number]; id: string; phone: string }> = [];
+  for (let d = DAYS; d >= 1; d--) {
+    const day = addDays(today, -d);
+    const weekday = new Date(`${day}T00:00:00Z`).getUTCDay() || 7;
+    const live = plan.livestreamWeekdays.includes(weekday);
+    const n = Math.round(perDay * (live ? 1.6 : 1) * (0.85 + rand() * 0.3));
+    const spendEvents: object[] = plan.ads.map((ad) => ({
+      id: `spend-${ad.adId}-${day}`, kind: 'ad.spend', at: `${day}T23:00:00+07:00`, adId: ad.adId, campaignId: ad.campaignId, amount: Math.round(ad.dailySpend * SCALE * (0.8 + rand() * 0.4) / 1000) * 1000,
+    }));
+    if (spendEvents.length) await limited(() => shopEvents(spendEvents));
+    for (let i = 0; i < n; i++) {
+      const page = pick(plan.pages);
+      const isNew = returning.length < 20 || chance(0.7);
+      const cust = isNew ? { page, id: `${page.channel === 'zalo' ? 'zu' : 'psid'}-${plan.shopId.slice(0, 4)}-${++customerSeq}`, phone: `09${String(Math.floor(rand() * 1e8)).padStart(8, '0')}` } : pick(returning.filter((r) => r.page === page).concat(returning).slice(0, 50));
+      if (isNew) returning.push(cust);
+      // time of the first message: livestream evenings pile comments into 20:00–21:30
+      let hour = 0;
+      let r = rand() * HOURLY_SUM;
+      while (r > HOURLY[hour]! && hour < 23) r -= HOURLY[hour++]!;
+      const inStream = live && page.channel === 'facebook' && chance(0.5);
+      if (inStream) hour = chance(0.6) ? 20 : 21;
+      const t0 = vnTime(day, hour, Math.floor(rand() * (inStream && hour === 21 ? 30 : 60)), Math.floor(rand() * 60));
+      const ad = plan.ads.length && !inStream && chance(0.25) ? pick(plan.ads) : undefined;
+      const staff = pick(plan.staff);
+      const replyDelay = (chance(0.15) ? 20 + rand() * 90 : 0.5 + rand() * 9) * 60_000;
+      const automated = chance(0.1);
+      const msgs = 1 + Math.floor(rand() * 4);
+      if (page.channel === 'zalo') {
+        for (let k = 0; k < msgs; k++) {
+          const t = t0 + k * 40_000;
+          await limited(() => postZalo({ app_id: secret('ZALO_APP_ID'), event_name: 'user_send_text', timestamp: String(t), sender: { id: cust.id }, recipient: { id: page.pageId }, message: { msg_id: `zm-${cust.id}-${t}`, text: k === 1 ? `sđt em ${cust.phone}` : 'Shop ơi còn hàng không ạ?' } }));
+        }
+        const tr = t0 + replyDelay;
+        await limited(() => postZalo({ app_id: secret('ZALO_APP_ID'), event_name: 'oa_send_text', timestamp: String(tr), sender: { id: page.pageId, admin_id: staff.zaloId ?? '' }, recipient: { id: cust.id }, message: { msg_id: `zr-${cust.id}-${tr}`, text: 'Dạ còn ạ' } }));
+      } else if (inStream) {
+        const comments = 1 + Math.floor(rand() * 3);
+        for (let k = 0; k < comments; k++) {
+          const t = t0 + k * 25_000;
+          await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: t, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: `${page.pageId}_${cust.id}_${t}`, post_id: `${page.pageId}_live${day}`, from: { id: cust.id, name: vnName() }, message: 'chốt đơn size M', created_time: Math.floor(t / 1000) } }] }] }));
+        }
+      } else {
+        const object = page.channel === 'instagram' ? 'instagram' : 'page';
+        for (let k = 0; k < msgs; k++) {
+          const t = t0 + k * 45_000;
+          const referral = k === 0 && ad ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: ad.adId } } : {};
+          await limited(() => postMeta({ object, entry: [{ id: page.pageId, time: t, messaging: [{ sender: { id: cust.id }, recipient: { id: page.pageId }, timestamp: t, message: { mid: `m_${cust.id}_${t}`, text: k === 1 ? `số em là ${cust.phone}` : 'Tư vấn giúp em mẫu này' , ...(k === 0 && ad ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: ad.adId } } : {}) }, ...(k === 0 && ad ? {} : referral) }] }] }));
+        }
+        const tr = t0 + replyDelay;
+        const metadata = automated ? 'auto:welcome' : `staff:${staff.staffId}`;
+        await limited(() => postMeta({ object, entry: [{ id: page.pageId, time: tr, messaging: [{ sender: { id: page.pageId }, recipient: { id: cust.id }, timestamp: tr, message: { is_echo: true, mid: `m_echo_${cust.id}_${tr}`, metadata, app_id: 263902037430900, text: 'Dạ shop chào chị ạ' } }] }] }));
+      }
+      if (chance(plan.ordersPerConversation)) {
+        const orderId = 100000 + customerSeq * 10 + i;
+        const lines = 1 + Math.floor(rand() * 3);
+        const items = Array.from({ length: lines }, () => {
+          const price = (99 + Math.floor(rand() * 900)) * 1000;
+          return { quantity: 1 + Math.floor(rand() * 2), price: String(price), cost: String(Math.round(price * 0.55)) };
+        });
+        const total = items.reduce((a, l) => a + l.quantity * Number(l.price), 0) + 30000;
+        const created = t0 + replyDelay + 10 * 60_000;
+        const order = {
+          id: orderId, created_at: iso(created), updated_at: iso(created), total_price: `${total}.00`, currency: 'VND', line_items: items,
+          note_attributes: [{ name: 'page_id', value: page.pageId }, { name: 'customer_id', value: cust.id }, { name: 'staff_id', value: staff.staffId }, ...(plan.referral && chance(0.1) ? [{ name: 'referral_code', value: `REF${customerSeq % 97}` }] : [])],
+          phone: cust.phone, cancelled_at: null, fulfillment_status: null,
+        };
+        await limited(() => postOrder(plan.shopId, 'orders/create', order));
+        if (chance(0.03)) await limited(() => postOrder(plan.shopId, 'orders/create', order)); // duplicate delivery
+        if (chance(0.1)) {
+          const cancelled = created + (1 + rand() * 48) * 3_600_000;
+          await limited(() => postOrder(plan.shopId, 'orders/cancelled', { ...order, cancelled_at: iso(cancelled), updated_at: iso(cancelled) }));
+        } else if (chance(0.7) && created + 3 * 86_400_000 < Date.now()) {
+          const fulfilled = created + (1 + rand() * 3) * 86_400_000;
+          await limited(() => postOrder(plan.shopId, 'orders/fulfilled', { ...order, fulfillment_status: 'fulfilled', updated_at: iso(fulfilled) }));
+        }
+      }
+      if (plan.referral && page.channel !== 'zalo' && chance(0.03)) {
+        const t = t0 + 3_600_000;
+        const referrer = returning.length > 5 && chance(0.5) ? pick(returning).id : undefined;
+        await limited(() => shopEvents([
+          { id: `ref-join-${cust.id}`, kind: 'referral.joined', at: iso(t), pageId: page.pageId, customerId: cust.id, code: `REF${customerSeq % 97}`, ...(referrer && referrer !== cust.id ? { referredBy: referrer } : {}) },
+          ...(chance(0.4) ? [{ id: `ref-share-${cust.id}-${day}`, kind: 'referral.shared', at: iso(t + 600_000), pageId: page.pageId, customerId: cust.id }] : []),
+        ]));
+      }
+    }
+    process.stdout.write(`\r${plan.name}: ${day} (${posted} webhooks posted)   `);
+  }
+  await Promise.all(pending.splice(0));
+  process.stdout.write('\n');
+}
+
+const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+const started = Date.now();
+await call('GET', '/healthz', undefined);
+for (const plan of SHOPS) await runShop(plan, today);
+console.log(`posted ${posted} webhooks in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for ingestion …`);
+// give the ingest queue a moment, then run yesterday's daily and last week's weekly digests
+await new Promise((r) => setTimeout(r, 3000));
+const yesterday = addDays(today, -1);
+for (const plan of SHOPS) {
+  await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'daily', date: yesterday }), admin);
+  await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'weekly', date: addDays(today, -7) }), admin);
+}
+console.log(`Digests queued. Open them in ./outbox (the .html files open in any browser).
+Reports, e.g.:
+  curl -H 'Authorization: Bearer <api key>' '${URL_BASE}/v1/shops/${SHOPS[0]!.shopId}/reports/overview?from=${addDays(today, -7)}&to=${yesterday}'`);
