@@ -33,14 +33,15 @@ const timezoneSchema = z.string().refine((tz) => {
   }
 }, 'not an IANA time zone');
 
-const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'ISO-4217 code').refine((c) => {
+const currencySchema = z.string().refine((c) => {
+  if (!/^[A-Z]{3}$/.test(c)) return false;
   try {
     new Intl.NumberFormat('en', { style: 'currency', currency: c });
     return true;
   } catch {
     return false;
   }
-}, 'unknown currency');
+}, 'expected an ISO-4217 currency code such as VND');
 
 export const localeSchema = z.enum(['vi-VN', 'en']);
 export type Locale = z.infer<typeof localeSchema>;
