@@ -124,7 +124,7 @@ function postMeta(body: object) {
   return call('POST', '/webhooks/meta', raw, { 'x-hub-signature-256': `sha256=${sig}` });
 }
 
-function postZalo(body: { timestamp: string; app_id: string } & object) {
+function postZalo(body: { timestamp: string; app_id: string; [k: string]: unknown }) {
   const raw = JSON.stringify(body);
   const mac = createHash('sha256').update(`${secret('ZALO_APP_ID')}${raw}${body.timestamp}${secret('ZALO_OA_SECRET_KEY')}`).digest('hex');
   posted++;

@@ -56,32 +56,36 @@ export async function rebuildRollups(body: unknown, now = Date.now()) {
   if (daysBetween(replayFrom, today) > 800) throw new ValidationError('Range too old to rebuild', [{ path: 'from', message: 'raw events are kept 400 days by default' }]);
 
   const wanted = new Set(periodKeys.map((p) => `${p.period}\u0001${p.key}`));
-  const result: Array<{ pageId: string; events: number; written: number; deleted: number }> = [];
+  // Replay the whole shop at once: an order's events can sit under different
+  // pages (a cancellation that arrived before its order was linked is kept
+  // under `_`), and only a joint replay sees them together.
+  const events = [];
+  for (const pageId of [...rules.pageChannels.keys(), NO_PAGE]) events.push(...(await readRawEvents(req.shopId, pageId, replayFrom, today)));
+  const customers = new Map<string, { pageId: string; customerId: string }>();
+  for (const e of events) if (isConversationEvent(e)) customers.set(customerKey(e.pageId, e.customerId), { pageId: e.pageId, customerId: e.customerId });
+  const stored = await batchGet([...customers.values()].map((c) => keys.customer(req.shopId, c.pageId, c.customerId)), false);
+  const firstSeen = new Map<string, number>();
+  for (const [k, c] of customers) {
+    const item = stored.get(keyId(keys.customer(req.shopId, c.pageId, c.customerId)));
+    if (item?.first !== undefined) firstSeen.set(k, Number(item.first));
+  }
+  const cells: Cells = replayCells(rules, events, firstSeen);
+  const campaign = new Map<string, string>();
+  for (const e of events) if (e.kind === 'ad.spend' && e.campaignId) campaign.set(e.adId, e.campaignId);
+
+  const result: Array<{ pageId: string; written: number; deleted: number }> = [];
   for (const pageId of pages) {
-    const events = await readRawEvents(req.shopId, pageId, replayFrom, today);
-    const customers = new Map<string, { pageId: string; customerId: string }>();
-    for (const e of events) if (isConversationEvent(e)) customers.set(customerKey(e.pageId, e.customerId), { pageId: e.pageId, customerId: e.customerId });
-    const stored = await batchGet([...customers.values()].map((c) => keys.customer(req.shopId, c.pageId, c.customerId)), false);
-    const firstSeen = new Map<string, number>();
-    for (const [k, c] of customers) {
-      const item = stored.get(keyId(keys.customer(req.shopId, c.pageId, c.customerId)));
-      if (item?.first !== undefined) firstSeen.set(k, Number(item.first));
-    }
-    const cells: Cells = replayCells(rules, events, firstSeen);
-    const computed = new Map<string, { scope: 'P' | 'S' | 'A'; period: Period; periodKey: string; entity?: string; fields: Map<string, number> }>();
+    const computed = new Map<string, { scope: 'P' | 'S' | 'A'; period: Period; periodKey: string; entity?: string; fields: Map<string, number>; attrs?: Record<string, string> }>();
     for (const [id, fields] of cells) {
       const ref = parseItemId(id);
       if (ref.pageId !== pageId || !wanted.has(`${ref.period}\u0001${ref.periodKey}`)) continue;
       const nonZero = new Map([...fields].filter(([, v]) => v !== 0));
-      if (nonZero.size > 0) computed.set(id, { ...ref, fields: nonZero });
+      if (nonZero.size === 0) continue;
+      const campaignId = ref.scope === 'A' && ref.entity && nonZero.has('spendMinor') ? campaign.get(ref.entity) : undefined;
+      computed.set(id, { ...ref, fields: nonZero, ...(campaignId ? { attrs: { campaignId } } : {}) });
     }
-    const campaign = new Map<string, string>();
-    for (const e of events) if (e.kind === 'ad.spend' && e.campaignId) campaign.set(e.adId, e.campaignId);
-    const withAttrs = new Map(
-      [...computed].map(([id, r]) => [id, r.scope === 'A' && r.entity && r.fields.has('spendMinor') && campaign.has(r.entity) ? { ...r, attrs: { campaignId: campaign.get(r.entity)! } } : r]),
-    );
-    const { written, deleted } = await replaceRollups(req.shopId, pageId, periodKeys, withAttrs);
-    result.push({ pageId, events: events.length, written, deleted });
+    const { written, deleted } = await replaceRollups(req.shopId, pageId, periodKeys, computed);
+    result.push({ pageId, written, deleted });
   }
-  return { shopId: req.shopId, from: req.from, to: req.to, pages: result };
+  return { shopId: req.shopId, from: req.from, to: req.to, events: events.length, pages: result };
 }

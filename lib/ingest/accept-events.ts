@@ -2,6 +2,7 @@ import { eventBatchSchema, MAX_EVENTS_PER_BATCH } from '#lib/events/schema.ts';
 import { NotFoundError, PayloadTooLargeError, ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { fieldIssues } from '#lib/http/http.ts';
 import { enqueueEvents } from '#lib/ingest/enqueue.ts';
+import { FUTURE_TOLERANCE_MS } from '#lib/ingest/record-batch.ts';
 import { getShop } from '#lib/store/shops.ts';
 
 /**
@@ -21,7 +22,9 @@ export async function acceptEvents(shopId: string, body: unknown): Promise<{ acc
   if (!shop) throw new NotFoundError(`Unknown shop ${shopId}`);
   const pages = new Set(shop.pages.map((p) => p.pageId));
   const issues: FieldIssue[] = [];
+  const latest = Date.now() + FUTURE_TOLERANCE_MS;
   parsed.data.events.forEach((e, index) => {
+    if (Date.parse(e.at) > latest) issues.push({ index, path: 'at', message: 'more than 24 hours in the future' });
     const pageId = 'pageId' in e ? e.pageId : undefined;
     if (pageId !== undefined && !pages.has(pageId)) issues.push({ index, path: 'pageId', message: `page ${pageId} is not registered for shop ${shopId}` });
   });

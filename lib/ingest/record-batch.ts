@@ -34,10 +34,12 @@ import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
  * of times, moves no figure twice.
  */
 
-export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' };
+export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' | 'in_future' };
 export type BatchOutcome = { applied: number; duplicates: number; dropped: Dropped[] };
 
 const MAX_ATTEMPTS = 10;
+/** Clock skew tolerated between producers and us; later events are dropped. */
+export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
 
 export async function recordBatch(shopId: string, events: CanonicalEvent[], opts: { now?: number } = {}): Promise<BatchOutcome> {
   const now = opts.now ?? Date.now();
@@ -56,6 +58,7 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
     }
     seen.add(e.id);
     if (Date.parse(e.at) < lateLimit) dropped.push({ id: e.id, reason: 'too_late' });
+    else if (Date.parse(e.at) > now + FUTURE_TOLERANCE_MS) dropped.push({ id: e.id, reason: 'in_future' });
     else if ((isConversationEvent(e) || e.kind.startsWith('page.')) && !rules.pageChannels.has((e as { pageId: string }).pageId))
       dropped.push({ id: e.id, reason: 'unknown_page' });
     else remaining.push(e);

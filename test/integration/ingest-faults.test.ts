@@ -99,7 +99,7 @@ describe('ingest under crashes', () => {
     await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.rollup('rb', 'rb-fb', 'S', 'D', '2026-11-21', 'ghost'), messageReplies: 3 } }));
     expect(await allRollups('rb', 'rb-fb')).not.toEqual(before);
     const out = await rebuildRollups({ shopId: 'rb', pageId: 'rb-fb', from: '2026-11-01', to: '2026-11-30' }, NOW);
-    expect(out.pages[0]!.events).toBe(150 + 50 + 15 + 1);
+    expect(out.events).toBe(150 + 50 + 15 + 1);
     expect(await allRollups('rb', 'rb-fb')).toEqual(before);
   });
 });
