@@ -35,6 +35,7 @@ const commentReceived = z.object({
   pageId: pageIdSchema,
   customerId: customerIdSchema,
   postId: z.string().max(200).optional(),
+  commentId: z.string().max(200).optional().describe("The platform's comment id; lets a page's reply to this comment find its customer"),
   phone: phoneSchema.optional(),
 });
 

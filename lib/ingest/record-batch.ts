@@ -24,6 +24,7 @@ import {
   spendToItem,
 } from '#lib/store/state-items.ts';
 import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
+import { putCommentLinks } from '#lib/store/comment-links.ts';
 
 /**
  * The ingest use case: applies a batch of canonical events of one shop
@@ -68,6 +69,7 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   for (let attempt = 0; remaining.length > 0; attempt++) {
     if (attempt >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** attempt * 10) * Math.random()));
+    if (attempt === 0) await putCommentLinks(shopId, remaining);
     const units = await buildUnits(rules, remaining);
     const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;

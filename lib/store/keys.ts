@@ -25,6 +25,8 @@ export const keys = {
     SK: 'STATE',
   }),
   order: (shopId: string, orderId: string): Key => ({ PK: `SHOP#${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
+  /** Who wrote a comment, so the page's reply to it finds its customer. */
+  commentLink: (shopId: string, commentId: string): Key => ({ PK: `SHOP#${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
   phone: (shopId: string, phone: string): Key => ({ PK: `SHOP#${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
   spend: (shopId: string, adId: string, day: string): Key => ({ PK: `SHOP#${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
   /** Raw events are sharded per page and day so a livestream does not heat one partition. */

@@ -9,6 +9,7 @@ import { normalizeOrder, ORDER_PLATFORMS } from '#lib/adapters/orders.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
 import { enqueueEvents } from '#lib/ingest/enqueue.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
+import { commentAuthors } from '#lib/store/comment-links.ts';
 
 /**
  * The webhook use cases: verify the signature over the raw bytes (nothing is
@@ -44,11 +45,17 @@ async function contexts(pageIds: string[]): Promise<Map<string, ShopContext & { 
 }
 
 async function dispatch(source: string, result: AdapterResult): Promise<{ events: number; unknownPages: number }> {
+  const events = [...result.events];
+  for (const r of result.commentReplies ?? []) {
+    const author = (await commentAuthors(r.shopId, [r.parentCommentId])).get(r.parentCommentId);
+    if (author) events.push({ shopId: r.shopId, event: { ...r.event, customerId: author } });
+    else log.warn('page reply to an unknown comment ignored', { source, commentId: r.parentCommentId });
+  }
   for (const pageId of result.unknownPages) log.warn('webhook for unregistered page dropped', { source, pageId });
   if (result.unknownPages.length > 0) metric('UnknownPageEvents', result.unknownPages.length, { source });
-  await enqueueEvents(result.events);
-  metric('WebhookEvents', result.events.length, { source });
-  return { events: result.events.length, unknownPages: result.unknownPages.length };
+  await enqueueEvents(events);
+  metric('WebhookEvents', events.length, { source });
+  return { events: events.length, unknownPages: result.unknownPages.length };
 }
 
 /** `GET /webhooks/meta` subscription check: returns the challenge or throws 403. */

@@ -1,0 +1,19 @@
+import type { CanonicalEvent, EventOf } from '#lib/events/schema.ts';
+
+/** What an adapter needs to know about the shop that owns a page. */
+export type ShopContext = { shopId: string; automationAppIds: string[]; staffAccounts?: Map<string, string> };
+
+/** Events routed to their shops, plus what could not be routed. */
+export type AdapterResult = {
+  events: Array<{ shopId: string; event: CanonicalEvent }>;
+  unknownPages: string[];
+  /** items understood but carrying no metric (deliveries, reads, edits, follows) */
+  ignored: number;
+  /**
+   * The page's replies to comments: the payload names the comment replied to,
+   * not its author, so the caller looks the author up (comment links kept by ingest).
+   */
+  commentReplies?: Array<{ shopId: string; parentCommentId: string; event: Omit<EventOf<'reply.sent'>, 'customerId'> }>;
+  /** customers that became known without a metric (Zalo `follow`) */
+  knownCustomers?: Array<{ shopId: string; pageId: string; customerId: string; at: string }>;
+};
