@@ -194,11 +194,13 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
       }
     }
     if (isInbound(e.k)) {
-      const day = ref('P', 'D', p.D);
-      addCell(cells, day, hourField(e.k as 'm' | 'c', p.hour), 1);
-      if (!firstOfDay.has(p.D)) {
-        firstOfDay.add(p.D);
-        addCell(cells, day, hourField('r', p.hour), 1);
+      // hour profiles are additive over days, so weeks and months carry them too
+      const first = !firstOfDay.has(p.D);
+      firstOfDay.add(p.D);
+      for (const period of PERIODS) {
+        const item = ref('P', period, p[period]);
+        addCell(cells, item, hourField(e.k as 'm' | 'c', p.hour), 1);
+        if (first) addCell(cells, item, hourField('r', p.hour), 1);
       }
     }
   }

@@ -1,0 +1,23 @@
+import middy from '@middy/core';
+import { httpErrors, json, queryParams, text } from '#lib/http/http.ts';
+import { requireShop } from '#lib/http/auth.ts';
+import { NotFoundError } from '#lib/errors.ts';
+import { serveReport } from '#lib/reports/serve.ts';
+import { openApiDocument } from '#lib/reports/openapi.ts';
+import { config } from '#lib/config.ts';
+import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+
+/** Report API (shop key) and the OpenAPI document. */
+const main = async (event: HttpEvent): Promise<HttpResult> => {
+  const path = event.rawPath;
+  if (path === '/v1/openapi.json') return json(200, openApiDocument(config().PUBLIC_BASE_URL));
+  const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
+  if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);
+  const shopId = decodeURIComponent(m[1]!);
+  await requireShop(event, shopId);
+  const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
+  if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+  return json(200, out.body);
+};
+
+export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { eventBatchSchema, EVENT_KINDS } from '#lib/events/schema.ts';
+import { shopInputSchema } from '#lib/shops/schema.ts';
+import { REPORT_NAMES } from '#lib/reports/types.ts';
+import { rebuildSchema } from '#lib/admin/rebuild.ts';
+import { runDigestSchema } from '#lib/digests/dispatch.ts';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } } } },
+      },
+    },
+  },
+};
+
+const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]));
+const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+
+/** The OpenAPI 3.1 document of the service, generated from the same zod schemas the handlers use. */
+export function openApiDocument(serverUrl?: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'chatpulse', version: '1.0.0', description: `Reporting backend for chat commerce. Event kinds: ${EVENT_KINDS.join(', ')}.` },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    components: {
+      securitySchemes: {
+        shopKey: { type: 'http', scheme: 'bearer', description: 'A shop API key from POST /v1/admin/shops/{shopId}/api-keys' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+      },
+      schemas: {
+        Error: errorSchema,
+        EventBatch: jsonSchema(eventBatchSchema),
+        ShopInput: jsonSchema(shopInputSchema),
+        Rebuild: jsonSchema(rebuildSchema),
+        DigestRun: jsonSchema(runDigestSchema),
+      },
+    },
+    paths: {
+      '/v1/events': {
+        post: {
+          summary: 'Send canonical events (up to 500)',
+          security: [{ shopKey: [] }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/EventBatch' }) },
+          responses: { '202': { description: 'Accepted', ...json({ type: 'object', properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } } }) }, ...errors(400, 401, 413, 429) },
+        },
+      },
+      '/v1/shops/{shopId}/reports/{report}': {
+        get: {
+          summary: 'A report as JSON or CSV',
+          security: [{ shopKey: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
+            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
+            { name: 'pageId', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
+            { name: 'channel', in: 'query', schema: { type: 'string', enum: ['facebook', 'instagram', 'zalo'] } },
+            { name: 'granularity', in: 'query', schema: { type: 'string', enum: ['day', 'hour'], default: 'day' } },
+            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+          ],
+          responses: { '200': { description: 'The report', content: { 'application/json': {}, 'text/csv': {} } }, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/v1/admin/shops/{shopId}': {
+        put: {
+          summary: 'Create or replace a shop',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ShopInput' }) },
+          responses: { '200': { description: 'The stored shop' }, ...errors(400, 401, 409) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/api-keys': {
+        post: { summary: 'Issue an API key (shown once)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { apiKey: { type: 'string' } } }) }, ...errors(401, 404) } },
+      },
+      '/v1/admin/rebuild': {
+        post: { summary: 'Rebuild rollups from raw events', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/Rebuild' }) }, responses: { '200': { description: 'Rebuilt' }, ...errors(400, 401, 404) } },
+      },
+      '/v1/admin/digests/run': {
+        post: { summary: 'Run a digest now (still once per recipient and period)', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/DigestRun' }) }, responses: { '202': { description: 'Queued' }, ...errors(400, 401, 404) } },
+      },
+      '/webhooks/meta': {
+        get: { summary: 'Meta subscription check', responses: { '200': { description: 'The challenge' }, '403': { description: 'Wrong verify token' } } },
+        post: { summary: 'Meta webhooks (X-Hub-Signature-256)', responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 413) } },
+      },
+      '/webhooks/zalo': { post: { summary: 'Zalo OA webhooks (X-ZEvent-Signature)', responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 413) } } },
+      '/webhooks/orders/{platform}': {
+        post: {
+          summary: 'Order webhooks of haravan, sapo, shopify',
+          parameters: [
+            { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: ['haravan', 'sapo', 'shopify'] } },
+            { name: 'shop', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 404, 413) },
+        },
+      },
+      '/healthz': { get: { summary: 'Health', responses: { '200': { description: 'ok', ...json({ type: 'object', properties: { ok: { type: 'boolean' } } }) } } } },
+    },
+  };
+}
