@@ -8,6 +8,8 @@ import { resetConfig } from '#lib/config.ts';
 import { setDb } from '#lib/store/client.ts';
 import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
 import { forgetCachedShops } from '#lib/store/shops.ts';
+import { setMailTransport } from '#lib/digests/transport.ts';
+import { OutboxTransport } from '#lib/mail/outbox.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 
 /**
@@ -165,6 +167,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   }, { maxReceives: 5, batchSize: 5, fifo: false });
   const queues = new LocalQueues(ingestQ, digestQ);
   setQueues(queues);
+  setMailTransport(new OutboxTransport(process.env.OUTBOX_DIR));
   ingestQ.start();
   digestQ.start();
 
@@ -244,6 +247,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       ingestQ.stop();
       digestQ.stop();
       setQueues(undefined);
+      setMailTransport(undefined);
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo?.stop();
     },
