@@ -19,6 +19,7 @@ export const TEST_SECRETS = {
 process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
 process.env.TABLE_NAME = `t-${randomUUID()}`;
 process.env.AWS_REGION = 'local';
+process.env.LOG_LEVEL ??= 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 Object.assign(process.env, TEST_SECRETS);
 resetConfig();
