@@ -256,8 +256,16 @@ const started = Date.now();
 await call('GET', '/healthz', undefined);
 for (const plan of SHOPS) await runShop(plan, today);
 console.log(`posted ${posted} webhooks in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for ingestion …`);
-// give the ingest queue a moment, then run yesterday's daily and last week's weekly digests
-await new Promise((r) => setTimeout(r, 3000));
+// wait for the ingest queue to drain, then run yesterday's daily and last week's weekly digests
+for (let last = -1; ; ) {
+  const health = (await call('GET', '/healthz', undefined)) as { queued?: { ingest: number } };
+  const left = health.queued?.ingest ?? 0;
+  if (left === 0) break;
+  if (left !== last) process.stdout.write(`\r${left} messages still to ingest …   `);
+  last = left;
+  await new Promise((r) => setTimeout(r, 1000));
+}
+process.stdout.write('\n');
 const yesterday = addDays(today, -1);
 for (const plan of SHOPS) {
   await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'daily', date: yesterday }), admin);

@@ -87,22 +87,15 @@ export class FileFifo<T> {
   }
 
   private async deliverOnce(): Promise<boolean> {
-    const files = readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort();
+    // oldest first; like SQS FIFO, a batch may mix groups, and the consumer keeps each group's order
+    const files = readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort().slice(0, this.opts.batchSize * 4);
     if (files.length === 0) return false;
-    // FIFO: per group, the oldest messages, up to batchSize in all (like SQS FIFO batches)
     const batch: Array<Stored<T>> = [];
-    const groupsInBatch = new Set<string>();
     for (const f of files) {
       if (batch.length >= this.opts.batchSize) break;
       const id = f.slice(0, -5);
       if (this.inFlight.has(id)) continue;
-      const m = JSON.parse(readFileSync(path.join(this.dir, f), 'utf8')) as Stored<T>;
-      if (this.opts.fifo && groupsInBatch.size > 0 && !groupsInBatch.has(m.groupId) && batch.length > 0) {
-        // keep batches to one group at a time, so a failure never reorders another group
-        continue;
-      }
-      groupsInBatch.add(m.groupId);
-      batch.push(m);
+      batch.push(JSON.parse(readFileSync(path.join(this.dir, f), 'utf8')) as Stored<T>);
     }
     if (batch.length === 0) return false;
     for (const m of batch) this.inFlight.add(m.id);
