@@ -13,9 +13,21 @@ function scrub(fields: Fields): Fields {
   return out;
 }
 
+const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ORDER_WEBHOOK_SECRET', 'ADMIN_TOKEN'];
+
+/** Replaces any configured secret value that slipped into a message (an SDK error quoting a header, say). */
+function redactSecrets(line: string): string {
+  let out = line;
+  for (const k of SECRET_ENV) {
+    const v = process.env[k];
+    if (v && v.length >= 6) out = out.split(v).join('[redacted]');
+  }
+  return out;
+}
+
 function emit(level: 'info' | 'warn' | 'error', msg: string, fields: Fields): void {
   if (process.env.LOG_LEVEL === 'silent') return;
-  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), ...scrub(fields) });
+  const line = redactSecrets(JSON.stringify({ level, msg, time: new Date().toISOString(), ...scrub(fields) }));
   (level === 'error' ? console.error : console.log)(line);
 }
 
