@@ -74,7 +74,21 @@ try {
     lines.push('## Digest rendering', '', `not measured: ${(err as Error).message}`, '');
   }
 
-  // 4. bundles
+  // 4. bounded load test on loopback
+  const { runLoad } = await import('./load.ts');
+  const load = await runLoad();
+  lines.push(
+    '## Load test (loopback, local runtime, `bench/load.ts`)',
+    '',
+    '| route | requests | concurrency | req/s | errors | p50 ms | p90 ms | p99 ms | max ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...load.map((l) => `| ${l.name} | ${l.requests} | ${l.concurrency} | ${f1(l.rps)} | ${l.errors} (${f1((100 * l.errors) / Math.max(1, l.requests))} %) | ${f1(l.p50)} | ${f1(l.p90)} | ${f1(l.p99)} | ${f1(l.max)} |`),
+    '',
+    'Webhooks are answered after signature check, normalisation and queueing, while the same process ingests them; the local DynamoDB is the bottleneck of the report calls (each overview is about a dozen Queries).',
+    '',
+  );
+
+  // 5. bundles
   const bundles = await measureBundles();
   lines.push(
     '## Lambda bundles (esbuild, ESM, minified, AWS SDK bundled)',
