@@ -1,19 +1,81 @@
-import type { Recipient, Shop, Locale } from '#lib/shops/schema.ts';
-import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport, Totals } from '#lib/reports/types.ts';
-import { STRINGS, esc, formatters } from '#lib/email/i18n.ts';
+import type { Locale, Recipient, Shop } from '#lib/shops/schema.ts';
+import type { AdRow, AdsReport, ChatStaffRow, OverviewReport, ReferralsReport, SalesStaffRow, StaffChatReport, StaffSalesReport, Totals } from '#lib/reports/types.ts';
+import {
+  formatChange,
+  formatDay,
+  formatDayRange,
+  formatDuration,
+  formatHourSpan,
+  formatInstant,
+  formatMoney,
+  formatMultiple,
+  formatNumber,
+  formatPercent,
+  formatShortDay,
+  strings,
+  zoneLabel,
+  type DigestPeriod,
+  type DigestStrings,
+} from '#lib/email/i18n.ts';
+import { escapeHtml } from '#lib/email/skeleton.ts';
 
 /**
  * The digest's view model: every figure already formatted for the
- * recipient's locale and the shop's currency, every string HTML-escaped, and
- * the repeated parts (table rows, bars) as small HTML fragments for the
- * compiled template's placeholders. Also the plain-text part.
+ * recipient's locale, the shop's currency and zone, and every string
+ * HTML-escaped, ready for the compiled template's `{{placeholders}}` and
+ * `{{#sections}}`. The template holds all markup; this holds only data (plus
+ * bar sizes and the green/red of a change).
  */
-export type DigestView = { subject: string; lang: string; slots: Record<string, string>; text: string };
+
+export const KPI_KEYS = ['customersReached', 'customersCared', 'newCustomers', 'orders', 'revenue', 'closeRate', 'grossProfit', 'ordersCancelled'] as const;
+export type KpiKey = (typeof KPI_KEYS)[number];
+
+export type KpiTile = { label: string; value: string; change: string; color: string };
+export type FunnelStep = { label: string; value: string; width: number; conversion: string };
+export type HourBar = { hour: number; count: string; title: string; height: number; color: string; bar: boolean };
+export type TopStaffLine = { rank: string; name: string; customersCared: string; revenue: string; conversionRate: string };
+export type ChatStaffLine = { name: string; avg: string; p90: string; messageReplies: string; commentReplies: string; missed: string; missedByShift: string };
+export type SalesStaffLine = { name: string; ordersCreated: string; orders: string; revenue: string; grossProfit: string; conversionRate: string };
+export type AdLine = { adId: string; campaign: string; spend: string; revenue: string; roas: string; orders: string; costPerOrder: string };
+export type ReferralBlock = { participants: string; referred: string; shareRate: string; referralOrders: string; referralRevenue: string };
+
+/** Everything the template shows. Every string is HTML-escaped; `subject` too (render.ts decodes it for the header). */
+export type DigestView = {
+  locale: Locale;
+  lang: string;
+  period: DigestPeriod;
+  subject: string;
+  preview: string;
+  shopName: string;
+  heading: string;
+  periodLabel: string;
+  /** Fixed words (labels, titles), escaped. */
+  t: Record<string, string>;
+  kpis: Record<KpiKey, KpiTile>;
+  approximate: string;
+  funnel: FunnelStep[];
+  hours: HourBar[];
+  hourLabels: Array<{ label: string }>;
+  peak: string;
+  hoursNote: string;
+  topStaff: TopStaffLine[];
+  chatStaff: ChatStaffLine[];
+  chatStaffMore: string;
+  salesStaff: SalesStaffLine[];
+  salesStaffMore: string;
+  ads: AdLine[];
+  adsMore: string;
+  referral: ReferralBlock | null;
+  asOf: string;
+  footer: string;
+  unsubscribeUrl: string;
+  unsubscribeLabel: string;
+};
 
 export type DigestInput = {
   shop: Shop;
   recipient: Recipient;
-  period: 'daily' | 'weekly';
+  period: DigestPeriod;
   overview: OverviewReport;
   staffChat: StaffChatReport;
   staffSales: StaffSalesReport;
@@ -22,195 +84,260 @@ export type DigestInput = {
   unsubscribeUrl: string;
 };
 
-const KPI_KEYS = ['customersReached', 'customersCared', 'newCustomers', 'orders', 'revenue', 'closeRate', 'grossProfit', 'ordersCancelled'] as const;
-const MONEY_KPIS = new Set(['revenue', 'grossProfit']);
-/** For these, a rise is bad news. */
-const LOWER_IS_BETTER = new Set(['ordersCancelled']);
+/** Rows per staff table; the rest are counted in a "and N more" line. */
+export const MAX_STAFF_ROWS = 10;
+export const MAX_TOP_STAFF = 5;
+export const MAX_ADS = 5;
+/** Tallest hour bar, in px. */
+export const BAR_MAX_PX = 64;
 
-const td = (content: string, cls = '', extra = '') => `<td class="${cls}" style="padding:6px 4px;${extra}">${content}</td>`;
-const th = (content: string, num = false) => `<th style="padding:6px 4px;text-align:${num ? 'right' : 'left'};color:#6b7280;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb">${content}</th>`;
-const numCell = (content: string) => td(content, 'num', 'text-align:right;white-space:nowrap');
-const tr = (cells: string[]) => `<tr style="border-bottom:1px solid #f3f4f6">${cells.join('')}</tr>`;
+export const COLORS = { good: '#047857', bad: '#b91c1c', neutral: '#4b5563', bar: '#2dd4bf', peak: '#0f766e' } as const;
 
-function displayDate(iso: string, locale: Locale): string {
-  const [y, m, d] = iso.split('-');
-  return locale === 'vi-VN' ? `${d}/${m}/${y}` : `${d}/${m}/${y}`;
+/** A rise of these is bad news (shown red). */
+const LOWER_IS_BETTER: ReadonlySet<KpiKey> = new Set(['ordersCancelled']);
+
+function kpiValue(key: KpiKey, t: Totals, currency: string, locale: Locale): string {
+  if (key === 'closeRate') return formatPercent(t.closeRate, locale);
+  if (key === 'revenue' || key === 'grossProfit') return formatMoney(t[key], currency, locale);
+  return formatNumber(t[key], locale);
 }
 
-export function buildDigestView(input: DigestInput): DigestView {
-  const { shop, recipient, period, overview, staffChat, staffSales, ads, referrals } = input;
-  const locale: Locale = recipient.locale ?? shop.locale;
-  const s = STRINGS[locale];
-  const f = formatters(locale, shop.currency, shop.timezone);
-  const periodLabel = overview.from === overview.to ? displayDate(overview.from, locale) : `${displayDate(overview.from, locale)} – ${displayDate(overview.to, locale)}`;
-  const subject = (period === 'daily' ? s.subjectDaily : s.subjectWeekly)(shop.name, periodLabel);
-  const text: string[] = [`${shop.name} — ${period === 'daily' ? s.daily : s.weekly} ${periodLabel}`, ''];
+function kpiTiles(o: OverviewReport, s: DigestStrings, locale: Locale): Record<KpiKey, KpiTile> {
+  const tiles = {} as Record<KpiKey, KpiTile>;
+  for (const key of KPI_KEYS) {
+    const change = formatChange(o.totals[key], o.previous[key], locale);
+    const good = change.direction === 'up' ? !LOWER_IS_BETTER.has(key) : !!LOWER_IS_BETTER.has(key);
+    const color = change.direction === 'up' || change.direction === 'down' ? (good ? COLORS.good : COLORS.bad) : COLORS.neutral;
+    tiles[key] = { label: s.kpi[key], value: kpiValue(key, o.totals, o.currency, locale), change: change.text, color };
+  }
+  return tiles;
+}
 
-  // KPI tiles: two per row
-  const fmt = (k: (typeof KPI_KEYS)[number], t: Totals) =>
-    k === 'closeRate' ? f.percent(t.closeRate) : MONEY_KPIS.has(k) ? f.money(t[k] as number) : f.number(t[k] as number);
-  const tiles = KPI_KEYS.map((k) => {
-    const cur = k === 'closeRate' ? (overview.totals.closeRate ?? 0) : (overview.totals[k] as number);
-    const prev = k === 'closeRate' ? (overview.previous.closeRate ?? 0) : (overview.previous[k] as number);
-    const ch = f.change(cur, prev);
-    const good = ch.dir === 'flat' ? '#6b7280' : (ch.dir === 'up') !== LOWER_IS_BETTER.has(k) ? '#047857' : '#b91c1c';
-    text.push(`${s.kpis[k]}: ${fmt(k, overview.totals)} (${ch.text})`);
-    return `<td style="padding:8px;vertical-align:top;width:50%;border:1px solid #e5e7eb;border-radius:6px">
-<div style="font-size:12px;color:#6b7280">${esc(s.kpis[k])}</div>
-<div style="font-size:20px;font-weight:700;line-height:28px;color:#111827">${esc(fmt(k, overview.totals))}</div>
-<div style="font-size:12px;color:${good}">${esc(ch.text)}</div></td>`;
-  });
-  const kpiRows = [0, 2, 4, 6].map((i) => `<tr>${tiles[i]}${tiles[i + 1]}</tr>`).join('');
-  text.push('');
-
-  // funnel: bars as table cells whose width is the share of the first step
-  const fn = overview.funnel;
+function funnelSteps(o: OverviewReport, s: DigestStrings, locale: Locale): FunnelStep[] {
   const steps: Array<[string, number]> = [
-    [s.funnel.reached, fn.reached],
-    [s.funnel.cared, fn.cared],
-    [s.funnel.ordered, fn.ordered],
-    [s.funnel.delivered, fn.delivered],
+    [s.funnel.reached, o.funnel.reached],
+    [s.funnel.cared, o.funnel.cared],
+    [s.funnel.ordered, o.funnel.ordered],
+    [s.funnel.delivered, o.funnel.delivered],
   ];
-  const top = Math.max(1, fn.reached);
-  const funnelRows = steps
-    .map(([label, v], i) => {
-      const width = Math.max(2, Math.round((v / top) * 100));
-      const conv = i === 0 ? '' : f.percent(steps[i - 1]![1] === 0 ? null : v / steps[i - 1]![1]);
-      text.push(`${label}: ${f.number(v)}${conv ? ` (${conv})` : ''}`);
-      return tr([
-        td(esc(label), '', 'width:30%'),
-        td(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td style="background:#14b8a6;height:14px;width:${width}%;border-radius:3px"></td><td></td></tr></table>`, '', 'width:45%'),
-        numCell(`${esc(f.number(v))}${conv ? ` <span style="color:#6b7280;font-size:12px">${esc(conv)}</span>` : ''}`),
-      ]);
-    })
-    .join('');
-  text.push('');
+  const top = Math.max(1, ...steps.map(([, v]) => v));
+  return steps.map(([label, v], i) => {
+    const prev = i === 0 ? null : steps[i - 1]![1];
+    return {
+      label,
+      value: formatNumber(v, locale),
+      width: v > 0 ? Math.max(1, Math.round((v / top) * 100)) : 0,
+      conversion: prev === null ? '' : formatPercent(prev === 0 ? null : v / prev, locale),
+    };
+  });
+}
 
-  // customers reached by hour: 24 vertical bars
-  const reach = overview.reachByHour;
-  const maxReach = Math.max(1, ...reach);
-  const bars = reach
-    .map((v) => {
-      const h = Math.round((v / maxReach) * 60);
-      return `<td style="vertical-align:bottom;padding:0 1px;height:64px" title="${v}"><div style="background:${v === maxReach && v > 0 ? '#0f766e' : '#5eead4'};height:${Math.max(h, v > 0 ? 2 : 0)}px;line-height:1px;font-size:1px">&nbsp;</div></td>`;
-    })
-    .join('');
-  const labels = reach.map((_, h) => `<td style="font-size:9px;color:#6b7280;text-align:center;padding:2px 0">${h % 3 === 0 ? h : ''}</td>`).join('');
-  const hourChart = `<tr>${bars}</tr><tr>${labels}</tr>`;
-  const peak = reach.indexOf(Math.max(...reach));
-  const hoursNote = Math.max(...reach) > 0 ? s.hoursNote(`${String(peak).padStart(2, '0')}:00–${String(peak + 1).padStart(2, '0')}:00`) : s.none;
-  text.push(`${s.hoursTitle}: ${reach.join(' ')}`, '');
+function hourBars(o: OverviewReport, locale: Locale): HourBar[] {
+  const reach = Array.from({ length: 24 }, (_, h) => o.reachByHour[h] ?? 0);
+  const max = Math.max(0, ...reach);
+  return reach.map((v, hour) => ({
+    hour,
+    count: formatNumber(v, locale),
+    title: `${formatHourSpan(hour)}: ${formatNumber(v, locale)}`,
+    height: v > 0 ? Math.max(2, Math.round((v / max) * BAR_MAX_PX)) : 0,
+    color: v === max ? COLORS.peak : COLORS.bar,
+    bar: v > 0,
+  }));
+}
 
-  // top staff
-  const topStaffRows = overview.topStaff.length
-    ? tr([th(s.cols.staff), th(s.cols.customers, true), th(s.cols.revenue, true), th(s.cols.conversion, true)]) +
-      overview.topStaff.map((t) => tr([td(esc(t.name)), numCell(esc(f.number(t.customersCared))), numCell(esc(f.money(t.revenue))), numCell(esc(f.percent(t.conversionRate)))])).join('')
-    : tr([td(esc(s.none), 'muted')]);
-  for (const t of overview.topStaff) text.push(`${t.name}: ${f.number(t.customersCared)} · ${f.money(t.revenue)} · ${f.percent(t.conversionRate)}`);
-  text.push('');
+function staffName(row: { staffId: string; name: string }, s: DigestStrings): string {
+  if (row.staffId === 'unknown') return s.unknownStaff;
+  if (row.staffId === 'automated') return s.automated;
+  return row.name || row.staffId;
+}
 
-  // chat staff: avg/p90 response, replies, missed (per shift)
-  const chat = staffChat.rows.filter((r) => r.messageReplies + r.commentReplies + r.missedConversations > 0);
-  const chatStaffRows = chat.length
-    ? tr([th(s.cols.staff), th(s.cols.avg, true), th(s.cols.p90, true), th(s.cols.replies, true), th(s.cols.missed, true)]) +
-      chat
-        .map((r) => {
-          const shifts = Object.entries(r.missedByShift)
-            .filter(([, v]) => v > 0)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ');
-          text.push(`${r.name}: ${r.responseTimeAvgSeconds === null ? '—' : s.duration(r.responseTimeAvgSeconds)} · ${r.messageReplies + r.commentReplies} · ${r.missedConversations}${shifts ? ` (${shifts})` : ''}`);
-          return tr([
-            td(esc(r.name)),
-            numCell(esc(r.responseTimeAvgSeconds === null ? '—' : s.duration(r.responseTimeAvgSeconds))),
-            numCell(esc(r.responseTimeP90Seconds === null ? '—' : s.duration(r.responseTimeP90Seconds))),
-            numCell(esc(f.number(r.messageReplies + r.commentReplies))),
-            numCell(`${esc(f.number(r.missedConversations))}${shifts ? `<div style="font-size:11px;color:#6b7280">${esc(shifts)}</div>` : ''}`),
-          ]);
-        })
-        .join('')
-    : tr([td(esc(s.none), 'muted')]);
-  text.push('');
+function shiftLabel(name: string, s: DigestStrings): string {
+  return s.shiftNames[name] ?? name;
+}
 
-  // sales staff
-  const sales = staffSales.rows.filter((r) => r.ordersCreated + r.customersCared > 0);
-  const salesStaffRows = sales.length
-    ? tr([th(s.cols.staff), th(s.cols.orders, true), th(s.cols.revenue, true), th(s.cols.conversion, true)]) +
-      sales
-        .map((r) => {
-          text.push(`${r.name}: ${f.number(r.orders)} · ${f.money(r.revenue)} · ${f.percent(r.conversionRate)}`);
-          return tr([td(esc(r.name)), numCell(esc(f.number(r.orders))), numCell(esc(f.money(r.revenue))), numCell(esc(f.percent(r.conversionRate)))]);
-        })
-        .join('')
-    : tr([td(esc(s.none), 'muted')]);
-  text.push('');
+function chatLines(rows: ChatStaffRow[], shop: Shop, s: DigestStrings, locale: Locale): ChatStaffLine[] {
+  const rank = (r: ChatStaffRow) => (r.staffId === 'automated' ? 2 : r.staffId === 'unknown' ? 1 : 0);
+  const order = shop.shifts.map((sh) => sh.name);
+  return rows
+    .filter((r) => r.messageReplies + r.commentReplies + r.missedConversations > 0)
+    .sort((a, b) => rank(a) - rank(b) || b.messageReplies + b.commentReplies - (a.messageReplies + a.commentReplies) || a.name.localeCompare(b.name))
+    .map((r) => {
+      const names = [...order.filter((n) => n in r.missedByShift), ...Object.keys(r.missedByShift).filter((n) => !order.includes(n))];
+      const shifts = (names.length ? names : order).map((n) => `${shiftLabel(n, s)} ${formatNumber(r.missedByShift[n] ?? 0, locale)}`).join(' · ');
+      return {
+        name: staffName(r, s),
+        avg: formatDuration(r.responseTimeAvgSeconds, locale),
+        p90: formatDuration(r.responseTimeP90Seconds, locale),
+        messageReplies: formatNumber(r.messageReplies, locale),
+        commentReplies: formatNumber(r.commentReplies, locale),
+        missed: formatNumber(r.missedConversations, locale),
+        missedByShift: r.staffId === 'automated' || r.missedConversations === 0 ? '' : shifts,
+      };
+    });
+}
 
-  // top ads by revenue with ROAS
-  const topAds = ads.rows.slice(0, 5);
-  const adRows = topAds.length
-    ? tr([th(s.cols.ad), th(s.cols.orders, true), th(s.cols.spend, true), th(s.cols.roas, true)]) +
-      topAds
-        .map((a) => {
-          const roas = a.roas === null ? '—' : `${a.roas.toFixed(1)}×`;
-          text.push(`${a.adId}${a.campaignId ? ` (${a.campaignId})` : ''}: ${f.number(a.orders)} · ${f.money(a.spend)} · ${roas}`);
-          return tr([
-            td(`${esc(a.adId)}${a.campaignId ? `<div style="font-size:11px;color:#6b7280">${esc(a.campaignId)}</div>` : ''}`),
-            numCell(esc(f.number(a.orders))),
-            numCell(esc(f.money(a.spend))),
-            numCell(esc(roas)),
-          ]);
-        })
-        .join('')
-    : tr([td(esc(s.none), 'muted')]);
-  text.push('');
+function salesLines(rows: SalesStaffRow[], currency: string, s: DigestStrings, locale: Locale): SalesStaffLine[] {
+  return rows
+    .filter((r) => r.ordersCreated + r.customersCared > 0)
+    .sort((a, b) => b.revenue - a.revenue || b.orders - a.orders || a.name.localeCompare(b.name))
+    .map((r) => ({
+      name: staffName(r, s),
+      ordersCreated: formatNumber(r.ordersCreated, locale),
+      orders: formatNumber(r.orders, locale),
+      revenue: formatMoney(r.revenue, currency, locale),
+      grossProfit: formatMoney(r.grossProfit, currency, locale),
+      conversionRate: formatPercent(r.conversionRate, locale),
+    }));
+}
 
-  // referral block only when the shop has referral activity
-  const ref = referrals.rows[0];
-  const hasReferral = !!ref && ref.participants + ref.referralOrders + ref.sharers > 0;
-  const referralBlock = hasReferral
-    ? `<div style="background:#ffffff;max-width:600px;margin:0 auto;padding:8px 16px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1f2937">
-<div style="font-size:16px;font-weight:700;line-height:24px">${esc(s.referralTitle)}</div>
-<table role="presentation" width="100%" style="font-size:13px;border-collapse:collapse">
-<tr>${th(s.cols.participants, true)}${th(s.cols.referred, true)}${th(s.cols.shareRate, true)}${th(s.cols.revenue, true)}</tr>
-<tr>${numCell(esc(f.number(ref.participants)))}${numCell(esc(f.number(ref.referred)))}${numCell(esc(f.percent(ref.shareRate)))}${numCell(esc(f.money(ref.referralRevenue)))}</tr>
-</table></div>`
-    : '';
-  if (hasReferral) text.push(`${s.referralTitle}: ${f.number(ref.participants)} · ${f.number(ref.referred)} · ${f.percent(ref.shareRate)} · ${f.money(ref.referralRevenue)}`, '');
+function adLines(rows: AdRow[], currency: string, locale: Locale): AdLine[] {
+  return rows
+    .filter((a) => a.spend > 0 || a.conversationsStarted > 0 || a.ordersCreated > 0)
+    .sort((a, b) => b.revenue - a.revenue || (b.roas ?? -1) - (a.roas ?? -1) || b.spend - a.spend)
+    .map((a) => ({
+      adId: a.adId,
+      campaign: a.campaignId ?? '',
+      spend: formatMoney(a.spend, currency, locale),
+      revenue: formatMoney(a.revenue, currency, locale),
+      roas: formatMultiple(a.roas, locale),
+      orders: formatNumber(a.orders, locale),
+      costPerOrder: a.costPerOrder === null ? '—' : formatMoney(a.costPerOrder, currency, locale),
+    }));
+}
 
-  const asOf = s.asOf(f.dateTime(Date.parse(overview.generatedAt)));
-  text.push(asOf, `${s.unsubscribe}: ${input.unsubscribeUrl}`);
-
+function referralBlock(r: ReferralsReport, currency: string, locale: Locale): ReferralBlock | null {
+  const sum = { participants: 0, referred: 0, sharers: 0, referralOrders: 0, referralRevenue: 0 };
+  for (const row of r.rows) {
+    sum.participants += row.participants;
+    sum.referred += row.referred;
+    sum.sharers += row.sharers;
+    sum.referralOrders += row.referralOrders;
+    sum.referralRevenue += row.referralRevenue;
+  }
+  if (Object.values(sum).every((v) => v === 0)) return null;
   return {
-    subject,
-    lang: locale === 'vi-VN' ? 'vi' : 'en',
-    slots: {
-      lang: locale === 'vi-VN' ? 'vi' : 'en',
-      title: esc(subject),
-      preview: esc(`${s.kpis.revenue}: ${f.money(overview.totals.revenue)} · ${s.kpis.orders}: ${f.number(overview.totals.orders)}`),
-      shopName: esc(shop.name),
-      heading: esc(`${period === 'daily' ? s.daily : s.weekly} · ${periodLabel}`),
-      kpiTitle: esc(s.kpiTitle),
-      kpiRows,
-      kpiNote: esc(s.kpiNote(period === 'daily' ? s.prevDaily : s.prevWeekly)),
-      funnelTitle: esc(s.funnelTitle),
-      funnelRows,
-      hoursTitle: esc(s.hoursTitle),
-      hourChart,
-      hoursNote: esc(hoursNote),
-      topStaffTitle: esc(s.topStaffTitle),
-      topStaffRows,
-      chatStaffTitle: esc(s.chatStaffTitle),
-      chatStaffRows,
-      salesStaffTitle: esc(s.salesStaffTitle),
-      salesStaffRows,
-      adsTitle: esc(s.adsTitle),
-      adRows,
-      referralBlock,
-      asOf: esc(asOf),
-      footer: esc(s.footer(shop.name)),
-      unsubscribeUrl: esc(input.unsubscribeUrl),
-      unsubscribeLabel: esc(s.unsubscribe),
-    },
-    text: text.join('\n'),
+    participants: formatNumber(sum.participants, locale),
+    referred: formatNumber(sum.referred, locale),
+    shareRate: formatPercent(sum.participants ? sum.sharers / sum.participants : null, locale),
+    referralOrders: formatNumber(sum.referralOrders, locale),
+    referralRevenue: formatMoney(sum.referralRevenue, currency, locale),
   };
+}
+
+function limit<T>(rows: T[], max: number, s: DigestStrings): [T[], string] {
+  return rows.length > max ? [rows.slice(0, max), s.more(rows.length - max)] : [rows, ''];
+}
+
+/** Escapes every string in a plain data tree (numbers, booleans and null pass through). */
+function escapeDeep<T>(value: T): T {
+  if (typeof value === 'string') return escapeHtml(value) as T;
+  if (Array.isArray(value)) return value.map(escapeDeep) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeDeep(v)])) as T;
+  }
+  return value;
+}
+
+/**
+ * Builds the view of one digest email for one recipient: locale
+ * `recipient.locale ?? shop.locale`, money in the report's currency, times in
+ * the report's zone, and all text HTML-escaped.
+ */
+export function buildDigestView(input: DigestInput): DigestView {
+  const { shop, recipient, period, overview: o } = input;
+  const locale: Locale = recipient.locale ?? shop.locale;
+  const s = strings(locale);
+  const currency = o.currency || shop.currency;
+  const timezone = o.timezone || shop.timezone;
+
+  const dayLabel = o.from === o.to ? formatDay(o.from, locale) : formatDayRange(o.from, o.to, locale);
+  const shortLabel = o.from === o.to ? formatShortDay(o.from, locale) : formatDayRange(o.from, o.to, locale);
+  const headingWord = period === 'daily' ? s.headingDaily : s.headingWeekly;
+  const revenue = formatMoney(o.totals.revenue, currency, locale);
+  const orders = formatNumber(o.totals.orders, locale);
+  const subject = `${shop.name} · ${headingWord} ${shortLabel}: ${revenue} ${s.subjectRevenue}, ${orders} ${s.subjectOrders}`;
+
+  const kpis = kpiTiles(o, s, locale);
+  const hours = hourBars(o, locale);
+  const maxReach = Math.max(0, ...o.reachByHour);
+  const peakHour = o.reachByHour.indexOf(maxReach);
+  const [chatStaff, chatStaffMore] = limit(chatLines(input.staffChat.rows, shop, s, locale), MAX_STAFF_ROWS, s);
+  const [salesStaff, salesStaffMore] = limit(salesLines(input.staffSales.rows, currency, s, locale), MAX_STAFF_ROWS, s);
+  const [ads, adsMore] = limit(adLines(input.ads.rows, currency, locale), MAX_ADS, s);
+  const approximate = [o, input.staffChat, input.staffSales, input.ads, input.referrals].some((r) => r.approximate);
+
+  const view: DigestView = {
+    locale,
+    lang: s.lang,
+    period,
+    subject,
+    preview: `${s.kpi.customersReached}: ${kpis.customersReached.value} · ${s.kpi.orders}: ${orders} · ${s.kpi.revenue}: ${revenue}`,
+    shopName: shop.name,
+    heading: `${headingWord} · ${dayLabel}`,
+    periodLabel: dayLabel,
+    t: {
+      kpiTitle: s.kpiTitle,
+      vsPrevious: s.vsPrevious[period],
+      funnelTitle: s.funnelTitle,
+      conversion: s.conversion,
+      ofPreviousStep: s.ofPreviousStep,
+      hoursTitle: s.hoursTitle,
+      noReach: s.noReach,
+      topStaffTitle: s.topStaffTitle,
+      chatStaffTitle: s.chatStaffTitle,
+      salesStaffTitle: s.salesStaffTitle,
+      adsTitle: s.adsTitle,
+      referralTitle: s.referralTitle,
+      staff: s.staff,
+      customersCared: s.customersCared,
+      revenue: s.revenue,
+      conversionRate: s.conversionRate,
+      avgResponse: s.avgResponse,
+      p90Response: s.p90Response,
+      messageReplies: s.messageReplies,
+      commentReplies: s.commentReplies,
+      missed: s.missed,
+      missedByShift: s.missedByShift,
+      ordersCreated: s.ordersCreated,
+      orders: s.orders,
+      grossProfit: s.grossProfit,
+      ad: s.ad,
+      campaign: s.campaign,
+      spend: s.spend,
+      roas: s.roas,
+      costPerOrder: s.costPerOrder,
+      participants: s.participants,
+      referred: s.referred,
+      shareRate: s.shareRate,
+      referralOrders: s.referralOrders,
+      referralRevenue: s.referralRevenue,
+      noData: s.noData,
+    },
+    kpis,
+    approximate: approximate ? s.approximate : '',
+    funnel: funnelSteps(o, s, locale),
+    hours,
+    hourLabels: [0, 3, 6, 9, 12, 15, 18, 21].map((h) => ({ label: String(h) })),
+    peak: maxReach > 0 ? s.peak(formatHourSpan(peakHour), formatNumber(maxReach, locale)) : s.noReach,
+    hoursNote: s.hoursNote(zoneLabel(new Date(`${o.from}T12:00:00Z`), timezone)),
+    topStaff: o.topStaff.slice(0, MAX_TOP_STAFF).map((t, i) => ({
+      rank: String(i + 1),
+      name: staffName(t, s),
+      customersCared: formatNumber(t.customersCared, locale),
+      revenue: formatMoney(t.revenue, currency, locale),
+      conversionRate: formatPercent(t.conversionRate, locale),
+    })),
+    chatStaff,
+    chatStaffMore,
+    salesStaff,
+    salesStaffMore,
+    ads,
+    adsMore,
+    referral: referralBlock(input.referrals, currency, locale),
+    asOf: s.asOf(formatInstant(o.generatedAt, timezone, locale)),
+    footer: s.footer(shop.name, period),
+    unsubscribeUrl: input.unsubscribeUrl,
+    unsubscribeLabel: s.unsubscribe[period],
+  };
+  return escapeDeep(view);
 }

@@ -1,16 +1,29 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MailTransport } from '#lib/mail/types.ts';
+import type { MailTransport, OutgoingMail } from '#lib/mail/types.ts';
 
-/** Local transport: every email becomes `<time>-<key>.eml` (the raw MIME) and `.html` in a folder. */
+/** A file-name-safe form of an idempotency key (letters, digits, `.`, `@`, `-`, `_`; at most 120 characters). */
+export function sanitiseKey(key: string): string {
+  return key.replace(/[^\w.@-]+/g, '_').slice(0, 120) || 'mail';
+}
+
+/**
+ * Local transport (`npm start`): each email becomes
+ * `<timestamp>-<idempotencyKey>.eml` (the raw MIME message, openable in any
+ * mail client) and `.html` (open it in a browser) in `dir`.
+ */
 export class OutboxTransport implements MailTransport {
-  constructor(private readonly dir: string) {}
+  readonly dir: string;
 
-  async send(msg: { raw: string; html: string; idempotencyKey: string }): Promise<{ messageId: string }> {
-    mkdirSync(this.dir, { recursive: true });
-    const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${msg.idempotencyKey.replace(/[^\w.@-]+/g, '_')}`;
-    writeFileSync(path.join(this.dir, `${name}.eml`), msg.raw);
-    writeFileSync(path.join(this.dir, `${name}.html`), msg.html);
-    return { messageId: `outbox:${name}` };
+  constructor(dir?: string, private readonly now: () => Date = () => new Date()) {
+    this.dir = path.resolve(dir ?? 'outbox');
+  }
+
+  async send(msg: OutgoingMail): Promise<{ messageId: string }> {
+    await mkdir(this.dir, { recursive: true });
+    const name = `${this.now().toISOString().replace(/[:.]/g, '-')}-${sanitiseKey(msg.idempotencyKey)}`;
+    await writeFile(path.join(this.dir, `${name}.html`), msg.html);
+    await writeFile(path.join(this.dir, `${name}.eml`), msg.raw);
+    return { messageId: `${name}@outbox` };
   }
 }

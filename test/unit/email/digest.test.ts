@@ -1,107 +1,188 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { buildDigestView } from '#lib/email/view-model.ts';
-import { renderDigest } from '#lib/email/render.ts';
-import { buildMime } from '#lib/email/mime.ts';
-import { compileDigestTemplate } from '#lib/email/compile.ts';
-import { COMPILED_DIGEST } from '#lib/email/compiled-digest.ts';
+import type { Locale } from '#lib/shops/schema.ts';
+import { buildDigestView, type DigestInput } from '#lib/email/view-model.ts';
+import { digestSkeleton, renderDigest } from '#lib/email/render.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAds, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAds, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
 
 const shop = makeShop('hoa-mai', { name: 'Thời trang Hoa Mai' });
-function render(locale: 'vi-VN' | 'en', participants = 0) {
-  const view = buildDigestView({
+const UNSUBSCRIBE = 'https://api.example.com/v1/unsubscribe?shop=hoa-mai&email=owner%40hoamai.vn&period=daily&sig=abc';
+
+function input(locale: Locale | undefined, o: Partial<DigestInput> = {}): DigestInput {
+  return {
     shop,
-    recipient: { email: 'owner@hoamai.vn', locale, daily: true, weekly: true },
+    recipient: { email: 'owner@hoamai.vn', ...(locale ? { locale } : {}), daily: true, weekly: true },
     period: 'daily',
     overview: makeOverview(),
     staffChat: makeStaffChat(),
     staffSales: makeStaffSales(),
     ads: makeAds(),
-    referrals: makeReferrals(participants),
-    unsubscribeUrl: 'https://api.example.com/v1/unsubscribe?shop=hoa-mai&sig=a&b=c',
-  });
-  return renderDigest(view);
+    referrals: makeReferrals(),
+    unsubscribeUrl: UNSUBSCRIBE,
+    ...o,
+  };
 }
+const render = (locale: Locale | undefined, o: Partial<DigestInput> = {}) => renderDigest(buildDigestView(input(locale, o)));
+/** The HTML's visible text, tags dropped and whitespace collapsed, to assert on what a reader sees in order. */
+const visible = (html: string) => html.replace(/<!--[\s\S]*?-->/g, ' ').replace(/<style[\s\S]*?<\/style>/g, ' ').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
-/** Minimal independent MIME reader: headers, then parts split on the boundary, base64 decoded. */
-function parseMime(raw: string) {
-  const [head, ...rest] = raw.split('\r\n\r\n');
-  const headers = Object.fromEntries(
-    head!.replace(/\r\n\s+/g, ' ').split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
-  );
-  const boundary = /boundary="([^"]+)"/.exec(headers['content-type']!)![1]!;
-  const body = rest.join('\r\n\r\n');
-  const parts = body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((p) => {
-      const [h, b] = p.replace(/^\r\n/, '').split('\r\n\r\n');
-      return { type: /Content-Type: ([^;]+)/.exec(h!)![1], encoding: /Content-Transfer-Encoding: (\S+)/.exec(h!)![1], body: Buffer.from(b!.replace(/\s+/g, ''), 'base64').toString('utf8') };
+describe('digest email (vi-VN, the shop default)', () => {
+  const { subject, html, text } = render(undefined);
+  const seen = visible(html);
+
+  it('has a subject with the period and the headline figures', () => {
+    expect(subject).toBe('Thời trang Hoa Mai · Báo cáo ngày 22/11/2026: 1.250.000 ₫ doanh thu, 24 đơn');
+    expect(html).toContain('<html lang="vi"');
+  });
+
+  it('shows every KPI tile with its change against the previous day', () => {
+    expect(seen).toContain('Khách tiếp cận 120 ▲ 25%');
+    expect(seen).toContain('Khách được chăm sóc 100 —'); // previous 0
+    expect(seen).toContain('Khách hàng mới 40 ▼ 20%');
+    expect(seen).toContain('Đơn hàng 24 ▼ 20%');
+    expect(seen).toContain('Doanh thu 1.250.000 ₫ ▲ 25%');
+    expect(seen).toContain('Tỉ lệ chốt đơn 25% ▲ 25%');
+    expect(seen).toContain('Lợi nhuận gộp 500.000 ₫ 0%');
+    expect(seen).toContain('Đơn hủy 6 ▲ 50%');
+  });
+
+  it('colours a rise green, except for cancelled orders, where it is red', () => {
+    expect(html).toMatch(/color:#047857;">▲ 25%</);
+    expect(html).toMatch(/color:#b91c1c;">▼ 20%</); // fewer orders
+    expect(html).toMatch(/color:#b91c1c;">▲ 50%</); // more cancellations
+    expect(html).toMatch(/color:#4b5563;">—</);
+  });
+
+  it('shows the funnel with conversion from each previous step', () => {
+    expect(seen).toMatch(/Tiếp cận 120 .*Được chăm sóc 100 83,3% .*Đặt hàng 24 24% .*Đã giao 18 75%/);
+  });
+
+  it('draws customers reached by hour as 24 table cells, bar heights in proportion', () => {
+    expect(html.match(/<td valign="bottom" title="\d\d:00–\d\d:00: \d+"/g)).toHaveLength(24);
+    expect(html).toContain('title="20:00–21:00: 16"');
+    expect(html).toMatch(/height="64" style="height:64px;background-color:#0f766e;/); // the peak
+    expect(html).toMatch(/height="36" style="height:36px;background-color:#2dd4bf;/); // 9 of 16 → 36 px
+    expect(seen).toContain('Cao điểm: 20:00–21:00 (16 khách)');
+    expect(html).not.toMatch(/<svg|<script|<img/i);
+  });
+
+  it('lists top staff, chat staff (response times, replies, missed per shift) and sales staff', () => {
+    expect(seen).toContain('1. Nguyễn Thị Lan 60 850.000 ₫ 30%');
+    expect(seen).toContain('Nguyễn Thị Lan 2 phút 5 giây 10 phút 50 10 2 Bỏ lỡ theo ca: sáng 0 · chiều 0 · tối 2');
+    expect(seen).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 3 Bỏ lỡ theo ca: sáng 1 · chiều 2 · tối 0');
+    expect(seen).toContain('Chưa rõ nhân viên 6 phút 40 giây 15 phút 4 2 1');
+    expect(seen).toMatch(/Chưa rõ nhân viên .* Trả lời tự động 2 giây 5 giây 70 0 0 /); // automated: apart, last
+    expect(seen).not.toContain('Nghỉ phép'); // no activity: no row
+    expect(seen).toMatch(/Nguyễn Thị Lan 17 850.000 ₫ 340.000 ₫ 30% .*Trần Văn Minh 7 400.000 ₫ 160.000 ₫ 20%/); // by revenue
+  });
+
+  it('lists ads by revenue with ROAS', () => {
+    expect(seen).toMatch(/Quảng cáo 2385001 · chiến dịch tet-sale 250.000 ₫ 800.000 ₫ 3,2x 10 .*Quảng cáo 2385002 100.000 ₫ 150.000 ₫ 1,5x 2/);
+  });
+
+  it('states when the figures were read, in the shop zone, and links to unsubscribe', () => {
+    expect(seen).toContain('Số liệu tính đến 08:00 23/11/2026 (GMT+7)');
+    expect(seen).toContain('Thời trang Hoa Mai');
+    expect(html).toContain(`href="${UNSUBSCRIBE.replace(/&/g, '&amp;')}"`);
+  });
+
+  it('has a plain-text part with the same figures', () => {
+    expect(text).toContain('- Doanh thu: 1.250.000 ₫ (▲ 25%)');
+    expect(text).toContain('- Được chăm sóc: 100 (83,3% so với bước trước)');
+    expect(text).toContain('20:00 ████████████████████ 16');
+    expect(text).toContain('Số liệu tính đến 08:00 23/11/2026 (GMT+7)');
+    expect(text).toContain(`Hủy nhận báo cáo ngày: ${UNSUBSCRIBE}`);
+    expect(text).not.toContain('&amp;');
+  });
+
+  it('fills every placeholder', () => {
+    expect(html).not.toMatch(/\{\{|\}\}/);
+  });
+});
+
+describe('digest email (en recipient of a vi-VN shop)', () => {
+  const { subject, html, text } = render('en');
+  const seen = visible(html);
+
+  it('uses the recipient locale for words, money, numbers and dates', () => {
+    expect(subject).toBe('Thời trang Hoa Mai · Daily report Nov 22, 2026: ₫1,250,000 revenue, 24 orders');
+    expect(html).toContain('<html lang="en"');
+    expect(seen).toContain('Revenue ₫1,250,000 ▲ 25%');
+    expect(seen).toContain('Customers cared 100 —');
+    expect(seen).toMatch(/Cared for 100 83.3% /);
+    expect(seen).toContain('Nguyễn Thị Lan 2m 5s 10m 50 10 2 Missed by shift: morning 0 · afternoon 0 · evening 2');
+    expect(seen).toContain('Ad 2385001 · campaign tet-sale ₫250,000 ₫800,000 3.2x 10');
+    expect(seen).toContain('Figures as of Nov 23, 2026, 08:00 (GMT+7)');
+    expect(text).toContain('- Revenue: ₫1,250,000 (▲ 25%)');
+  });
+});
+
+describe('escaping and optional blocks', () => {
+  it('escapes names before they meet the template, in HTML and in attributes', () => {
+    const { html, text } = render('en', {
+      shop: { ...shop, name: 'Hoa & Mai <b>"VIP"</b>' },
+      ads: makeAds({ rows: [makeAds().rows[1]!, { ...makeAds().rows[1]!, adId: '"><script>x</script>' }] }),
     });
-  const subject = headers.subject!.replace(/=\?UTF-8\?B\?([^?]+)\?=\s*/g, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
-  return { headers, parts, subject, closed: body.includes(`--${boundary}--`) };
-}
-
-describe('digest email', () => {
-  it('shows the figures formatted for vi-VN', () => {
-    const { subject, html, text } = render('vi-VN');
-    expect(subject).toBe('Thời trang Hoa Mai · Báo cáo ngày 22/11/2026');
-    expect(html).toContain('12.500.000 ₫'); // revenue
-    expect(html).toContain('▲ 25%'); // revenue 12.5 M vs 10 M; customers reached 120 vs 96
-    expect(html).toContain('KH tiếp cận');
-    expect(html).toContain('Nguyễn Thị Lan');
-    expect(html).toContain('2 phút 5 giây'); // 125 s average
-    expect(html).toContain('evening 2'); // missed per shift
-    expect(html).toContain('3.0×'); // ROAS
-    expect(html).toContain('Số liệu tính đến 08:00 23/11/2026'); // generatedAt 01:00Z in Asia/Ho_Chi_Minh
-    expect(text).toContain('Doanh thu: 12.500.000 ₫ (▲ 25%)');
-    expect(html).toContain('Giờ cao điểm: 20:00–21:00');
-  });
-
-  it('shows the figures formatted for en, with a dash where the previous value was 0', () => {
-    const { html } = render('en');
-    expect(html).toContain('₫12,500,000');
-    expect(html).toContain('Customers reached');
-    expect(html).toContain('2m 5s');
-    expect(html).toMatch(/Customers cared for<\/div>\s*<div[^>]*>100<\/div>\s*<div[^>]*>—</);
-    expect(html).toContain('Figures as of 23/11/2026 08:00');
-  });
-
-  it('escapes data, uses no SVG or script, and draws 24 hour bars as table cells', () => {
-    const { html } = render('en');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co');
+    expect(html).toContain('Hoa &amp; Mai &lt;b&gt;&quot;VIP&quot;&lt;/b&gt;');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;x&lt;/script&gt;');
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<svg/i);
-    expect(html.match(/vertical-align:bottom;padding:0 1px;height:64px/g)).toHaveLength(24);
-    expect(html).not.toMatch(/\{\{\w+\}\}/);
-    expect(html).toContain('href="https://api.example.com/v1/unsubscribe?shop=hoa-mai&amp;sig=a&amp;b=c"');
+    expect(text).toContain('<script>alert(1)</script> & Co'); // plain text is not HTML
   });
 
   it('shows the referral block only when the shop has referral activity', () => {
-    expect(render('en', 0).html).not.toContain('Referral programme');
-    const withRef = render('en', 10).html;
-    expect(withRef).toContain('Referral programme');
-    expect(withRef).toContain('₫900,000');
-    expect(withRef).toContain('40%'); // 4 of 10 shared
+    const without = render('en');
+    expect(without.html).not.toContain('Referral programme');
+    expect(without.text).not.toContain('REFERRAL');
+    const withRef = render('en', { referrals: makeReferrals({ rows: ACTIVE_REFERRALS }) });
+    const seen = visible(withRef.html);
+    expect(seen).toContain('Referral programme');
+    expect(seen).toContain('Participants 10');
+    expect(seen).toContain('New customers referred 3');
+    expect(seen).toContain('Share rate 40%');
+    expect(seen).toContain('Referral revenue ₫900,000');
+    expect(withRef.text).toContain('- Referral revenue: ₫900,000');
   });
 
-  it('builds a multipart/alternative MIME message with text and html parts and List-Unsubscribe', () => {
-    const { subject, html, text } = render('vi-VN');
-    const raw = buildMime({ from: 'digests@chatpulse.vn', to: 'owner@hoamai.vn', subject, html, text, headers: { 'List-Unsubscribe': '<https://x/u>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } });
-    const mime = parseMime(raw);
-    expect(mime.subject).toBe(subject);
-    expect(mime.headers['content-type']).toMatch(/^multipart\/alternative; boundary=/);
-    expect(mime.headers['list-unsubscribe']).toBe('<https://x/u>');
-    expect(mime.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
-    expect(mime.parts.map((p) => p.type)).toEqual(['text/plain', 'text/html']);
-    expect(mime.parts[0]!.body).toContain('Doanh thu: 12.500.000 ₫');
-    expect(mime.parts[1]!.body).toBe(html);
-    expect(mime.closed).toBe(true);
-    expect(raw.split('\r\n').every((l) => l.length <= 998)).toBe(true);
+  it('keeps tables and Outlook conditionals balanced inside every optional block, so leaving one out breaks nothing', () => {
+    const skeleton = digestSkeleton().source;
+    const count = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
+    for (const name of ['referral', 'approximate', 'chatStaffMore', 'salesStaffMore', 'adsMore']) {
+      const block = skeleton.slice(skeleton.indexOf(`{{#${name}}}`), skeleton.indexOf(`{{/${name}}}`));
+      expect(block.length, name).toBeGreaterThan(20);
+      expect(count(block, /<table\b/g), name).toBe(count(block, /<\/table>/g));
+      expect(count(block, /<!--\[if /g), name).toBe(count(block, /\[endif\]-->/g));
+    }
   });
 
-  it('ships a precompiled template identical to compiling templates/digest.mjml now', async () => {
-    expect(COMPILED_DIGEST).toBe(await compileDigestTemplate(readFileSync(new URL('../../../templates/digest.mjml', import.meta.url), 'utf8')));
+  it('says so when a table has no rows, shows "—" for missing times and rates, and limits long lists', () => {
+    const many = Array.from({ length: 13 }, (_, i) => ({ ...makeStaffSales().rows[0]!, staffId: `s${i}`, name: `Staff ${i}`, revenue: 1000 * (13 - i), conversionRate: null }));
+    const { html } = render('en', {
+      ads: makeAds({ rows: [] }),
+      staffSales: makeStaffSales({ rows: many }),
+      overview: makeOverview({ topStaff: [], totals: { ...makeOverview().totals, closeRate: null } }),
+    });
+    const seen = visible(html);
+    expect(seen).toMatch(/Top ads .*No data for this period\./);
+    expect(seen).toMatch(/Top staff .*No data for this period\./);
+    expect(seen).toContain('Close rate — —'); // no rate, so no change either
+    expect(seen).toContain('Staff 9');
+    expect(seen).not.toContain('Staff 10');
+    expect(seen).toContain('and 3 more');
+  });
+
+  it('renders the weekly digest with the week range', () => {
+    const week = { ...makeOverview(), from: '2026-11-16', to: '2026-11-22' };
+    expect(render('vi-VN', { period: 'weekly', overview: week }).subject).toBe('Thời trang Hoa Mai · Báo cáo tuần 16/11 – 22/11/2026: 1.250.000 ₫ doanh thu, 24 đơn');
+    const en = render('en', { period: 'weekly', overview: week });
+    expect(en.subject).toContain('Weekly report Nov 16 – 22, 2026');
+    expect(visible(en.html)).toContain('Compared with the previous week');
+    expect(en.text).toContain('Unsubscribe from the weekly report');
+  });
+
+  it('marks approximate distinct counts', () => {
+    expect(visible(render('en', { overview: { ...makeOverview(), approximate: true } }).html)).toContain('Some customer counts are estimates');
+    expect(visible(render('en').html)).not.toContain('estimates');
   });
 });
