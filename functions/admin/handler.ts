@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { httpErrors, json, parseJsonBody, requireAdmin } from '#lib/http/http.ts';
+import { httpErrors, json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
+import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { issueApiKey, upsertShop } from '#lib/admin/shops.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
@@ -7,12 +8,18 @@ import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 
-/** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token. */
+/** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token — and signed unsubscribe links. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets();
-  requireAdmin(event);
   const method = event.requestContext.http.method;
   const path = event.rawPath.replace(/\/+$/, '');
+  // unsubscribe links carry their own signature instead of the admin token
+  if (path === '/v1/unsubscribe' && method === 'GET') return text(200, unsubscribePage(event.rawQueryString), 'text/html; charset=utf-8');
+  if (path === '/v1/unsubscribe' && method === 'POST') {
+    const done = await unsubscribe(queryParams(event));
+    return text(200, `${done.email} will no longer receive the ${done.period} digest. / ${done.email} sẽ không nhận báo cáo ${done.period === 'daily' ? 'hằng ngày' : 'hằng tuần'} nữa.`);
+  }
+  requireAdmin(event);
   let m: RegExpExecArray | null;
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)$/.exec(path))) {
     return json(200, await upsertShop(decodeURIComponent(m[1]!), parseJsonBody(event)));

@@ -3,10 +3,9 @@ import { header, httpErrors, json, queryParams, rawBody, text } from '#lib/http/
 import { NotFoundError } from '#lib/errors.ts';
 import { receiveMeta, receiveOrder, receiveZalo, verifyMetaSubscription } from '#lib/webhooks/receive.ts';
 import { loadSecrets } from '#lib/secrets.ts';
-import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 
-/** Platform webhooks (Meta, Zalo, orders), one-click unsubscribe and the health check (public routes). */
+/** Platform webhooks (Meta, Zalo, orders) and the health check: the public routes. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
@@ -15,11 +14,6 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (path === '/webhooks/meta' && method === 'GET') return text(200, verifyMetaSubscription(queryParams(event)));
   if (path === '/webhooks/meta' && method === 'POST') return json(200, await receiveMeta(rawBody(event), header(event, 'x-hub-signature-256')));
   if (path === '/webhooks/zalo' && method === 'POST') return json(200, await receiveZalo(rawBody(event), header(event, 'x-zevent-signature')));
-  if (path === '/v1/unsubscribe' && method === 'GET') return text(200, unsubscribePage(event.rawQueryString), 'text/html; charset=utf-8');
-  if (path === '/v1/unsubscribe' && method === 'POST') {
-    const done = await unsubscribe(queryParams(event));
-    return text(200, `${done.email} will no longer receive the ${done.period} digest. / ${done.email} sẽ không nhận báo cáo ${done.period === 'daily' ? 'hằng ngày' : 'hằng tuần'} nữa.`);
-  }
   const m = /^\/webhooks\/orders\/([a-z]+)$/.exec(path);
   if (m && method === 'POST') {
     return json(200, await receiveOrder(m[1]!, rawBody(event), (n) => header(event, n), queryParams(event).get('shop')));

@@ -188,10 +188,10 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       // locally, the health check also tells how much work is queued (the demo waits on it)
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, queued: { ingest: ingestQ.depth(), digest: digestQ.depth() } }) };
     }
-    if (p === '/healthz' || p === '/v1/unsubscribe' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
+    if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
     if (p === '/v1/events') return events(event, lambdaContext('events'));
     if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json') return report(event, lambdaContext('report'));
-    if (p.startsWith('/v1/admin/')) return admin(event, lambdaContext('admin'));
+    if (p.startsWith('/v1/admin/') || p === '/v1/unsubscribe') return admin(event, lambdaContext('admin'));
     return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${p}` } }) };
   };
 
