@@ -30,7 +30,8 @@ import { escapeHtml } from '#lib/email/skeleton.ts';
 export const KPI_KEYS = ['customersReached', 'customersCared', 'newCustomers', 'orders', 'revenue', 'closeRate', 'grossProfit', 'ordersCancelled'] as const;
 export type KpiKey = (typeof KPI_KEYS)[number];
 
-export type KpiTile = { label: string; value: string; change: string; color: string };
+/** `size`: the value's font size in px, smaller for long figures so a tile never wraps or overflows on a phone. */
+export type KpiTile = { label: string; value: string; change: string; color: string; size: number };
 export type FunnelStep = { label: string; value: string; width: number; conversion: string };
 export type HourBar = { hour: number; count: string; title: string; height: number; color: string; bar: boolean };
 export type TopStaffLine = { rank: string; name: string; customersCared: string; revenue: string; conversionRate: string };
@@ -108,7 +109,8 @@ function kpiTiles(o: OverviewReport, s: DigestStrings, locale: Locale): Record<K
     const change = formatChange(o.totals[key], o.previous[key], locale);
     const good = change.direction === 'up' ? !LOWER_IS_BETTER.has(key) : !!LOWER_IS_BETTER.has(key);
     const color = change.direction === 'up' || change.direction === 'down' ? (good ? COLORS.good : COLORS.bad) : COLORS.neutral;
-    tiles[key] = { label: s.kpi[key], value: kpiValue(key, o.totals, o.currency, locale), change: change.text, color };
+    const value = kpiValue(key, o.totals, o.currency, locale);
+    tiles[key] = { label: s.kpi[key], value, change: change.text, color, size: value.length <= 11 ? 20 : value.length <= 14 ? 17 : 15 };
   }
   return tiles;
 }
