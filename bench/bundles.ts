@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
  * (median of 5 cold processes).
  */
 export async function measureBundles(): Promise<Array<{ fn: string; bytes: number; loadMs: number | string }>> {
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/compile-templates.ts'], { stdio: 'ignore' });
   const out: Array<{ fn: string; bytes: number; loadMs: number | string }> = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundles-'));
   for (const fn of readdirSync('functions').sort()) {
@@ -27,6 +28,9 @@ export async function measureBundles(): Promise<Array<{ fn: string; bytes: numbe
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
       logLevel: 'silent',
     });
+    // ship the compiled templates beside the bundle, as the stack's bundling hook does
+    mkdirSync(path.join(dir, 'templates', 'compiled'), { recursive: true });
+    for (const f of readdirSync('templates/compiled')) copyFileSync(path.join('templates/compiled', f), path.join(dir, 'templates', 'compiled', f));
     const probe = path.join(dir, `${fn}-load.mjs`);
     writeFileSync(probe, `const t=performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now()-t);`);
     const times: number[] = [];

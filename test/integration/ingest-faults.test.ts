@@ -75,6 +75,33 @@ describe('ingest under crashes', () => {
     }
   });
 
+  it('rides out throttling and transaction conflicts injected on the wire', async () => {
+    await putShop(makeShop('throttle', { pages: [{ pageId: 'throttle-fb', channel: 'facebook', name: 'p' }] }));
+    let injected = 0;
+    setDb(
+      faultyClient((name, n) => {
+        if (!name.startsWith('TransactWrite')) return undefined;
+        if (n === 0 || n === 2) {
+          injected++;
+          // DynamoDB cancelling a transaction because another one touched the same item
+          return Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+        }
+        if (n === 1) {
+          injected++;
+          return Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ThrottlingException' });
+        }
+        return undefined;
+      }),
+    );
+    // the throttle escapes (the SDK's own retries are off in this client): the batch fails and is redelivered
+    await expect(recordBatch('throttle', bigBatch('throttle-fb'), { now: NOW })).rejects.toThrow('Throughput exceeds');
+    await recordBatch('throttle', bigBatch('throttle-fb'), { now: NOW });
+    setDb(undefined);
+    expect(injected).toBe(3);
+    const f = (await allRollups('throttle', 'throttle-fb'))['PD#2026-11-20#']!;
+    expect([f.messagesReceived, f.customersReached, f.customersCared, f.ordersCreated]).toEqual([150, 150, 50, 15]);
+  });
+
   it('recomputes after a version conflict with a concurrent writer', async () => {
     await putShop(makeShop('race', { pages: [{ pageId: 'race-fb', channel: 'facebook', name: 'p' }] }));
     const events = bigBatch('race-fb');
