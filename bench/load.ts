@@ -40,6 +40,9 @@ async function hammer(name: string, requests: number, concurrency: number, maxSe
   return { name, requests: latencies.length, concurrency, seconds, rps: latencies.length / seconds, errors, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: latencies[latencies.length - 1] ?? 0 };
 }
 
+/** Webhooks posted until every event was ingested, in the last run (the full local path). */
+export let e2e = { events: 0, seconds: 0 };
+
 export async function runLoad(): Promise<LoadFigures[]> {
   process.env.LOG_LEVEL = 'silent';
   const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-load-'));
@@ -50,12 +53,15 @@ export async function runLoad(): Promise<LoadFigures[]> {
     await fetch(`${rt.url}/v1/admin/shops/load`, { method: 'PUT', headers: admin, body: JSON.stringify({ name: 'Load', pages: [{ pageId: page, channel: 'facebook', name: 'p' }] }) });
     const { apiKey } = (await (await fetch(`${rt.url}/v1/admin/shops/load/api-keys`, { method: 'POST', headers: admin })).json()) as { apiKey: string };
     const now = Date.now();
+    const e2eStart = performance.now();
     const webhooks = await hammer('POST /webhooks/meta (signed message)', 3000, 16, 60, (i) => {
       const body = JSON.stringify({ object: 'page', entry: [{ id: page, time: now, messaging: [{ sender: { id: `c${i % 400}` }, recipient: { id: page }, timestamp: now - i * 1000, message: { mid: `m_load_${i}`, text: 'hi' } }] }] });
       const sig = createHmac('sha256', LOCAL_DEFAULTS.META_APP_SECRET!).update(body).digest('hex');
       return fetch(`${rt.url}/webhooks/meta`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${sig}` }, body });
     });
     await rt.drain();
+    const e2eSeconds = (performance.now() - e2eStart) / 1000;
+    e2e = { events: webhooks.requests, seconds: e2eSeconds };
     const day = new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
     const reports = await hammer('GET /v1/shops/{id}/reports/overview (7 days)', 1000, 16, 60, () =>
       fetch(`${rt.url}/v1/shops/load/reports/overview?from=${day.slice(0, 8)}01&to=${day}`, { headers: { authorization: `Bearer ${apiKey}` } }),
