@@ -24,7 +24,7 @@ try {
   // 1. ingest through recordBatch
   const ingest: IngestFigures[] = [];
   ingest.push(await measureIngest(dynamo.endpoint, 'baseline: one transaction per event', (p) => chatTraffic(p, 400), 1));
-  for (const b of [25, 100]) ingest.push(await measureIngest(dynamo.endpoint, `chat traffic, batch ${b}`, (p) => chatTraffic(p, 2000), b));
+  for (const b of [10, 25, 100]) ingest.push(await measureIngest(dynamo.endpoint, `chat traffic, batch ${b}`, (p) => chatTraffic(p, 2000), b));
   ingest.push(await measureIngest(dynamo.endpoint, 'livestream comment storm (2,000 comments in 2 min, 80 % distinct viewers), batch 100', (p) => commentStorm(p, 2000), 100));
   const base = ingest[0]!;
   lines.push(
@@ -36,7 +36,7 @@ try {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...ingest.map((r) => `| ${r.label} | ${r.events} | ${f1(r.eventsPerSecond)} | ${f2(r.wruPerEvent)} | ${f2(r.requestsPerEvent)} | ${f2(base.wruPerEvent / r.wruPerEvent)}× fewer |`),
     '',
-    `Goal ≤ 1.5 WRU/event at batch ≥ 25: batch 25 ${ingest[1]!.wruPerEvent <= 1.5 ? 'meets' : 'misses'} it (${f2(ingest[1]!.wruPerEvent)}), batch 100 ${ingest[2]!.wruPerEvent <= 1.5 ? 'meets' : 'misses'} it (${f2(ingest[2]!.wruPerEvent)}); the storm costs ${f2(ingest[3]!.wruPerEvent)} because every new viewer needs their own state item (the exact distinct-customer marker).`,
+    `Goal ≤ 1.5 WRU/event at batch ≥ 25: batch 25 ${ingest[2]!.wruPerEvent <= 1.5 ? 'meets' : 'misses'} it (${f2(ingest[2]!.wruPerEvent)}), batch 100 ${ingest[3]!.wruPerEvent <= 1.5 ? 'meets' : 'misses'} it (${f2(ingest[3]!.wruPerEvent)}); the storm costs ${f2(ingest[4]!.wruPerEvent)} because every new viewer needs their own state item (the exact distinct-customer marker). Batch 10 is what the SQS FIFO worker sees when every webhook carries one event.`,
     '',
   );
 
