@@ -8,7 +8,7 @@ import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { readRawEvents } from '#lib/store/raw.ts';
 import { replaceRollups } from '#lib/store/rollups.ts';
-import { batchGet, keyId } from '#lib/store/state-items.ts';
+import { batchGet, keyId } from '#lib/store/batch.ts';
 import { keys, type Period } from '#lib/store/keys.ts';
 import { addDays, isoWeek, isoWeekStart, isValidDate, localDate, monthOf, daysBetween } from '#lib/time/zone.ts';
 

@@ -12,10 +12,8 @@ import { normalizePhone } from '#lib/ingest/phone.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { keys } from '#lib/store/keys.ts';
 import {
-  batchGet,
   customerFromItem,
   customerToItem,
-  keyId,
   orderFromItem,
   orderToItem,
   pageFromItem,
@@ -23,6 +21,7 @@ import {
   spendFromItem,
   spendToItem,
 } from '#lib/store/state-items.ts';
+import { batchGet, keyId } from '#lib/store/batch.ts';
 import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
 import { putCommentLinks } from '#lib/store/comment-links.ts';
 

@@ -1,5 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '#lib/store/client.ts';
+import { queryAll } from '#lib/store/batch.ts';
 import { keys } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
 import { addDays } from '#lib/time/zone.ts';
@@ -10,19 +9,8 @@ export async function readRawEvents(shopId: string, pageId: string, fromDay: str
   const out: CanonicalEvent[] = [];
   for (let day = fromDay; day <= toDay; day = addDays(day, 1)) {
     for (let shard = 0; shard < RAW_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await db().send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': keys.rawPartition(shopId, pageId, day, shard) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const it of res.Items ?? []) out.push(...(JSON.parse(String(it.events)) as CanonicalEvent[]));
-        start = res.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.rawPartition(shopId, pageId, day, shard) } });
+      for (const it of items) out.push(...(JSON.parse(String(it.events)) as CanonicalEvent[]));
     }
   }
   return out;

@@ -1,5 +1,4 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '#lib/store/client.ts';
+import { batchWrite, queryAll, type WriteRequest } from '#lib/store/batch.ts';
 import { keys, unpart, type Period, type RollupScope } from '#lib/store/keys.ts';
 
 /**
@@ -34,27 +33,20 @@ export async function getRollups(
   stats?: ReadStats,
 ): Promise<RollupItem[]> {
   const prefix = keys.rollupSortPrefix(scope, period);
-  const out: RollupItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :a AND :b',
-        ExpressionAttributeValues: { ':pk': keys.rollupPartition(shopId, pageId), ':a': `${prefix}${fromKey}`, ':b': `${prefix}${toKey}#\uffff` },
-        ExclusiveStartKey: start,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    if (stats) {
+  const items = await queryAll(
+    {
+      KeyConditionExpression: 'PK = :pk AND SK BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':pk': keys.rollupPartition(shopId, pageId), ':a': `${prefix}${fromKey}`, ':b': `${prefix}${toKey}#\uffff` },
+      ReturnConsumedCapacity: 'TOTAL',
+    },
+    (n, cu) => {
+      if (!stats) return;
       stats.queries++;
-      stats.items += res.Items?.length ?? 0;
-      stats.capacityUnits += res.ConsumedCapacity?.CapacityUnits ?? 0;
-    }
-    for (const it of res.Items ?? []) out.push(toRollup(pageId, it));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+      stats.items += n;
+      stats.capacityUnits += cu;
+    },
+  );
+  return items.map((it) => toRollup(pageId, it));
 }
 
 function toRollup(pageId: string, it: Record<string, unknown>): RollupItem {
@@ -91,7 +83,7 @@ export async function replaceRollups(
     for (const { period, key } of periodKeys) existing.push(...(await getRollups(shopId, pageId, scope, period, key, key)));
   }
   const keep = new Set<string>();
-  const writes: Array<Record<string, unknown>> = [];
+  const writes: WriteRequest[] = [];
   for (const r of computed.values()) {
     const k = keys.rollup(shopId, pageId, r.scope, r.period, r.periodKey, r.entity);
     keep.add(k.SK);
@@ -101,16 +93,6 @@ export async function replaceRollups(
     const k = keys.rollup(shopId, pageId, e.scope, e.period, e.periodKey, e.entity);
     if (!keep.has(k.SK)) writes.push({ DeleteRequest: { Key: k } });
   }
-  for (let i = 0; i < writes.length; i += 25) {
-    let batch = writes.slice(i, i + 25);
-    for (let attempt = 0; batch.length > 0; attempt++) {
-      const res = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
-      batch = (res.UnprocessedItems?.[tableName()] as typeof batch | undefined) ?? [];
-      if (batch.length > 0) {
-        if (attempt > 8) throw new Error('BatchWriteItem kept returning unprocessed items');
-        await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    }
-  }
+  await batchWrite(writes);
   return { written: computed.size, deleted: writes.length - computed.size };
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
-import { batchGet, keyId, pageFromItem } from '#lib/store/state-items.ts';
+import { batchGet, keyId, queryAll } from '#lib/store/batch.ts';
+import { pageFromItem } from '#lib/store/state-items.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 import type { PageState } from '#lib/ingest/page.ts';
 
@@ -63,21 +64,8 @@ export async function putShop(shop: Shop): Promise<{ conflictPage?: string }> {
 
 /** All shop ids (for digest dispatch), one Query over the directory partition. */
 export async function listShopIds(): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.shopDirectoryPartition() },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const it of res.Items ?? []) ids.push(String(it.shopId));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.shopDirectoryPartition() } });
+  return items.map((it) => String(it.shopId));
 }
 
 const pageCache = new Map<string, { shopId: string | undefined; at: number }>();

@@ -1,40 +1,15 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '#lib/store/client.ts';
-import { keys, type Key } from '#lib/store/keys.ts';
+import { keys } from '#lib/store/keys.ts';
 import { decodeEntry, emptyCustomer, encodeEntry, openWait, type CustomerState } from '#lib/ingest/customer.ts';
 import { emptyOrder, type OrderState } from '#lib/ingest/order.ts';
 import { emptySpend, type SpendState } from '#lib/ingest/spend.ts';
 import { emptyPage, type PageState } from '#lib/ingest/page.ts';
 
 /**
- * Mapping between the pure state types of `lib/ingest` and their items, and
- * batched reads of them. Conditions and transactions live in `ingest-store.ts`.
+ * Mapping between the pure state types of `lib/ingest` and their items.
+ * Conditions and transactions live in `ingest-store.ts`.
  */
 
 type Item = Record<string, unknown>;
-
-export const keyId = (k: Key) => `${k.PK}\u0000${k.SK}`;
-
-/** BatchGetItem in chunks of 100 with retries of unprocessed keys; returns items by key id. */
-export async function batchGet(keyList: Key[], consistent = true): Promise<Map<string, Item>> {
-  const out = new Map<string, Item>();
-  const unique = [...new Map(keyList.map((k) => [keyId(k), k])).values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Key[] = unique.slice(i, i + 100);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const res = await db().send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: consistent } } }),
-      );
-      for (const item of res.Responses?.[tableName()] ?? []) out.set(keyId({ PK: String(item.PK), SK: String(item.SK) }), item);
-      pending = (res.UnprocessedKeys?.[tableName()]?.Keys as Key[] | undefined) ?? [];
-      if (pending.length > 0) {
-        if (attempt > 8) throw new Error('BatchGetItem kept returning unprocessed keys');
-        await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    }
-  }
-  return out;
-}
 
 export function customerFromItem(shopId: string, pageId: string, customerId: string, item: Item | undefined): CustomerState {
   if (!item) return emptyCustomer(shopId, pageId, customerId);

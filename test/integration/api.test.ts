@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readdirSync } from 'node:fs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTable } from '#test/support/table.ts';
 import { call, httpEvent, lambdaContext } from '#test/support/http.ts';
@@ -10,12 +8,10 @@ import { makeMessage, makeReply } from '#test/support/factories.ts';
 import { handler as admin } from '#functions/admin/handler.ts';
 import { handler as events } from '#functions/events/handler.ts';
 import { handler as authorizer } from '#functions/authorizer/handler.ts';
-import { handler as ingest } from '#functions/ingest/handler.ts';
-import { FileFifo, LocalQueues } from '../../scripts/local/queues.ts';
-import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
+import type { LocalQueues } from '../../scripts/local/queues.ts';
+import { startTestQueues } from '#test/support/queues.ts';
 import { db, tableName } from '#lib/store/client.ts';
 import { getRollups } from '#lib/store/rollups.ts';
-import type { SQSEvent } from 'aws-lambda';
 
 const ADMIN = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
 const shopBody = {
@@ -26,30 +22,16 @@ const shopBody = {
 };
 
 describe('admin and events API', () => {
-  let dir: string;
   let queues: LocalQueues;
+  let stopQueues: () => void;
   let apiKey: string;
 
   beforeAll(async () => {
     await createTestTable();
-    dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-q-'));
-    // the local runtime's file-backed FIFO, delivering to the real ingest handler
-    const ingestQ = new FileFifo<IngestMessage>(path.join(dir, 'ingest'), async (batch) => {
-      const event = { Records: batch.map((m) => ({ messageId: m.id, body: JSON.stringify(m.body), attributes: { MessageGroupId: m.groupId } })) } as unknown as SQSEvent;
-      const res = await ingest(event, lambdaContext);
-      return res.batchItemFailures.map((f) => f.itemIdentifier);
-    }, { maxReceives: 5, batchSize: 10, fifo: true });
-    const digestQ = new FileFifo<DigestJob>(path.join(dir, 'digest'), async () => [], { maxReceives: 5, batchSize: 5, fifo: false });
-    queues = new LocalQueues(ingestQ, digestQ);
-    setQueues(queues);
-    ingestQ.start();
+    ({ queues, stop: stopQueues } = startTestQueues());
   });
 
-  afterAll(() => {
-    queues.ingest.stop();
-    setQueues(undefined);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopQueues());
 
   it('refuses admin calls without the admin token', async () => {
     const res = await call(admin, httpEvent({ method: 'PUT', path: '/v1/admin/shops/hoa-mai', body: shopBody, headers: { authorization: 'Bearer wrong' } }));

@@ -1,17 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { SQSEvent } from 'aws-lambda';
+import { readdirSync } from 'node:fs';
 import { createTestTable } from '#test/support/table.ts';
-import { call, httpEvent, lambdaContext } from '#test/support/http.ts';
+import { call, httpEvent } from '#test/support/http.ts';
 import { TEST_SECRETS } from '#test/support/env.ts';
 import { makeShop } from '#test/support/factories.ts';
 import { OA, PAGE, makeFeedComment, makeMetaEcho, makeMetaMessage, makeShopifyOrder, makeZalo, metaSign, orderSign, zaloSign } from '#test/support/fixtures/platforms.ts';
 import { handler as webhook } from '#functions/webhook/handler.ts';
-import { handler as ingest } from '#functions/ingest/handler.ts';
-import { FileFifo, LocalQueues } from '../../scripts/local/queues.ts';
-import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
+import type { LocalQueues } from '../../scripts/local/queues.ts';
+import { startTestQueues } from '#test/support/queues.ts';
 import { putShop } from '#lib/store/shops.ts';
 import { getRollups } from '#lib/store/rollups.ts';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -26,19 +22,12 @@ function meta(body: object, secret = TEST_SECRETS.META_APP_SECRET) {
 }
 
 describe('webhooks end to end (handler → FIFO → ingest → rollups)', () => {
-  let dir: string;
   let queues: LocalQueues;
+  let stopQueues: () => void;
 
   beforeAll(async () => {
     await createTestTable();
-    dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-wh-'));
-    const ingestQ = new FileFifo<IngestMessage>(path.join(dir, 'ingest'), async (batch) => {
-      const event = { Records: batch.map((m) => ({ messageId: m.id, body: JSON.stringify(m.body), attributes: { MessageGroupId: m.groupId } })) } as unknown as SQSEvent;
-      return (await ingest(event, lambdaContext)).batchItemFailures.map((f) => f.itemIdentifier);
-    }, { maxReceives: 5, batchSize: 10, fifo: true });
-    queues = new LocalQueues(ingestQ, new FileFifo<DigestJob>(path.join(dir, 'digest'), async () => [], { maxReceives: 5, batchSize: 5, fifo: false }));
-    setQueues(queues);
-    ingestQ.start();
+    ({ queues, stop: stopQueues } = startTestQueues());
     await putShop(
       makeShop('wh', {
         pages: [
@@ -50,11 +39,7 @@ describe('webhooks end to end (handler → FIFO → ingest → rollups)', () => 
     );
   });
 
-  afterAll(() => {
-    queues.ingest.stop();
-    setQueues(undefined);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopQueues());
 
   it('answers the subscription check only with the verify token', async () => {
     const ok = await call(webhook, httpEvent({ method: 'GET', path: '/webhooks/meta', query: `hub.mode=subscribe&hub.verify_token=${TEST_SECRETS.META_VERIFY_TOKEN}&hub.challenge=1158201444` }));
