@@ -1,7 +1,8 @@
 import type { ConversationEvent } from '#lib/events/schema.ts';
-import { addCell, F, hourField, markCell, missedShiftField, PERIODS, periodsOf, rtBucket, rtField, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
+import { addCell, F, hourField, markCell, missedShiftField, parseItemId, PERIODS, periodsOf, rtBucket, rtField, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
 import { addWorkingSeconds, shiftAt, workingSecondsBetween } from '#lib/time/business.ts';
 import { AUTOMATED, UNKNOWN_STAFF, type ShopRules } from '#lib/ingest/context.ts';
+import { isoWeek, monthOf } from '#lib/time/zone.ts';
 
 /**
  * One customer's conversation with one page: the state item every message,
@@ -36,7 +37,16 @@ export type CustomerState = {
   first?: number;
   orders: Record<string, OrderLink>;
   phone?: string;
+  /** what pruned timeline entries still contribute (see `pruneCustomer`) */
+  carry?: Carry;
 };
+
+/**
+ * Left behind by entries pruned from the timeline: the distinct-customer
+ * marks they set in weeks and months that are not over yet, whether the
+ * customer joined the referral programme, and the last ad referral.
+ */
+export type Carry = { marks: string[]; joined?: boolean; ad?: { ad: string; t: number } };
 
 export const AUTO_MARK = '@auto';
 
@@ -129,9 +139,10 @@ export function waitsOf(entries: Entry[]): Wait[] {
 }
 
 /** The last ad referral at or before `t` within the attribution window, if any. */
-export function attributedAd(entries: Entry[], t: number, windowMs: number): string | undefined {
-  let ad: string | undefined;
-  for (const e of entries) {
+export function attributedAd(state: Pick<CustomerState, 'entries' | 'carry'>, t: number, windowMs: number): string | undefined {
+  const carried = state.carry?.ad;
+  let ad: string | undefined = carried && carried.t <= t && t - carried.t <= windowMs ? carried.ad : undefined;
+  for (const e of state.entries) {
     if (e.t > t) break;
     if (e.k === 'm' && e.ad) ad = t - e.t <= windowMs ? e.ad : undefined;
   }
@@ -152,9 +163,9 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
     periodKey,
     ...(entity !== undefined ? { entity } : {}),
   });
-  const joined = state.entries.some((e) => e.k === 'j');
+  const joined = state.carry?.joined === true || state.entries.some((e) => e.k === 'j');
   const firstOfDay = new Set<string>();
-  let lastAd: { ad: string; t: number } | undefined;
+  let lastAd: { ad: string; t: number } | undefined = state.carry?.ad;
 
   for (const e of state.entries) {
     const p = periodsOf(e.t, rules.tz);
@@ -230,6 +241,11 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
     }
   }
 
+  for (const mark of state.carry?.marks ?? []) {
+    const cut = mark.lastIndexOf('|');
+    markCell(cells, mark.slice(0, cut), mark.slice(cut + 1));
+  }
+
   for (const o of Object.values(state.orders)) {
     if (!o.live) continue;
     const p = periodsOf(o.t, rules.tz);
@@ -248,4 +264,55 @@ export function openWait(state: CustomerState): number | undefined {
   const waits = waitsOf(state.entries);
   const last = waits[waits.length - 1];
   return last && last.closedAt === undefined ? last.openedAt : undefined;
+}
+
+/** Distinct-customer fields: marks (0/1 per period), not counts. */
+const MARK_FIELDS = new Set<string>([
+  F.customersReached,
+  F.messageConversations,
+  F.customersCared,
+  F.conversationsAnswered,
+  F.referralParticipants,
+  F.referralReferred,
+  F.referralSharers,
+]);
+
+/** Timelines shorter than this are never pruned. */
+export const PRUNE_MIN_ENTRIES = 64;
+
+/**
+ * Keeps a chatty customer's item small: drops timeline entries older than
+ * `horizonDay` (a local date no accepted event can fall on or before, since
+ * late events are refused) as long as no wait is open at the cut. The marks
+ * those entries set in weeks and months that reach past the horizon are kept
+ * in `carry`, so derive() gives the same cells for every period an accepted
+ * event can still touch; cells of older periods are final and no longer derived.
+ */
+export function pruneCustomer(state: CustomerState, horizonDay: string, rules: ShopRules): CustomerState {
+  if (state.entries.length < PRUNE_MIN_ENTRIES) return state;
+  let cut = 0;
+  let open = false;
+  for (let i = 0; i < state.entries.length; i++) {
+    const e = state.entries[i]!;
+    if (periodsOf(e.t, rules.tz).D >= horizonDay) break;
+    if (isInbound(e.k)) open = true;
+    else if (isReply(e.k)) open = false;
+    if (!open) cut = i + 1;
+  }
+  if (cut === 0) return state;
+  const pruned = state.entries.slice(0, cut);
+  const [liveWeek, liveMonth] = [isoWeek(horizonDay), monthOf(horizonDay)];
+  const marks = new Set(state.carry?.marks ?? []);
+  const prunedOnly: CustomerState = { shopId: state.shopId, pageId: state.pageId, customerId: state.customerId, v: state.v, entries: pruned, orders: {}, carry: { marks: [], ...(state.carry?.ad ? { ad: state.carry.ad } : {}) } };
+  for (const [id, fields] of deriveCustomer(prunedOnly, rules)) {
+    const ref = parseItemId(id);
+    const live = (ref.period === 'W' && ref.periodKey >= liveWeek) || (ref.period === 'M' && ref.periodKey >= liveMonth);
+    if (!live) continue;
+    for (const f of fields.keys()) if (MARK_FIELDS.has(f)) marks.add(`${id}|${f}`);
+  }
+  let ad = state.carry?.ad;
+  for (const e of pruned) if (e.k === 'm' && e.ad) ad = { ad: e.ad, t: e.t };
+  const joined = state.carry?.joined === true || pruned.some((e) => e.k === 'j');
+  const carry: Carry = { marks: [...marks].sort(), ...(joined ? { joined } : {}), ...(ad ? { ad } : {}) };
+  return { ...state, entries: state.entries.slice(cut), carry };
 }

@@ -4,7 +4,7 @@ import { config } from '#lib/config.ts';
 import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
-import { applyConversationEvents, attributedAd, deriveCustomer, type CustomerState } from '#lib/ingest/customer.ts';
+import { applyConversationEvents, attributedAd, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
 import { applyOrderEvent, deriveOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
@@ -69,7 +69,7 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
     if (attempt >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** attempt * 10) * Math.random()));
     if (attempt === 0) await putCommentLinks(shopId, remaining);
-    const units = await buildUnits(rules, remaining);
+    const units = await buildUnits(rules, remaining, now);
     const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;
     const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
@@ -82,8 +82,10 @@ type Link = { pageId: string; customerId: string };
 const custKey = (l: Link) => `${l.pageId}\u0000${l.customerId}`;
 
 /** Reads the state items the events touch and computes each unit's writes. */
-export async function buildUnits(rules: ShopRules, events: CanonicalEvent[]): Promise<Unit[]> {
+export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now = Date.now()): Promise<Unit[]> {
   const shopId = rules.shopId;
+  // no accepted event can fall on this local day or before (late events are refused)
+  const pruneHorizon = localDate(now - (config().LATE_EVENT_DAYS + 2) * 86_400_000, rules.tz);
   const conv = new Map<string, ConversationEvent[]>();
   const orders = new Map<string, OrderEvent[]>();
   const spends = new Map<string, EventOf<'ad.spend'>[]>();
@@ -159,7 +161,7 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[]): Pr
       let linkage = {};
       let stored: CanonicalEvent = e;
       if (e.kind === 'order.created') {
-        const adId = e.adId ?? (customer ? attributedAd(customer.entries, Date.parse(e.at), rules.attributionWindowMs) : undefined);
+        const adId = e.adId ?? (customer ? attributedAd(customer, Date.parse(e.at), rules.attributionWindowMs) : undefined);
         linkage = { ...(link ?? (e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {})), ...(adId ? { adId } : {}) };
         stored = { ...e, ...linkage };
       }
@@ -185,7 +187,8 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[]): Pr
     }
     if (u.eventIds.length === 0) continue;
     mergeCells(u.cells, diffCells(deriveCustomer(after, rules), deriveCustomer(before, rules)));
-    u.owners.push({ item: customerToItem(after, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
+    const kept = pruneCustomer(after, pruneHorizon, rules);
+    u.owners.push({ item: customerToItem(kept, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
     if (after.phone && after.phone !== before.phone) {
       const p = normalizePhone(after.phone);
       if (p) u.puts.push({ ...keys.phone(shopId, p), type: 'phone', pageId: link.pageId, customerId: link.customerId });

@@ -22,6 +22,7 @@ export function customerFromItem(shopId: string, pageId: string, customerId: str
     ...(item.first !== undefined ? { first: Number(item.first) } : {}),
     orders: (item.orders as CustomerState['orders'] | undefined) ?? {},
     ...(item.phone ? { phone: String(item.phone) } : {}),
+    ...(item.carry ? { carry: item.carry as CustomerState['carry'] } : {}),
   };
 }
 
@@ -39,6 +40,7 @@ export function customerToItem(s: CustomerState, channel: string): Item {
     first: s.first,
     orders: s.orders,
     phone: s.phone,
+    carry: s.carry,
     ...(waitOpen !== undefined
       ? { waitOpenedAt: waitOpen, ...keys.openWait(s.shopId, new Date(waitOpen).toISOString(), s.pageId, s.customerId) }
       : {}),
