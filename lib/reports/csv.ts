@@ -1,7 +1,38 @@
 import type { AnyReport } from '#lib/reports/build.ts';
+import type { ReportName } from '#lib/reports/types.ts';
 
-/** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; null and undefined are empty. */
-function field(v: unknown): string {
+const TOTALS = [
+  'customersReached',
+  'customersCared',
+  'newCustomers',
+  'messagesReceived',
+  'commentsReceived',
+  'messageConversations',
+  'ordersCreated',
+  'ordersCancelled',
+  'orders',
+  'ordersDelivered',
+  'ordersReturned',
+  'revenue',
+  'provisionalRevenue',
+  'grossProfit',
+  'closeRate',
+  'pagesActivated',
+  'channelsConnected',
+];
+
+/** Columns used when a report has no row to take them from. */
+const EMPTY_COLUMNS: Record<ReportName, string[]> = {
+  overview: ['date', ...TOTALS],
+  conversations: ['date', ...TOTALS],
+  'staff-chat': ['staffId', 'name', 'responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations'],
+  'staff-sales': ['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'customersCared', 'conversionRate'],
+  ads: ['adId', 'campaignId', 'conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder'],
+  referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
+};
+
+/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled); null and undefined are empty. */
+export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
@@ -18,15 +49,20 @@ function flatten(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * A report as CSV for spreadsheets and BI tools: the overview's daily series
- * or a report's rows, a header row of field names, CRLF line ends, and a
- * UTF-8 byte-order mark so Excel reads Vietnamese names correctly.
+ * A report as CSV for spreadsheets and BI tools: the overview's `series`, or
+ * any other report's `rows` (the ads report's campaigns are not included).
+ * A header row of field names in the rows' key order (nested objects such as
+ * `missedByShift` flattened to `missedByShift.morning`), RFC 4180 quoting,
+ * CRLF line ends, a UTF-8 byte-order mark first so Excel reads Vietnamese
+ * names, numbers as JavaScript prints them (dot decimal, no grouping), null
+ * as an empty field. `name` picks the header when there is no row.
  */
-export function toCsv(report: AnyReport): string {
+export function toCsv(report: AnyReport, name?: ReportName): string {
   const rows = ('series' in report ? report.series : report.rows) as Array<Record<string, unknown>>;
   const flat = rows.map(flatten);
   const columns: string[] = [];
   for (const r of flat) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  const lines = [columns.map(field).join(','), ...flat.map((r) => columns.map((c) => field(r[c])).join(','))];
+  if (columns.length === 0) columns.push(...EMPTY_COLUMNS[name ?? ('series' in report ? 'overview' : 'campaigns' in report ? 'ads' : 'conversations')]);
+  const lines = [columns.map(csvField).join(','), ...flat.map((r) => columns.map((c) => csvField(r[c])).join(','))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

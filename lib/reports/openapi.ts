@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eventBatchSchema, EVENT_KINDS } from '#lib/events/schema.ts';
 import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
+import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildSchema } from '#lib/admin/rebuild.ts';
 import { runDigestSchema } from '#lib/digests/dispatch.ts';
 
@@ -23,9 +24,41 @@ const errorSchema = {
 
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]));
-const jsonSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const jsonSchema = (s: z.ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
 
-/** The OpenAPI 3.1 document of the service, generated from the same zod schemas the handlers use. */
+type JsonSchema = { type?: string; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string; [k: string]: unknown };
+
+/**
+ * Query parameters from the report query zod schema: a property that is
+ * "one value or a list" (`pageId`) becomes a repeatable (`form`, exploded)
+ * array parameter.
+ */
+function reportQueryParameters() {
+  const s = jsonSchema(reportQuerySchema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(s.properties).map(([name, prop]) => {
+    const list = prop.anyOf?.find((a) => a.type === 'array');
+    const { description, ...schema } = list ? { ...list, description: prop.description } : prop;
+    return {
+      name,
+      in: 'query',
+      required: s.required?.includes(name) ?? false,
+      ...(description ? { description } : {}),
+      schema,
+      ...(list ? { style: 'form', explode: true } : {}),
+    };
+  });
+}
+
+/**
+ * The OpenAPI 3.1 document of the service (`GET /v1/openapi.json`): request
+ * bodies and report query parameters generated from the same zod schemas the
+ * handlers validate with (`z.toJSONSchema`, input side), the error shape
+ * `{error: {code, message, details?}}`, and the two bearer schemes (shop API
+ * key, admin token).
+ */
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
@@ -60,12 +93,7 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
-            { name: 'from', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
-            { name: 'to', in: 'query', required: true, schema: { type: 'string', format: 'date' } },
-            { name: 'pageId', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
-            { name: 'channel', in: 'query', schema: { type: 'string', enum: ['facebook', 'instagram', 'zalo'] } },
-            { name: 'granularity', in: 'query', schema: { type: 'string', enum: ['day', 'hour'], default: 'day' } },
-            { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv'], default: 'json' } },
+            ...reportQueryParameters(),
           ],
           responses: { '200': { description: 'The report', content: { 'application/json': {}, 'text/csv': {} } }, ...errors(400, 401, 403, 404, 429) },
         },
@@ -103,6 +131,7 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 404, 413) },
         },
       },
+      '/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },
       '/healthz': { get: { summary: 'Health', responses: { '200': { description: 'ok', ...json({ type: 'object', properties: { ok: { type: 'boolean' } } }) } } } },
     },
   };

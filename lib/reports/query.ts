@@ -1,21 +1,31 @@
 import { z } from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
-import { ValidationError } from '#lib/errors.ts';
+import { ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { daysBetween, isValidDate } from '#lib/time/zone.ts';
 import { REPORT_NAMES, type ReportName } from '#lib/reports/types.ts';
 
 export const MAX_RANGE_DAYS = 366;
 
-const date = z.string().refine(isValidDate, 'expected a date YYYY-MM-DD');
+const date = z.string().refine(isValidDate, 'expected a date YYYY-MM-DD').meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' });
+const pageIdSchema = z.string().min(1).max(256);
 
-/** Query parameters of `GET /v1/shops/{shopId}/reports/{report}`. */
+/**
+ * Query parameters of `GET /v1/shops/{shopId}/reports/{report}` (SPEC §4.1):
+ * `from`/`to` inclusive local dates (from ≤ to, at most 366 days), `pageId`
+ * one id or a list (repeated parameter), `channel`, `granularity` (default
+ * day), `format` (default json).
+ */
 export const reportQuerySchema = z
   .object({
     from: date,
     to: date,
-    pageId: z.array(z.string().min(1)).default([]),
-    channel: channelSchema.optional(),
-    granularity: z.enum(['day', 'hour']).default('day'),
+    pageId: z
+      .union([pageIdSchema, z.array(pageIdSchema)])
+      .optional()
+      .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+      .meta({ description: 'Only these pages (repeatable); default every page of the shop' }),
+    channel: channelSchema.optional().meta({ description: 'Only the pages of this channel' }),
+    granularity: z.enum(['day', 'hour']).default('day').meta({ description: 'Rows per day or per hour (conversations report)' }),
     format: z.enum(['json', 'csv']).default('json'),
   })
   .superRefine((q, ctx) => {
@@ -25,25 +35,51 @@ export const reportQuerySchema = z
   });
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
+export type ReportQueryInput = z.input<typeof reportQuerySchema>;
 
-/** Reads the query string (repeated `pageId` kept) and validates it; unknown parameters are refused. */
-export function parseReportQuery(params: URLSearchParams): ReportQuery {
-  const known = new Set(['from', 'to', 'pageId', 'channel', 'granularity', 'format']);
-  const unknown = [...new Set(params.keys())].filter((k) => !known.has(k));
-  const input: Record<string, unknown> = { pageId: params.getAll('pageId').flatMap((p) => p.split(',')).filter(Boolean) };
-  for (const k of ['from', 'to', 'channel', 'granularity', 'format']) {
-    const v = params.get(k);
-    if (v !== null) input[k] = v;
+const KNOWN = ['from', 'to', 'pageId', 'channel', 'granularity', 'format'] as const;
+
+/**
+ * Validates report query parameters, given as `URLSearchParams` (repeated
+ * `pageId` kept) or as a plain object (API Gateway's query parameters, where
+ * `pageId` may be a string or a list). A comma-separated `pageId` is split.
+ * Unknown parameters are refused.
+ *
+ * @throws ValidationError with details `[{path, message}]`
+ */
+export function parseReportQuery(params: URLSearchParams | Record<string, string | string[] | undefined>): ReportQuery {
+  const get = (k: string): string[] =>
+    params instanceof URLSearchParams ? params.getAll(k) : ([] as string[]).concat(params[k] ?? []);
+  const names = params instanceof URLSearchParams ? [...new Set(params.keys())] : Object.keys(params).filter((k) => params[k] !== undefined);
+  const issues: FieldIssue[] = names.filter((k) => !(KNOWN as readonly string[]).includes(k)).map((k) => ({ path: k, message: 'unknown parameter' }));
+  const input: Record<string, unknown> = {};
+  const pageIds = get('pageId').flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  if (pageIds.length > 0) input.pageId = pageIds;
+  for (const k of KNOWN) {
+    if (k === 'pageId') continue;
+    const v = get(k);
+    if (v.length > 1) issues.push({ path: k, message: 'must be given once' });
+    if (v.length > 0) input[k] = v[0];
   }
   const r = reportQuerySchema.safeParse(input);
-  const issues = [
-    ...unknown.map((k) => ({ path: k, message: 'unknown parameter' })),
-    ...(r.success ? [] : r.error.issues.map((i) => ({ path: i.path.join('.') || 'query', message: i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined ? 'required' : i.message }))),
-  ];
+  if (!r.success) issues.push(...r.error.issues.map(issueOf));
   if (issues.length > 0 || !r.success) throw new ValidationError('Invalid report query', issues);
   return r.data;
 }
 
+/** Validates an already-decoded query object (used by callers inside lib/). */
+export function validateReportQuery(input: ReportQueryInput | Record<string, unknown>): ReportQuery {
+  const r = reportQuerySchema.safeParse(input);
+  if (!r.success) throw new ValidationError('Invalid report query', r.error.issues.map(issueOf));
+  return r.data;
+}
+
+function issueOf(i: z.core.$ZodIssue): FieldIssue {
+  const missing = i.code === 'invalid_type' && i.input === undefined;
+  return { path: i.path.map(String).join('.') || 'query', message: missing ? 'required' : i.message };
+}
+
+/** The report name of a path segment, or undefined when there is no such report. */
 export function parseReportName(name: string): ReportName | undefined {
   return (REPORT_NAMES as readonly string[]).includes(name) ? (name as ReportName) : undefined;
 }

@@ -12,6 +12,6 @@ export async function serveReport(shopId: string, reportName: string, params: UR
   const shop = await getShop(shopId);
   if (!shop) throw new NotFoundError(`Unknown shop ${shopId}`);
   const report = await buildReport(name, shop, query, { now });
-  if (query.format === 'csv') return { format: 'csv', body: toCsv(report), filename: `${shopId}-${name}-${query.from}-${query.to}.csv` };
+  if (query.format === 'csv') return { format: 'csv', body: toCsv(report, name), filename: `${shopId}-${name}-${query.from}-${query.to}.csv` };
   return { format: 'json', body: report };
 }

@@ -44,6 +44,10 @@ export type ReportHeader = {
 export type OverviewReport = ReportHeader & {
   totals: Totals;
   previous: Totals;
+  /** The dates `previous` covers: the range of equal length just before `from`. (Added; optional.) */
+  previousRange?: { from: string; to: string };
+  /** `day`: one series entry per date; `month`: ranges over 62 days, one entry per `YYYY-MM` (edge months partial). (Added; optional.) */
+  seriesPeriod?: 'day' | 'month';
   funnel: Funnel;
   series: Array<{ date: string } & Totals>;
   reachByHour: number[];
