@@ -1,25 +1,40 @@
 /**
- * The CDK app: `npx cdk deploy` (or `npx cdk synth`). Context an operator sets
- * (cdk.json defaults, or `-c key=value`):
- *   stage        dev | prod …; prod keeps the table on delete and turns on deletion protection
- *   senderEmail  the digests' From address; the stack creates its SES identity (verify it)
- *   secretName   Secrets Manager secret holding the webhook secrets and ADMIN_TOKEN as JSON
- *   alarmEmail   optional address subscribed to the alarm topic
+ * The CDK app (`npx cdk synth`, `npx cdk deploy`): one ChatpulseStack named
+ * `Chatpulse-<stage>`, checked by cdk-nag's AwsSolutions pack.
+ *
+ * Context an operator sets (defaults in cdk.json; override with `-c key=value`):
+ *   stage        `dev` by default. Part of the stack name; `prod` turns on the
+ *                table's deletion protection and keeps it (RETAIN) when the
+ *                stack is deleted.
+ *   senderEmail  From address of the digests (SES_FROM); the stack creates its
+ *                SES identity, whose verification mail must be confirmed.
+ *                Required for real digests; `digests@example.com` lets synth run.
+ *   secretName   Secrets Manager secret holding, as JSON, META_APP_SECRET,
+ *                META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY,
+ *                ORDER_WEBHOOK_SECRET and ADMIN_TOKEN. Empty = `chatpulse/<stage>`.
+ *                Only the name enters the template; create the secret first.
+ *   alarmEmail   Optional address subscribed to the alarm topic. Empty = none.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ChatpulseStack } from './stack.ts';
 
 export function buildApp(app = new App()): { app: App; stack: ChatpulseStack } {
-  const ctx = (k: string, fallback?: string) => (app.node.tryGetContext(k) as string | undefined) ?? fallback;
-  const stage = ctx('stage', 'dev')!;
+  /** A context value, with '' (the cdk.json placeholder) treated as unset. */
+  const ctx = (k: string): string | undefined => {
+    const v = app.node.tryGetContext(k) as unknown;
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const stage = ctx('stage') ?? 'dev';
+  if (!/^[A-Za-z0-9-]+$/.test(stage)) throw new Error(`context stage must be letters, digits and dashes, got ${stage}`);
+  const alarmEmail = ctx('alarmEmail');
   const stack = new ChatpulseStack(app, `Chatpulse-${stage}`, {
     stage,
-    senderEmail: ctx('senderEmail', 'digests@example.com')!,
-    secretName: ctx('secretName', `chatpulse/${stage}`)!,
-    ...(ctx('alarmEmail') ? { alarmEmail: ctx('alarmEmail')! } : {}),
+    senderEmail: ctx('senderEmail') ?? 'digests@example.com',
+    secretName: ctx('secretName') ?? `chatpulse/${stage}`,
+    ...(alarmEmail ? { alarmEmail } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-1' },
-    description: 'chatpulse: chat-commerce reporting backend',
+    description: `chatpulse (${stage}): chat-commerce reporting backend`,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -1,18 +1,39 @@
+import type { BuildOptions } from 'esbuild';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 
 /**
- * esbuild options of every function, shared by the stack and by
- * `bench/bundles.ts`. The AWS SDK is bundled (not taken from the runtime) so
- * the exact pinned version runs and tree-shaking keeps it small; mjml is
- * never loaded at run time (templates are precompiled), so it stays out.
+ * The one description of how a function is bundled, read by the stack
+ * (`ChatpulseFunction`) and by `bench/bundle-sizes.ts`, so the benchmark
+ * measures exactly what is deployed.
  */
+
+/** Lambda runtime of every function; the esbuild target follows it. */
+export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+export const ESBUILD_TARGET = `node${/^nodejs(\d+)/.exec(LAMBDA_RUNTIME.name)![1]}`;
+
+/** ESM output cannot `require`; some CommonJS dependencies do, so give them one. */
 export const ESBUILD_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * Modules left out of the bundle. Not @aws-sdk: NodejsFunction would by
+ * default take the SDK from the Lambda runtime, whose version drifts with
+ * AWS's patching; bundling it runs the exact version pinned in
+ * package-lock.json (the one the tests ran) and lets esbuild keep only the
+ * clients a function imports. mjml stays out because a deployed function
+ * never loads it: lib/email/compile.ts imports it lazily and only when no
+ * precompiled template ships beside the bundle, and the hook below always
+ * ships them.
+ */
 export const EXTERNAL_MODULES = ['mjml'];
+
+/** Resolution of the package.json `imports` (`#lib/*`) needs no option: esbuild reads them natively. */
+export const MAIN_FIELDS = ['module', 'main'];
 
 /**
  * After esbuild: compile the MJML templates once and ship the compiled HTML
  * beside the bundle (`<bundle>/templates/compiled/*.html`), where
- * lib/email/compile.ts looks first; the Lambda never compiles MJML.
+ * lib/email/compile.ts looks first.
  */
 export const commandHooks = {
   beforeBundling: (): string[] => [],
@@ -23,15 +44,37 @@ export const commandHooks = {
   ],
 };
 
+/** NodejsFunction's `bundling`: local esbuild (no Docker), ESM, minified, with source maps. */
 export const bundling: BundlingOptions = {
   commandHooks,
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: ESBUILD_TARGET,
   minify: true,
   sourceMap: true,
   sourceMapMode: SourceMapMode.DEFAULT,
   banner: ESBUILD_BANNER,
-  mainFields: ['module', 'main'],
+  mainFields: MAIN_FIELDS,
   externalModules: EXTERNAL_MODULES,
   forceDockerBundling: false,
 };
+
+/**
+ * The same options for esbuild's JS API: what NodejsFunction passes to the
+ * esbuild CLI (`--bundle --platform=node --target --format=esm --minify
+ * --sourcemap --external:… --banner:js=… --main-fields=…`).
+ */
+export function esbuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: ESBUILD_TARGET,
+    format: 'esm',
+    minify: true,
+    sourcemap: true,
+    banner: { js: ESBUILD_BANNER },
+    mainFields: MAIN_FIELDS,
+    external: EXTERNAL_MODULES,
+  };
+}

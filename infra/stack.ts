@@ -1,15 +1,17 @@
 import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { LAMBDA_RUNTIME } from './bundling.ts';
 import { Storage } from './constructs/storage.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Digests } from './constructs/digests.ts';
-import { Api } from './constructs/api.ts';
+import { Reporting } from './constructs/reporting.ts';
 import { Observability } from './constructs/observability.ts';
+import type { ChatpulseFunction } from './constructs/chatpulse-function.ts';
 
 export type ChatpulseStackProps = StackProps & {
   stage: string;
-  /** SES sender of the digests (verified as an SES identity by the stack) */
+  /** SES sender of the digests (the stack creates its SES identity) */
   senderEmail: string;
   /** Secrets Manager secret (JSON) with META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY, ORDER_WEBHOOK_SECRET, ADMIN_TOKEN */
   secretName: string;
@@ -18,46 +20,77 @@ export type ChatpulseStackProps = StackProps & {
 
 /** The whole of chatpulse: one stack composed of one construct per concern. */
 export class ChatpulseStack extends Stack {
+  readonly storage: Storage;
+  readonly ingestion: Ingestion;
+  readonly digests: Digests;
+  readonly reporting: Reporting;
+  readonly observability: Observability;
+
   constructor(scope: Construct, id: string, props: ChatpulseStackProps) {
     super(scope, id, props);
+    // Imported by name: the template holds the name, never a value.
     const secret = Secret.fromSecretNameV2(this, 'Secrets', props.secretName);
-    const { table } = new Storage(this, 'Storage', { stage: props.stage });
-    const env = { TABLE_NAME: table.tableName, STAGE: props.stage };
-    const ingestion = new Ingestion(this, 'Ingestion', { table, env });
-    const digests = new Digests(this, 'Digests', { table, secret, senderEmail: props.senderEmail, env });
-    const api = new Api(this, 'Api', { table, secret, ingestQueue: ingestion.queue, digestQueue: digests.queue, env });
-    const publicUrl = api.api.apiEndpoint;
-    for (const fn of [...api.functions, digests.send]) fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
-    const [webhook, events, report, admin, authorizer] = api.functions;
-    new Observability(this, 'Observability', {
-      functions: { Webhook: webhook!, Events: events!, Report: report!, Admin: admin!, Authorizer: authorizer!, Ingest: ingestion.fn, DigestDispatch: digests.dispatch, DigestSend: digests.send },
-      deadLetterQueues: { Ingest: ingestion.dlq, Digest: digests.dlq },
-      ingestQueue: ingestion.queue,
+    this.storage = new Storage(this, 'Storage', { stage: props.stage });
+    const { table } = this.storage;
+    const env = { TABLE_NAME: table.tableName };
+    this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
+    this.digests = new Digests(this, 'Digests', { table, secret, senderEmail: props.senderEmail, env });
+    this.reporting = new Reporting(this, 'Reporting', { table, secret, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
+    const publicUrl = this.reporting.api.apiEndpoint;
+    for (const fn of this.functions) fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
+
+    const { webhook, events, report, admin, authorizer } = this.reporting;
+    this.observability = new Observability(this, 'Observability', {
+      functions: { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send },
+      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq },
+      ingestQueue: this.ingestion.queue,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The AWS managed basic execution policy only lets a function write its own logs.',
-    });
-    Validations.of(this).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource scoping.' });
-    const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalId(table)}.Arn>/index/*]`,
-      reason: 'Grants on the table include its index (GSI1, open waits) for Query; no other table is reachable.',
-    });
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalId(digests.dispatch)}.Arn>:*]`,
-      reason: 'The scheduler may invoke any version of the dispatch function, and only that function.',
-    });
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.secretName}-??????]`,
-      reason: 'Secrets Manager appends six random characters to the secret ARN; the grant names this one secret.',
-    });
+    this.acknowledgeFindings(props.secretName);
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl, description: 'Base URL for webhooks, events, reports and admin' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    new CfnOutput(this, 'IngestDlqArn', { value: ingestion.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
-    new CfnOutput(this, 'DigestDlqArn', { value: digests.dlq.queueArn });
+    new CfnOutput(this, 'IngestDlqArn', { value: this.ingestion.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
+    new CfnOutput(this, 'DigestDlqArn', { value: this.digests.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
+  }
+
+  /** Every function of the stack. */
+  get functions(): ChatpulseFunction[] {
+    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send];
+  }
+
+  /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */
+  private acknowledgeFindings(secretName: string): void {
+    const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
+    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+    for (const fn of this.functions) {
+      if (LAMBDA_RUNTIME.name !== 'nodejs24.x')
+        ack(fn, 'AwsSolutions-L1', `Pinned to ${LAMBDA_RUNTIME.name} by the project (runtime and esbuild target are one constant, LAMBDA_RUNTIME in infra/bundling.ts); move it to nodejs24.x before AWS deprecates ${LAMBDA_RUNTIME.name}.`);
+      ack(
+        fn,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'The AWS managed basic execution policy only lets the function write its own CloudWatch logs.',
+      );
+      ack(fn, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (tracing) accept no resource other than *.');
+      ack(
+        fn,
+        `AwsSolutions-IAM5[Resource::<${logicalId(this.storage.table)}.Arn>/index/*]`,
+        'The explicit table actions granted also cover its index (GSI1: shop directory, open waits) so Query can use it; no other table is reachable.',
+      );
+      ack(
+        fn,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretName}-??????]`,
+        'Secrets Manager appends six random characters to a secret ARN; the grant (GetSecretValue/DescribeSecret) names this one secret.',
+      );
+    }
+    // LambdaInvoke creates the scheduler's role at stack level (shared per target function), hence the stack scope;
+    // the finding names the one function it may invoke.
+    ack(
+      this,
+      `AwsSolutions-IAM5[Resource::<${logicalId(this.digests.dispatch)}.Arn>:*]`,
+      'The scheduler role may invoke any version or alias of the dispatch function, and only that function.',
+    );
   }
 }

@@ -1,41 +1,48 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundling } from '../bundling.ts';
+import { bundling, LAMBDA_RUNTIME } from '../bundling.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: entries, package-lock.json and the `#lib/*` imports are resolved from here. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Path of a function's handler, `functions/<name>/handler.ts`. */
+export const handlerEntry = (name: string): string => path.join(PROJECT_ROOT, 'functions', name, 'handler.ts');
 
 export type ChatpulseFunctionProps = {
-  /** folder under functions/ holding handler.ts */
+  /** folder under functions/ holding handler.ts (exporting `handler`) */
   name: string;
   environment: Record<string, string>;
-  timeout?: Duration;
+  /** per function; the queues' visibility timeouts are derived from it */
+  timeout: Duration;
+  /** @default 512 */
   memorySize?: number;
 };
 
 /**
- * Every function's defaults in one place: Node 24 on ARM64, one esbuild ESM
- * bundle with source maps, X-Ray tracing, a log group kept one month.
- * Permissions are granted per function by the construct that owns it.
+ * Every function's defaults in one place: ARM64 on the runtime of
+ * infra/bundling.ts, one esbuild ESM bundle with source maps (and Node told
+ * to use them), X-Ray tracing, its own log group kept one month. Permissions
+ * are granted per function by the construct that owns it.
  */
 export class ChatpulseFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: ChatpulseFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     super(scope, id, {
-      entry: path.join(ROOT, 'functions', props.name, 'handler.ts'),
+      entry: handlerEntry(props.name),
       handler: 'handler',
-      runtime: Runtime.NODEJS_24_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout,
       tracing: Tracing.ACTIVE,
       logGroup,
-      projectRoot: ROOT,
-      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
     });

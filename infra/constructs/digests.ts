@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,14 +7,21 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
 
+export type DigestsProps = {
+  table: Table;
+  secret: ISecret;
+  /** From address of the digests; `name@domain` gets an email identity, a bare domain a domain identity */
+  senderEmail: string;
+  env: Record<string, string>;
+};
+
 /**
- * Digests: one hourly schedule (the dispatcher decides, per shop, whether its
- * local digest hour has come, so no schedule per time zone is needed), a job
+ * Digests: one hourly schedule (the dispatcher decides per shop whether its
+ * local digest hour has come, so one schedule serves every time zone), a job
  * queue with its dead-letter queue, the sender, and the SES identity.
  */
 export class Digests extends Construct {
@@ -22,26 +29,46 @@ export class Digests extends Construct {
   readonly dlq: Queue;
   readonly dispatch: ChatpulseFunction;
   readonly send: ChatpulseFunction;
+  readonly schedule: Schedule;
 
-  constructor(scope: Construct, id: string, props: { table: Table; secret: ISecret; senderEmail: string; env: Record<string, string> }) {
+  constructor(scope: Construct, id: string, props: DigestsProps) {
     super(scope, id);
-    const timeout = Duration.seconds(60);
-    ({ queue: this.queue, dlq: this.dlq } = queueWithDlq(this, 'DigestQueue', { fifo: false, visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6) }));
-    const identity = new EmailIdentity(this, 'Sender', { identity: Identity.email(props.senderEmail) });
+    const sendTimeout = Duration.seconds(60);
+    // Visibility timeout six times the consumer's timeout (AWS's advice for Lambda event sources).
+    ({ queue: this.queue, dlq: this.dlq } = queueWithDlq(this, 'DigestQueue', { fifo: false, visibilityTimeout: Duration.seconds(sendTimeout.toSeconds() * 6) }));
 
-    this.dispatch = new ChatpulseFunction(this, 'Dispatch', { name: 'digest-dispatch', environment: { ...props.env, DIGEST_QUEUE_URL: this.queue.queueUrl }, timeout });
+    const senderDomain = props.senderEmail.includes('@') ? props.senderEmail.split('@')[1]! : props.senderEmail;
+    const identity = new EmailIdentity(this, 'Sender', {
+      identity: props.senderEmail.includes('@') ? Identity.email(props.senderEmail) : Identity.domain(senderDomain),
+    });
+
+    // Dispatcher: lists shops (Query) and reads each shop (GetItem), queues the due jobs.
+    this.dispatch = new ChatpulseFunction(this, 'Dispatch', {
+      name: 'digest-dispatch',
+      environment: { ...props.env, DIGEST_QUEUE_URL: this.queue.queueUrl },
+      timeout: Duration.seconds(60),
+    });
     props.table.grant(this.dispatch, 'dynamodb:GetItem', 'dynamodb:Query');
     this.queue.grantSendMessages(this.dispatch);
-    new Schedule(this, 'Hourly', {
+    this.schedule = new Schedule(this, 'Hourly', {
       schedule: ScheduleExpression.cron({ minute: '0' }),
-      target: new LambdaInvoke(this.dispatch, {}),
+      // A repeated run is harmless (the ledger sends each digest once); a run older than an hour is superseded by the next.
+      target: new LambdaInvoke(this.dispatch, { retryAttempts: 2, maxEventAge: Duration.hours(1) }),
       description: 'chatpulse: queue the digests whose local hour has come',
     });
 
+    // Sender: claims a ledger item (conditional PutItem/UpdateItem), reads the report, mails it with SES.
     this.send = new ChatpulseFunction(this, 'Send', {
       name: 'digest-send',
-      environment: { ...props.env, SES_FROM: props.senderEmail, DIGEST_DLQ_URL: this.dlq.queueUrl, SECRET_ARN: props.secret.secretName },
-      timeout,
+      environment: {
+        ...props.env,
+        SES_FROM: props.senderEmail,
+        // permanent SES refusals go straight to the dead-letter queue with their reason
+        DIGEST_DLQ_URL: this.dlq.queueUrl,
+        // ADMIN_TOKEN keys the HMAC of the unsubscribe links
+        SECRET_ARN: props.secret.secretName,
+      },
+      timeout: sendTimeout,
       memorySize: 1024,
     });
     props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');

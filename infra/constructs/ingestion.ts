@@ -6,7 +6,11 @@ import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
 
-/** The FIFO ingest queue (grouped by page; orders by shop) and the worker that applies events exactly once. */
+/**
+ * The FIFO ingest queue (MessageGroupId = pageId, explicit deduplication ids
+ * from the producers, so content-based deduplication is off), its FIFO
+ * dead-letter queue, and the worker that applies each batch exactly once.
+ */
 export class Ingestion extends Construct {
   readonly queue: Queue;
   readonly dlq: Queue;
@@ -15,9 +19,22 @@ export class Ingestion extends Construct {
   constructor(scope: Construct, id: string, props: { table: Table; env: Record<string, string> }) {
     super(scope, id);
     const timeout = Duration.seconds(30);
+    // Visibility timeout six times the worker's timeout (AWS's advice for Lambda event sources).
     ({ queue: this.queue, dlq: this.dlq } = queueWithDlq(this, 'IngestQueue', { fifo: true, visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6) }));
     this.fn = new ChatpulseFunction(this, 'Ingest', { name: 'ingest', environment: props.env, timeout, memorySize: 1024 });
-    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:BatchWriteItem');
+    // Reads: shops, page states, owners (GetItem/BatchGetItem/Query). Writes: one TransactWriteItems per
+    // group of units, authorised per item as conditional PutItem, UpdateItem (rollup ADDs) and
+    // ConditionCheckItem; comment → author links with BatchWriteItem (lib/store/comment-links.ts).
+    props.table.grant(
+      this.fn,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchWriteItem',
+    );
     this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
   }
 }

@@ -1,20 +1,22 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-/** A queue with its dead-letter queue (5 receives), encrypted, TLS only. */
+/** A queue and its dead-letter queue (after 5 receives), both encrypted (SSE-SQS) and TLS-only. */
 export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolean; visibilityTimeout: Duration }): { queue: Queue; dlq: Queue } {
-  const suffix = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
+  const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
   const dlq = new Queue(scope, `${id}Dlq`, {
-    ...suffix,
+    ...fifo,
     retentionPeriod: Duration.days(14),
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
   });
-  Validations.of(dlq).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter queue; messages that land here are replayed with npm run dlq:replay.' });
+  Validations.of(dlq).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This is itself a dead-letter queue; its depth is alarmed and its messages are replayed with npm run dlq:replay.',
+  });
   const queue = new Queue(scope, id, {
-    ...suffix,
+    ...fifo,
     visibilityTimeout: props.visibilityTimeout,
     retentionPeriod: Duration.days(4),
     encryption: QueueEncryption.SQS_MANAGED,

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+const KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ORDER_WEBHOOK_SECRET', 'ADMIN_TOKEN'] as const;
+const STORED = {
+  META_APP_SECRET: 'sm-meta-app-secret',
+  META_VERIFY_TOKEN: 'sm-verify-token',
+  ZALO_APP_ID: 'sm-zalo-app',
+  ZALO_OA_SECRET_KEY: 'sm-zalo-key',
+  ORDER_WEBHOOK_SECRET: 'sm-order-secret',
+  ADMIN_TOKEN: 'sm-admin-token-0123456789abcdef',
+};
+
+const sm = mockClient(SecretsManagerClient);
+let saved: NodeJS.ProcessEnv;
+
+/** A fresh copy of lib/secrets.ts and lib/config.ts (the module caches the loaded secret per process, like a Lambda). */
+async function load() {
+  vi.resetModules();
+  const secrets = await import('#lib/secrets.ts');
+  const config = await import('#lib/config.ts');
+  return { ...secrets, ...config };
+}
+
+describe('loadSecrets', () => {
+  beforeEach(() => {
+    saved = { ...process.env };
+    for (const k of KEYS) delete process.env[k];
+    delete process.env.SECRET_ARN;
+    sm.reset();
+  });
+  afterEach(() => {
+    process.env = saved;
+  });
+
+  it('is a no-op without SECRET_ARN (the local runtime)', async () => {
+    const { loadSecrets } = await load();
+
+    await loadSecrets();
+
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    for (const k of KEYS) expect(process.env[k]).toBeUndefined();
+  });
+
+  it('reads the secret once and exposes its keys through config()', async () => {
+    process.env.SECRET_ARN = 'chatpulse/test';
+    sm.on(GetSecretValueCommand, { SecretId: 'chatpulse/test' }).resolves({ SecretString: JSON.stringify({ ...STORED, UNRELATED: 'x' }) });
+    const { loadSecrets, config } = await load();
+    expect(config().ADMIN_TOKEN).toBeUndefined(); // cached before the secret arrives
+
+    await loadSecrets();
+    await Promise.all([loadSecrets(), loadSecrets()]);
+
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    for (const k of KEYS) expect(process.env[k]).toBe(STORED[k]);
+    expect(process.env.UNRELATED).toBeUndefined();
+    expect(config().ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN); // resetConfig() ran
+    expect(config().META_APP_SECRET).toBe(STORED.META_APP_SECRET);
+  });
+
+  it('keeps a value already set in the environment', async () => {
+    process.env.SECRET_ARN = 'chatpulse/test';
+    process.env.META_VERIFY_TOKEN = 'from-env';
+    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(STORED) });
+    const { loadSecrets } = await load();
+
+    await loadSecrets();
+
+    expect(process.env.META_VERIFY_TOKEN).toBe('from-env');
+    expect(process.env.ORDER_WEBHOOK_SECRET).toBe(STORED.ORDER_WEBHOOK_SECRET);
+  });
+
+  it('fails loudly when the secret cannot be read, and retries on the next call', async () => {
+    process.env.SECRET_ARN = 'chatpulse/test';
+    sm.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' })).resolves({ SecretString: JSON.stringify(STORED) });
+    const { loadSecrets } = await load();
+
+    await expect(loadSecrets()).rejects.toThrow('not authorized');
+    expect(process.env.ADMIN_TOKEN).toBeUndefined();
+    await loadSecrets();
+
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(process.env.ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN);
+  });
+});
