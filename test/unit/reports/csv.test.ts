@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, toCsv } from '#lib/reports/csv.ts';
+import type { AdsReport, OverviewReport, StaffChatReport, Totals } from '#lib/reports/types.ts';
+
+const head = { shopId: 's', from: '2026-11-16', to: '2026-11-17', timezone: 'Asia/Ho_Chi_Minh', currency: 'VND', generatedAt: '2026-11-18T00:00:00.000Z' };
+const zero: Totals = {
+  customersReached: 0, customersCared: 0, newCustomers: 0, messagesReceived: 0, commentsReceived: 0, messageConversations: 0,
+  ordersCreated: 0, ordersCancelled: 0, orders: 0, ordersDelivered: 0, ordersReturned: 0, revenue: 0, provisionalRevenue: 0,
+  grossProfit: 0, closeRate: null, pagesActivated: 0, channelsConnected: 0,
+};
+
+describe('csvField', () => {
+  it('quotes only when needed and doubles quotes', () => {
+    expect(csvField('Lan')).toBe('Lan');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvField(null)).toBe('');
+    expect(csvField(undefined)).toBe('');
+    expect(csvField(0.1235)).toBe('0.1235');
+    expect(csvField(-1500000)).toBe('-1500000');
+  });
+});
+
+describe('toCsv', () => {
+  it('writes the rows of a staff report with a BOM, CRLF and flattened shifts', () => {
+    const report: StaffChatReport = {
+      ...head,
+      rows: [
+        { staffId: 'lan', name: 'Nguyễn Thị Lan, "Chị Lan"', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 0, missedByShift: { morning: 0, afternoon: 0 } },
+        { staffId: 'unknown', name: 'Không xác định', responseTimeAvgSeconds: null, responseTimeP90Seconds: null, messageReplies: 0, commentReplies: 0, conversationsAnswered: 0, missedConversations: 2, missedByShift: { morning: 2, afternoon: 0 } },
+      ],
+    };
+    expect(toCsv(report)).toBe(
+      '\uFEFF' +
+        'staffId,name,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon\r\n' +
+        'lan,"Nguyễn Thị Lan, ""Chị Lan""",420,600,2,0,2,0,0,0\r\n' +
+        'unknown,Không xác định,,,0,0,0,2,2,0\r\n',
+    );
+  });
+
+  it('writes the series of an overview, unformatted numbers with a dot decimal', () => {
+    const report: OverviewReport = {
+      ...head,
+      totals: zero,
+      previous: zero,
+      funnel: { reached: 0, cared: 0, ordered: 0, delivered: 0 },
+      series: [{ date: '2026-11-16', ...zero, customersReached: 3, revenue: 1234567.5, closeRate: 0.3333, pagesActivated: 2, channelsConnected: 2 }],
+      reachByHour: [],
+      interactionsByHour: [],
+      topStaff: [],
+    };
+    expect(toCsv(report)).toBe(
+      '\uFEFF' +
+        'date,customersReached,customersCared,newCustomers,messagesReceived,commentsReceived,messageConversations,ordersCreated,ordersCancelled,orders,ordersDelivered,ordersReturned,revenue,provisionalRevenue,grossProfit,closeRate,pagesActivated,channelsConnected\r\n' +
+        '2026-11-16,3,0,0,0,0,0,0,0,0,0,0,1234567.5,0,0,0.3333,2,2\r\n',
+    );
+  });
+
+  it('still writes a header when there is no row', () => {
+    const report: AdsReport = { ...head, rows: [], campaigns: [] };
+    expect(toCsv(report, 'ads')).toBe('\uFEFFadId,campaignId,conversationsStarted,customersReached,ordersCreated,orders,revenue,spend,roas,costPerOrder\r\n');
+    expect(toCsv({ ...head, rows: [] }, 'staff-sales')).toBe('\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,customersCared,conversionRate\r\n');
+  });
+});

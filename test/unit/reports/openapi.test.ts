@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '#lib/reports/openapi.ts';
+
+const KINDS = [
+  'message.received', 'comment.received', 'reply.sent', 'order.created', 'order.cancelled', 'order.delivered',
+  'order.returned', 'ad.spend', 'referral.joined', 'referral.shared', 'page.connected', 'page.disconnected',
+];
+
+describe('openApiDocument', () => {
+  const doc = openApiDocument('https://api.example.vn');
+
+  it('is OpenAPI 3.1 with every route of SPEC §1.4, §4.1 and §4.2', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const r of [
+      'POST /v1/events',
+      'GET /v1/shops/{shopId}/reports/{report}',
+      'PUT /v1/admin/shops/{shopId}',
+      'POST /v1/admin/shops/{shopId}/api-keys',
+      'POST /v1/admin/rebuild',
+      'POST /v1/admin/digests/run',
+      'GET /healthz',
+      'GET /v1/openapi.json',
+    ]) expect(routes).toContain(r);
+  });
+
+  it('has both bearer schemes and uses them per route', () => {
+    expect(doc.components.securitySchemes).toMatchObject({ shopKey: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer' } });
+    expect(doc.paths['/v1/events'].post.security).toEqual([{ shopKey: [] }]);
+    expect(doc.paths['/v1/shops/{shopId}/reports/{report}'].get.security).toEqual([{ shopKey: [] }]);
+    expect(doc.paths['/v1/admin/shops/{shopId}'].put.security).toEqual([{ adminToken: [] }]);
+  });
+
+  it('describes every canonical event kind, the shop input, the report query and the error shape', () => {
+    const batch = JSON.stringify(doc.components.schemas.EventBatch);
+    for (const k of KINDS) expect(batch).toContain(`"const":"${k}"`);
+    expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"responseSlaMinutes"');
+    const params = doc.paths['/v1/shops/{shopId}/reports/{report}'].get.parameters as Array<{ name: string; required: boolean; schema: Record<string, unknown> }>;
+    expect(params.map((p) => p.name)).toEqual(['shopId', 'report', 'from', 'to', 'pageId', 'channel', 'granularity', 'format']);
+    expect(params.find((p) => p.name === 'from')).toMatchObject({ required: true, schema: { type: 'string', format: 'date' } });
+    expect(params.find((p) => p.name === 'pageId')).toMatchObject({ required: false, schema: { type: 'array' }, explode: true });
+    expect(params.find((p) => p.name === 'channel')?.schema.enum).toEqual(['facebook', 'instagram', 'zalo']);
+    expect(doc.components.schemas.Error).toMatchObject({ required: ['error'], properties: { error: { required: ['code', 'message'] } } });
+  });
+});
