@@ -1,0 +1,97 @@
+/**
+ * Bundle size and module-load time of every Lambda function, bundled with the
+ * stack's own esbuild options (infra/bundling.ts), so the numbers describe
+ * what `cdk deploy` ships.
+ *
+ *   npx tsx bench/bundle-sizes.ts
+ *
+ * For each `functions/<name>/handler.ts`: esbuild → `<tmp>/<name>/index.mjs`
+ * (+ source map, + the compiled templates the bundling hook ships), then 5
+ * fresh `node` processes each `import()` the bundle; the median import time
+ * is reported (module evaluation only, no handler call, no network). Prints a
+ * Markdown table.
+ */
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ESBUILD_TARGET, esbuildOptions, LAMBDA_RUNTIME } from '../infra/bundling.ts';
+import { PROJECT_ROOT, handlerEntry } from '../infra/constructs/chatpulse-function.ts';
+
+const RUNS = 5;
+
+export type BundleMeasure = { fn: string; bytes: number; gzipBytes: number; mapBytes: number; loadMs: number[]; error?: string };
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Bundles and measures every function; `dir` receives the bundles (a temporary folder by default). */
+export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'))): Promise<BundleMeasure[]> {
+  // the same step as the bundling hook (commandHooks.afterBundling): compile the MJML templates once
+  execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  const compiled = path.join(PROJECT_ROOT, 'templates', 'compiled');
+  const out: BundleMeasure[] = [];
+  for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions')).sort()) {
+    const entry = handlerEntry(fn);
+    if (!existsSync(entry)) continue;
+    const fnDir = path.join(dir, fn);
+    mkdirSync(path.join(fnDir, 'templates', 'compiled'), { recursive: true });
+    const outfile = path.join(fnDir, 'index.mjs');
+    await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
+    for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
+
+    const probe = path.join(fnDir, 'load.mjs');
+    writeFileSync(probe, `const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));`);
+    const measure: BundleMeasure = {
+      fn,
+      bytes: statSync(outfile).size,
+      gzipBytes: gzipSync(readFileSync(outfile)).length,
+      mapBytes: statSync(`${outfile}.map`).size,
+      loadMs: [],
+    };
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const stdout = execFileSync(process.execPath, ['--enable-source-maps', probe], {
+          cwd: fnDir,
+          env: { PATH: process.env.PATH, TABLE_NAME: 'bench', AWS_REGION: 'ap-southeast-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        measure.loadMs.push(Number(stdout.toString().trim()));
+      }
+    } catch (err) {
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
+      measure.error = (stderr.split('\n').find((l) => /Error/.test(l)) ?? 'failed').slice(0, 160);
+    }
+    out.push(measure);
+  }
+  return out;
+}
+
+/** The Markdown table of the measures. */
+export function bundleSizesTable(rows: BundleMeasure[]): string {
+  const kb = (n: number) => (n / 1024).toFixed(1);
+  const lines = [
+    `| function | bundle (KB) | gzip (KB) | source map (KB) | module load, median of ${RUNS} (ms) |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} |`),
+  ];
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'));
+  try {
+    const rows = await measureBundleSizes(dir);
+    console.log(bundleSizesTable(rows));
+    console.log(
+      `\nesbuild ${ESBUILD_TARGET} ESM, minified, source maps, SDK bundled (infra/bundling.ts; deployed on ${LAMBDA_RUNTIME.name} arm64); ` +
+        `loaded here with node ${process.version} on ${process.arch}, ${RUNS} fresh processes each.`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
