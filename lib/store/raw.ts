@@ -4,14 +4,22 @@ import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
 import { addDays } from '#lib/time/zone.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 
-/** Raw events of one page (or `_`) for local days `fromDay..toDay`, as stored by ingest. */
+const PARALLEL_QUERIES = 16;
+
+/** Raw events of one page (or `_`) for local days `fromDay..toDay`, as stored by ingest (one Query per day and shard, 16 at a time). */
 export async function readRawEvents(shopId: string, pageId: string, fromDay: string, toDay: string): Promise<CanonicalEvent[]> {
-  const out: CanonicalEvent[] = [];
-  for (let day = fromDay; day <= toDay; day = addDays(day, 1)) {
-    for (let shard = 0; shard < RAW_SHARDS; shard++) {
-      const items = await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.rawPartition(shopId, pageId, day, shard) } });
-      for (const it of items) out.push(...(JSON.parse(String(it.events)) as CanonicalEvent[]));
-    }
-  }
-  return out;
+  const partitions: string[] = [];
+  for (let day = fromDay; day <= toDay; day = addDays(day, 1)) for (let shard = 0; shard < RAW_SHARDS; shard++) partitions.push(keys.rawPartition(shopId, pageId, day, shard));
+  const chunks: CanonicalEvent[][] = new Array(partitions.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(PARALLEL_QUERIES, partitions.length) }, async () => {
+      while (next < partitions.length) {
+        const i = next++;
+        const items = await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': partitions[i] } });
+        chunks[i] = items.flatMap((it) => JSON.parse(String(it.events)) as CanonicalEvent[]);
+      }
+    }),
+  );
+  return chunks.flat();
 }
