@@ -9,7 +9,7 @@ import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/a
  */
 
 /** Lambda runtime of every function; the esbuild target follows it. */
-export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 export const ESBUILD_TARGET = `node${/^nodejs(\d+)/.exec(LAMBDA_RUNTIME.name)![1]}`;
 
 /** ESM output cannot `require`; some CommonJS dependencies do, so give them one. */

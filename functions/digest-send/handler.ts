@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { digestJobSchema, sendDigest } from '#lib/digests/send.ts';
 import { log } from '#lib/log.ts';
+import { loadSecrets } from '#lib/secrets.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
 
@@ -11,6 +12,7 @@ import { queues, type DigestJob } from '#lib/queue/queue.ts';
  * the dead-letter queue, its last error logged and kept on the ledger item.
  */
 const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  await loadSecrets(); // ADMIN_TOKEN signs the unsubscribe links
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     let job: DigestJob | undefined;

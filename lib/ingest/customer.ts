@@ -227,7 +227,8 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
     const p = periodsOf(w.closedAt, rules.tz);
     const expiry = addWorkingSeconds(w.openedAt, rules.slaSeconds, rules.workingHours, rules.tz);
     const missed = w.closedAt > expiry;
-    const pe = missed ? periodsOf(expiry, rules.tz) : undefined;
+    // booked on the last working second before the SLA ran out, so an expiry at closing time stays in the closing shift
+    const pe = missed ? periodsOf(expiry - 1000, rules.tz) : undefined;
     for (const period of PERIODS) {
       const staff = ref('S', period, p[period], w.by);
       addCell(cells, staff, F.rtSum, secs);

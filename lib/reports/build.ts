@@ -209,7 +209,7 @@ async function openMissed(shop: Shop, pages: string[], from: string, to: string,
     if (!selected.has(w.pageId)) continue;
     const expiry = addWorkingSeconds(w.openedAt, shop.responseSlaMinutes * 60, shop.workingHours, shop.timezone);
     if (!(expiry <= now)) continue;
-    const p = localParts(expiry, shop.timezone);
+    const p = localParts(expiry - 1000, shop.timezone); // the last working second, as ingest books closed waits
     if (p.date < from || p.date > to) continue;
     const shift = shiftAt(p.hour * 60 + p.minute, shop.shifts);
     out[shift] = (out[shift] ?? 0) + 1;

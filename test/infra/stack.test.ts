@@ -108,7 +108,7 @@ describe('the CDK stack', () => {
     const fns = template.findResources('AWS::Lambda::Function') as Record<string, Resource>;
     expect(Object.keys(fns).sort()).toEqual(Object.values(fnIds).sort());
     for (const f of Object.values(fns)) {
-      expect(f.Properties.Runtime).toBe(LAMBDA_RUNTIME.name);
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
       expect(f.Properties.Architectures).toEqual(['arm64']);
       expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
