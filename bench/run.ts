@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { startDynamoLocal } from '../scripts/local/dynamodb-local.ts';
 import { chatTraffic, commentStorm, measureIngest, type IngestFigures } from './ingest.ts';
 import { measureReports, type ReportFigures } from './reports.ts';
-import { measureBundles } from './bundles.ts';
+import { bundleSizesTable, measureBundleSizes } from './bundle-sizes.ts';
 
 process.env.LOG_LEVEL = 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -91,15 +91,7 @@ try {
   );
 
   // 5. bundles
-  const bundles = await measureBundles();
-  lines.push(
-    '## Lambda bundles (esbuild, ESM, minified, AWS SDK bundled)',
-    '',
-    '| function | bundle KB | module load ms (median of 5) |',
-    '| --- | ---: | ---: |',
-    ...bundles.map((b) => `| ${b.fn} | ${f1(b.bytes / 1024)} | ${typeof b.loadMs === 'number' ? f1(b.loadMs) : b.loadMs} |`),
-    '',
-  );
+  lines.push('## Lambda bundles (the stack\'s esbuild options from infra/bundling.ts: ESM, minified, AWS SDK bundled)', '', bundleSizesTable(await measureBundleSizes()), '');
 } finally {
   await dynamo.stop();
 }
