@@ -1,4 +1,5 @@
 import type { Locale } from '#lib/shops/schema.ts';
+import { localParts } from '#lib/time/zone.ts';
 
 /**
  * Everything locale-dependent in a digest: the words, and the formatting of
@@ -358,22 +359,12 @@ export function zoneLabel(at: Date, timeZone: string): string {
  */
 export function formatInstant(iso: string, timeZone: string, locale: Locale): string {
   const at = new Date(iso);
-  const parts = df(`inst|${timeZone}`, 'en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const time = `${get('hour')}:${get('minute')}`;
+  const p = localParts(at.getTime(), timeZone);
+  const [y, m, d] = p.date.split('-');
+  const time = `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
   const zone = zoneLabel(at, timeZone);
-  if (locale === 'vi-VN') return `${time} ${get('day')}/${get('month')}/${get('year')} (${zone})`;
-  const day = df('inst-en-day', 'en', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(
-    dayAsUtc(`${get('year')}-${get('month')}-${get('day')}`),
-  );
+  if (locale === 'vi-VN') return `${time} ${d}/${m}/${y} (${zone})`;
+  const day = df('inst-en-day', 'en', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(dayAsUtc(p.date));
   return `${day}, ${time} (${zone})`;
 }
 
