@@ -16,6 +16,7 @@ export function attributeSize(v: unknown): number {
     return Math.ceil(digits / 2) + 1;
   }
   if (typeof v === 'boolean') return 1;
+  if (v instanceof Uint8Array) return v.byteLength;
   if (Array.isArray(v)) return 3 + v.reduce((a: number, x) => a + 1 + attributeSize(x), 0);
   if (v instanceof Set) return [...v].reduce((a: number, x) => a + attributeSize(x), 0);
   if (typeof v === 'object') return 3 + Object.entries(v as Record<string, unknown>).reduce((a, [k, x]) => a + 1 + Buffer.byteLength(k) + attributeSize(x), 0);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -67,9 +68,10 @@ function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, a
   };
 }
 
-function rawItems(shopId: string, unit: Unit, ttlDays: number): Item[] {
+/** Raw events of a transaction, one chunk item per page and day (split when large). */
+function rawItems(shopId: string, groups: Unit['raw'], ttlDays: number): Item[] {
   const out: Item[] = [];
-  for (const group of unit.raw) {
+  for (const group of groups) {
     let chunk: CanonicalEvent[] = [];
     let size = 0;
     const flush = () => {
@@ -85,7 +87,8 @@ function rawItems(shopId: string, unit: Unit, ttlDays: number): Item[] {
         pageId: group.pageId,
         day: group.day,
         n: chunk.length,
-        events: body,
+        // gzip: event JSON shrinks about 4×, and write units are charged per KB
+        events: gzipSync(body),
         expiresAt: Math.floor(Date.UTC(y, m - 1, d) / 1000) + ttlDays * 86_400,
       });
       chunk = [];
@@ -114,23 +117,36 @@ function ownerPut(owner: Unit['owners'][number]): TransactItem {
   };
 }
 
-/** Items a unit adds to a transaction besides shared rollup updates. */
-const ownItemCount = (u: Unit) => u.owners.length + u.puts.length + u.raw.length;
+/** Items a unit adds to a transaction besides the shared rollup updates and raw chunks. */
+const ownItemCount = (u: Unit) => u.owners.length + u.puts.length;
+const rawKey = (g: Unit['raw'][number]) => `${g.pageId}\u0001${g.day}`;
+const rawBytes = (g: Unit['raw'][number]) => g.events.reduce((a, e) => a + JSON.stringify(e).length, 0);
 
-/** Groups units into transactions of at most 100 items, merging rollup deltas inside each. */
+/**
+ * Groups units into transactions of at most 100 items: their owners, one
+ * update per rollup item they share, and one raw chunk per page and day
+ * (one more per 300 KB of events).
+ */
 export function packUnits(units: Unit[]): Unit[][] {
   const groups: Unit[][] = [];
   let current: Unit[] = [];
   let rollupIds = new Set<string>();
+  let raw = new Map<string, number>();
   let own = 0;
+  // greedy chunking leaves at most one event (< 10 KB) of room unused per chunk
+  const rawChunks = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + Math.max(1, Math.ceil(b / (RAW_MAX_BYTES - 10_000))), 0);
   for (const u of units) {
-    const extra = [...u.cells.keys()].filter((id) => !rollupIds.has(id));
-    if (current.length > 0 && own + ownItemCount(u) + rollupIds.size + extra.length > MAX_TRANSACT_ITEMS) {
+    const withU = new Map(raw);
+    for (const g of u.raw) withU.set(rawKey(g), (withU.get(rawKey(g)) ?? 0) + rawBytes(g));
+    const rollups = rollupIds.size + [...u.cells.keys()].filter((id) => !rollupIds.has(id)).length;
+    if (current.length > 0 && own + ownItemCount(u) + rollups + rawChunks(withU) > MAX_TRANSACT_ITEMS) {
       groups.push(current);
       current = [];
       rollupIds = new Set();
+      raw = new Map();
       own = 0;
-    }
+      for (const g of u.raw) raw.set(rawKey(g), (raw.get(rawKey(g)) ?? 0) + rawBytes(g));
+    } else raw = withU;
     current.push(u);
     own += ownItemCount(u);
     for (const id of u.cells.keys()) rollupIds.add(id);
@@ -144,10 +160,15 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number): T
   const items: TransactItem[] = [];
   const merged = new Map<string, Map<string, number>>();
   const attrs = new Map<string, Record<string, string>>();
+  const raw = new Map<string, Unit['raw'][number]>();
   for (const u of group) {
     for (const o of u.owners) items.push(ownerPut(o));
     for (const p of u.puts) items.push({ Put: { TableName: tableName(), Item: p } });
-    for (const r of rawItems(shopId, u, ttlDays)) items.push({ Put: { TableName: tableName(), Item: r } });
+    for (const g of u.raw) {
+      const cur = raw.get(rawKey(g));
+      if (cur) cur.events.push(...g.events);
+      else raw.set(rawKey(g), { pageId: g.pageId, day: g.day, events: [...g.events] });
+    }
     for (const [id, fields] of u.cells) {
       let m = merged.get(id);
       if (!m) merged.set(id, (m = new Map()));
@@ -155,6 +176,7 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number): T
     }
     for (const [id, a] of u.attrs) attrs.set(id, { ...attrs.get(id), ...a });
   }
+  for (const r of rawItems(shopId, [...raw.values()], ttlDays)) items.push({ Put: { TableName: tableName(), Item: r } });
   for (const id of new Set([...merged.keys(), ...attrs.keys()])) {
     const fields = new Map([...(merged.get(id) ?? new Map<string, number>())].filter(([, v]) => v !== 0));
     if (fields.size === 0 && !attrs.get(id)) continue;

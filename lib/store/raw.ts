@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { queryAll } from '#lib/store/batch.ts';
 import { keys } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
@@ -17,7 +18,7 @@ export async function readRawEvents(shopId: string, pageId: string, fromDay: str
       while (next < partitions.length) {
         const i = next++;
         const items = await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': partitions[i] } });
-        chunks[i] = items.flatMap((it) => JSON.parse(String(it.events)) as CanonicalEvent[]);
+        chunks[i] = items.flatMap((it) => JSON.parse(gunzipSync(it.events as Uint8Array).toString('utf8')) as CanonicalEvent[]);
       }
     }),
   );
