@@ -7,7 +7,6 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
 import type { ChatpulseStack } from '../../infra/stack.ts';
-import { LAMBDA_RUNTIME } from '../../infra/bundling.ts';
 import { TABLE, tableDefinition } from '#lib/store/table.ts';
 import { TEST_SECRETS } from '#test/support/env.ts';
 
