@@ -1,0 +1,279 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createTestTable } from '#test/support/table.ts';
+import { makeShop } from '#test/support/factories.ts';
+import { putShop } from '#lib/store/shops.ts';
+import { recordBatch } from '#lib/ingest/record-batch.ts';
+import { rulesOf } from '#lib/ingest/context.ts';
+import { replayCells } from '#lib/ingest/replay.ts';
+import { itemId } from '#lib/rollups/cells.ts';
+import { getRollups } from '#lib/store/rollups.ts';
+import { rebuildRollups } from '#lib/admin/rebuild.ts';
+import type { CanonicalEvent, EventOf } from '#lib/events/schema.ts';
+import type { Shop } from '#lib/shops/schema.ts';
+
+/**
+ * Exactly-once under any delivery: a generated event stream of one shop with
+ * two pages, delivered as a random permutation with random duplicates in
+ * random batch sizes, must leave exactly the rollups a replay of the
+ * de-duplicated stream gives — and a rebuild afterwards must change nothing.
+ */
+
+// Fri 2026-11-27 00:00 local; events over 5 days cross a week (W48 → W49) and a month (11 → 12).
+const BASE = Date.parse('2026-11-27T00:00:00+07:00');
+const SPAN_S = 5 * 86_400;
+const NOW = BASE + 6 * 86_400_000;
+const WINDOW_MS = 7 * 86_400_000; // default attributionWindowDays
+
+type Spec =
+  | { k: 'm'; p: number; c: number; s: number; ad?: string }
+  | { k: 'c'; p: number; c: number; s: number }
+  | { k: 'r'; p: number; c: number; s: number; via: 'message' | 'comment'; who: 'lan' | 'minh' | 'auto' | 'unknown' }
+  | { k: 'j'; p: number; c: number; s: number; referred: boolean }
+  | { k: 'sh'; p: number; c: number; s: number }
+  | { k: 'sp'; s: number; ad: string; page?: number; amount: number };
+type OrderSpec = { o: number; linked: boolean; p: number; c: number; s: number; total: number; cost?: number; staff?: 'lan' | 'minh'; ref: boolean; cancel?: number; deliver?: number };
+
+const at = (s: number) => new Date(BASE + s * 1000).toISOString();
+const sec = fc.integer({ min: 0, max: SPAN_S - 1 });
+const page = fc.integer({ min: 0, max: 1 });
+const cust = fc.integer({ min: 0, max: 3 });
+const specArb: fc.Arbitrary<Spec> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('m' as const), p: page, c: cust, s: sec, ad: fc.option(fc.constantFrom('ad-1', 'ad-2'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['k', 'p', 'c', 's'] }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('c' as const), p: page, c: cust, s: sec }) },
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('r' as const), p: page, c: cust, s: sec, via: fc.constantFrom('message' as const, 'comment' as const), who: fc.constantFrom('lan' as const, 'minh' as const, 'auto' as const, 'unknown' as const) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('j' as const), p: page, c: cust, s: sec, referred: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('sh' as const), p: page, c: cust, s: sec }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('sp' as const), s: sec, ad: fc.constantFrom('ad-1', 'ad-2'), page: fc.option(page, { nil: undefined }), amount: fc.integer({ min: 1, max: 500 }).map((n) => n * 1000) }, { requiredKeys: ['k', 's', 'ad', 'amount'] }) },
+);
+const orderArb: fc.Arbitrary<OrderSpec> = fc.record(
+  {
+    o: fc.integer({ min: 0, max: 9 }),
+    linked: fc.boolean(),
+    p: page,
+    c: cust,
+    s: sec,
+    total: fc.integer({ min: 1, max: 100 }).map((n) => n * 10_000),
+    cost: fc.integer({ min: 0, max: 50 }).map((n) => n * 10_000),
+    staff: fc.constantFrom('lan' as const, 'minh' as const),
+    ref: fc.boolean(),
+    // transitions at an offset (seconds, may be before the creation: arrival order is not event order)
+    cancel: fc.integer({ min: -3600, max: 2 * 86_400 }),
+    deliver: fc.integer({ min: -3600, max: 2 * 86_400 }),
+  },
+  { requiredKeys: ['o', 'linked', 'p', 'c', 's', 'total', 'ref'] },
+);
+
+const streamArb = fc.record({
+  specs: fc.array(specArb, { minLength: 3, maxLength: 40 }),
+  orders: fc.uniqueArray(orderArb, { selector: (o) => o.o, maxLength: 6 }),
+});
+
+/** Builds the canonical events; ids and page ids are unique to the shop. */
+function eventsOf(shopId: string, stream: { specs: Spec[]; orders: OrderSpec[] }): CanonicalEvent[] {
+  const pageId = (p: number) => `${shopId}-${p === 0 ? 'fb' : 'zl'}`;
+  const customerId = (c: number) => `c${c}`;
+  const out: CanonicalEvent[] = [];
+  stream.specs.forEach((s, i) => {
+    const id = `${shopId}-e${i}`;
+    switch (s.k) {
+      case 'm':
+        out.push({ id, kind: 'message.received', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c), ...(s.ad ? { adId: s.ad } : {}) });
+        break;
+      case 'c':
+        out.push({ id, kind: 'comment.received', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c) });
+        break;
+      case 'r':
+        out.push({
+          id,
+          kind: 'reply.sent',
+          at: at(s.s),
+          pageId: pageId(s.p),
+          customerId: customerId(s.c),
+          via: s.via,
+          automated: s.who === 'auto',
+          ...(s.who === 'lan' || s.who === 'minh' ? { staffId: s.who } : {}),
+        });
+        break;
+      case 'j':
+        out.push({ id, kind: 'referral.joined', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c), code: `R-${s.c}`, ...(s.referred ? { referredBy: 'c9' } : {}) });
+        break;
+      case 'sh':
+        out.push({ id, kind: 'referral.shared', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c) });
+        break;
+      case 'sp':
+        out.push({ id, kind: 'ad.spend', at: at(s.s), adId: s.ad, campaignId: `camp-${s.ad}`, amount: s.amount, ...(s.page !== undefined ? { pageId: pageId(s.page) } : {}) });
+        break;
+    }
+  });
+  for (const o of stream.orders) {
+    const orderId = `${shopId}-o${o.o}`;
+    out.push({
+      id: `${orderId}-created`,
+      kind: 'order.created',
+      at: at(o.s),
+      orderId,
+      ...(o.linked ? { pageId: pageId(o.p), customerId: customerId(o.c) } : {}),
+      total: o.total,
+      ...(o.cost !== undefined ? { cost: o.cost } : {}),
+      ...(o.staff ? { staffId: o.staff } : {}),
+      ...(o.ref ? { referralCode: `R-${o.c}` } : {}),
+    });
+    const clamp = (d: number) => at(Math.min(SPAN_S - 1, Math.max(0, o.s + d)));
+    if (o.cancel !== undefined) out.push({ id: `${orderId}-x`, kind: 'order.cancelled', at: clamp(o.cancel), orderId });
+    if (o.deliver !== undefined) out.push({ id: `${orderId}-d`, kind: 'order.delivered', at: clamp(o.deliver), orderId });
+  }
+  // a transition of an order that is never created contributes nothing
+  out.push({ id: `${shopId}-orphan-x`, kind: 'order.cancelled', at: at(100), orderId: `${shopId}-never` });
+  return out;
+}
+
+/**
+ * Independent oracle for ad attribution (SPEC §3): an order belongs to the ad of
+ * the customer's last ad-referred message with that page at or before the order,
+ * if that message is at most the attribution window before it.
+ */
+function attributed(events: CanonicalEvent[], order: EventOf<'order.created'>): string | undefined {
+  if (!order.pageId || !order.customerId) return undefined;
+  const t = Date.parse(order.at);
+  const ads = events
+    .filter((e): e is EventOf<'message.received'> => e.kind === 'message.received' && !!e.adId && e.pageId === order.pageId && e.customerId === order.customerId && Date.parse(e.at) <= t)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const last = ads[ads.length - 1];
+  return last && t - Date.parse(last.at) <= WINDOW_MS ? last.adId : undefined;
+}
+const withAttribution = (events: CanonicalEvent[]): CanonicalEvent[] =>
+  events.map((e) => {
+    if (e.kind !== 'order.created') return e;
+    const adId = attributed(events, e);
+    return adId ? { ...e, adId } : e;
+  });
+
+/** Every stored rollup item of the shop with its non-zero fields, keyed like the reference cells. */
+async function storedRollups(shop: Shop): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const pageId of [...shop.pages.map((p) => p.pageId), '_'])
+    for (const scope of ['P', 'S', 'A'] as const)
+      for (const [period, from, to] of [['D', '2026-11-20', '2026-12-10'], ['W', '2026-W45', '2026-W53'], ['M', '2026-10', '2027-01']] as const)
+        for (const r of await getRollups(shop.shopId, pageId, scope, period, from, to)) {
+          const fields = Object.fromEntries(Object.entries(r.fields).filter(([, v]) => v !== 0));
+          if (Object.keys(fields).length > 0) out[itemId({ pageId: r.pageId, scope, period, periodKey: r.periodKey, ...(r.entity !== undefined ? { entity: r.entity } : {}) })] = fields;
+        }
+  return out;
+}
+
+function referenceOf(shop: Shop, events: CanonicalEvent[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [id, fields] of replayCells(rulesOf(shop), events)) {
+    const f = Object.fromEntries([...fields].filter(([, v]) => v !== 0));
+    if (Object.keys(f).length > 0) out[id] = f;
+  }
+  return out;
+}
+
+async function newShop(shopId: string): Promise<Shop> {
+  const shop = makeShop(shopId, {
+    pages: [
+      { pageId: `${shopId}-fb`, channel: 'facebook', name: 'fb' },
+      { pageId: `${shopId}-zl`, channel: 'zalo', name: 'zalo' },
+    ],
+  });
+  expect(await putShop(shop)).toEqual({});
+  return shop;
+}
+
+async function deliver(shopId: string, delivered: CanonicalEvent[], sizes: number[]): Promise<void> {
+  for (let i = 0, b = 0; i < delivered.length; b++) {
+    const n = sizes[b % sizes.length]!;
+    const out = await recordBatch(shopId, delivered.slice(i, i + n), { now: NOW });
+    expect(out.dropped).toEqual([]);
+    i += n;
+  }
+}
+
+let run = 0;
+const uniqueShopId = () => `prop-${process.pid}-${++run}-${Math.random().toString(36).slice(2, 7)}`;
+
+describe('property: exactly-once rollups under permutation, duplication and batching', () => {
+  beforeAll(createTestTable);
+
+  it('stores exactly the replay of the de-duplicated stream, and a rebuild changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        streamArb
+          .chain((stream) => {
+            const probe = eventsOf('x', stream); // only its length and shape matter here
+            return fc.record({
+              stream: fc.constant(stream),
+              dups: fc.uniqueArray(fc.nat({ max: probe.length - 1 }), { maxLength: 12 }),
+              sizes: fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 8 }),
+              // a permutation of the deliveries, as sort keys
+              keys: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: probe.length + 12, maxLength: probe.length + 12 }),
+              explicitAd: fc.boolean(),
+            });
+          }),
+        async ({ stream, dups, sizes, keys, explicitAd }) => {
+          const shopId = uniqueShopId();
+          const shop = await newShop(shopId);
+          const raw = eventsOf(shopId, stream);
+          const events = withAttribution(raw);
+          // explicitAd: orders carry the ad the oracle attributes, so delivery may be in any
+          // order. Otherwise ingest must attribute them itself; see the it.fails below for
+          // why such orders are then delivered after the conversation events.
+          const toSend = explicitAd ? events : raw;
+          const copies = [...toSend, ...dups.map((i) => toSend[i]!)];
+          let delivered = copies.map((e, i) => [keys[i]!, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
+          if (!explicitAd) delivered = [...delivered.filter((e) => !e.kind.startsWith('order.')), ...delivered.filter((e) => e.kind.startsWith('order.'))];
+
+          await deliver(shopId, delivered, sizes);
+
+          const reference = referenceOf(shop, events);
+          expect(await storedRollups(shop)).toEqual(reference);
+          await rebuildRollups({ shopId, from: '2026-11-26', to: '2026-12-03' }, NOW);
+          expect(await storedRollups(shop)).toEqual(reference);
+        },
+      ),
+      { numRuns: 15 },
+    );
+  }, 120_000);
+
+  // BUG (lib/ingest/record-batch.ts buildUnits/runOrder): an order.created without
+  // adId is attributed with `attributedAd(customer state at ingest time)`, once,
+  // when the order is first applied. If the ad-referred message that precedes the
+  // order (in event time) arrives in a later batch, the order is never attributed,
+  // so the ad's ordersCreated/orders/revenue depend on arrival order — against
+  // SPEC §2 ("any event delivered ... in any order, moves every metric exactly
+  // once") and §3 (the order belongs to the ad). Here: message with adId ad-1 at
+  // 10:00, order at 11:00 the same day; delivered order first → no A-scope order
+  // cells for ad-1 (expected ordersCreated 1, revenueMinor 250000).
+  it.fails('attributes an order to the ad of an earlier message even when the order arrives first', async () => {
+    const shopId = uniqueShopId();
+    const shop = await newShop(shopId);
+    const pageId = `${shopId}-fb`;
+    const message: CanonicalEvent = { id: `${shopId}-m`, kind: 'message.received', at: '2026-11-28T10:00:00+07:00', pageId, customerId: 'c1', adId: 'ad-1' };
+    const order: CanonicalEvent = { id: `${shopId}-o`, kind: 'order.created', at: '2026-11-28T11:00:00+07:00', orderId: `${shopId}-o1`, pageId, customerId: 'c1', total: 250000 };
+
+    await recordBatch(shopId, [order], { now: NOW });
+    await recordBatch(shopId, [message], { now: NOW });
+
+    const [ad] = await getRollups(shopId, pageId, 'A', 'D', '2026-11-28', '2026-11-28').then((items) => items.filter((i) => i.entity === 'ad-1'));
+    expect(ad?.fields).toMatchObject({ conversationsStarted: 1, customersReached: 1, ordersCreated: 1, revenueMinor: 250000 });
+    // and the stored figures equal those of the same events delivered the other way round
+    expect(await storedRollups(shop)).toEqual(referenceOf(shop, withAttribution([message, order])));
+  });
+
+  it('attributes an order to the ad when the ad-referred message arrived first', async () => {
+    const shopId = uniqueShopId();
+    const shop = await newShop(shopId);
+    const pageId = `${shopId}-fb`;
+    const message: CanonicalEvent = { id: `${shopId}-m`, kind: 'message.received', at: '2026-11-28T10:00:00+07:00', pageId, customerId: 'c1', adId: 'ad-1' };
+    const order: CanonicalEvent = { id: `${shopId}-o`, kind: 'order.created', at: '2026-11-28T11:00:00+07:00', orderId: `${shopId}-o1`, pageId, customerId: 'c1', total: 250000 };
+
+    await recordBatch(shopId, [message], { now: NOW });
+    await recordBatch(shopId, [order], { now: NOW });
+
+    const items = await getRollups(shopId, pageId, 'A', 'D', '2026-11-28', '2026-11-28');
+    expect(items.filter((i) => i.entity === 'ad-1').map((i) => i.fields)).toEqual([{ conversationsStarted: 1, customersReached: 1, ordersCreated: 1, revenueMinor: 250000 }]);
+    expect(await storedRollups(shop)).toEqual(referenceOf(shop, withAttribution([message, order])));
+  });
+});
