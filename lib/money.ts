@@ -13,8 +13,9 @@ export function currencyDigits(currency: string): number {
 
 /** Major units → integer minor units, rounding half away from zero. */
 export function toMinor(amount: number, currency: string): number {
-  const scaled = amount * 10 ** currencyDigits(currency);
-  return Math.sign(scaled) * Math.round(Math.abs(scaled) + 1e-9);
+  // 15 significant digits drop the binary noise (1.005 × 100 = 100.49999999999999) before rounding
+  const scaled = Number((amount * 10 ** currencyDigits(currency)).toPrecision(15));
+  return Math.sign(scaled) * Math.round(Math.abs(scaled));
 }
 
 /** Integer minor units → major units. */

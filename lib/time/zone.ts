@@ -55,16 +55,20 @@ export function offsetMs(ms: number, tz: string): number {
 
 /**
  * The instant at which the wall clock in `tz` shows `date` `hh:mm`.
- * In a spring-forward gap the later valid instant is returned; in a fall-back
- * overlap the earlier one.
+ * In a spring-forward gap (a time that does not exist) the instant after the
+ * change is returned (the wall time read with the offset before it); in a
+ * fall-back overlap (a time that happens twice) the earlier one.
  */
 export function zonedToUtc(date: string, minutesOfDay: number, tz: string): number {
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const naive = Date.UTC(y, mo - 1, d) + minutesOfDay * 60_000;
-  let guess = naive - offsetMs(naive, tz);
-  const second = naive - offsetMs(guess, tz);
-  if (second !== guess) guess = Math.min(guess, second);
-  return guess;
+  // offsets in force half a day before and after: clock changes are months apart
+  const before = naive - offsetMs(naive - 12 * 3_600_000, tz);
+  const after = naive - offsetMs(naive + 12 * 3_600_000, tz);
+  const shows = (t: number) => t + offsetMs(t, tz) === naive;
+  const valid = [before, after].filter(shows);
+  if (valid.length > 0) return Math.min(...valid);
+  return before;
 }
 
 /** Adds days to a YYYY-MM-DD date. */
@@ -114,8 +118,11 @@ export function monthEnd(month: string): string {
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
-export const isValidDate = (s: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+export const isValidDate = (s: string): boolean => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+};
 
 /** Parses `HH:MM` into minutes of the day (`24:00` is 1440). */
 export function parseHm(hm: string): number {

@@ -155,7 +155,7 @@ describe('zonedToUtc', () => {
     ['Australia/Lord_Howe', '2026-04-05'],
   ])('inverts localParts on every 5 minutes around %s %s', sweep);
 
-  // BUG (lib/time/zone.ts zonedToUtc): the first guess takes the offset in force
+  // Regression (was a bug, fixed in lib/time/zone.ts zonedToUtc): the first guess takes the offset in force
   // at the *naive* instant (the wall clock read as UTC). Between that instant and
   // the real one a transition can lie even when the wall-clock time is not in a
   // gap or overlap; the second guess then differs and `Math.min` keeps the wrong
@@ -169,9 +169,9 @@ describe('zonedToUtc', () => {
     ['Europe/Berlin', '2026-03-29'],
     ['Australia/Lord_Howe', '2026-10-04'],
   ] as const) {
-    it.fails(`inverts localParts on every 5 minutes around ${tz} ${date}`, () => sweep(tz, date));
+    it(`inverts localParts on every 5 minutes around ${tz} ${date}`, () => sweep(tz, date));
   }
-  it.fails.each([
+  it.each([
     // [date, minutes, zone, expected]: none of these wall-clock times is ambiguous
     ['2026-11-01', 2 * 60, 'America/New_York', '2026-11-01T07:00:00.000Z'], // 02:00 EST; code: 06:00Z (01:00 EST)
     ['2026-11-01', 5 * 60, 'America/New_York', '2026-11-01T10:00:00.000Z'], // 05:00 EST; code: 09:00Z
@@ -187,16 +187,16 @@ describe('zonedToUtc', () => {
   it('New York 2026-11-01 01:30 (overlap) is the earlier instant, 01:30 EDT = 05:30Z', () => {
     expect(new Date(zonedToUtc('2026-11-01', 90, 'America/New_York')).toISOString()).toBe('2026-11-01T05:30:00.000Z');
   });
-  // BUG (lib/time/zone.ts zonedToUtc): for zones east of UTC the first guess is
+  // Regression (was a bug, fixed in lib/time/zone.ts zonedToUtc): for zones east of UTC the first guess is
   // already taken with the post-transition offset, so the overlap resolves to the
   // LATER instant (02:30 CET = 01:30Z), contrary to the TSDoc ("in a fall-back
   // overlap the earlier one"): expected 02:30 CEST = 00:30Z.
-  it.fails('Berlin 2026-10-25 02:30 (overlap) is the earlier instant, 02:30 CEST = 00:30Z', () => {
+  it('Berlin 2026-10-25 02:30 (overlap) is the earlier instant, 02:30 CEST = 00:30Z', () => {
     expect(new Date(zonedToUtc('2026-10-25', 150, 'Europe/Berlin')).toISOString()).toBe('2026-10-25T00:30:00.000Z');
   });
-  // BUG (same cause): Lord Howe 01:45 on 2026-04-05 happens at +11 (14:45Z) and at
+  // Regression (was a bug, fixed in same cause): Lord Howe 01:45 on 2026-04-05 happens at +11 (14:45Z) and at
   // +10:30 (15:15Z); the code returns 15:15Z, the later one.
-  it.fails('Lord Howe 2026-04-05 01:45 (30-minute overlap) is the earlier instant, 01:45 +11:00 = 14:45Z', () => {
+  it('Lord Howe 2026-04-05 01:45 (30-minute overlap) is the earlier instant, 01:45 +11:00 = 14:45Z', () => {
     expect(new Date(zonedToUtc('2026-04-05', 105, 'Australia/Lord_Howe')).toISOString()).toBe('2026-04-04T14:45:00.000Z');
   });
 
@@ -205,20 +205,20 @@ describe('zonedToUtc', () => {
   // length of the gap: NY 02:30 → 03:30 EDT = 07:30Z, Berlin 02:30 → 03:30 CEST =
   // 01:30Z, Lord Howe 02:15 → 02:45 +11:00 = 15:45Z. In any reading the result
   // must not lie before the transition.
-  // BUG (lib/time/zone.ts zonedToUtc): `Math.min(guess, second)` picks the EARLIER
+  // Regression (was a bug, fixed in lib/time/zone.ts zonedToUtc): `Math.min(guess, second)` picks the EARLIER
   // candidate, an instant before the gap whose wall clock is 01:30 EST / 01:30 CET /
   // 01:45 +10:30, i.e. one hour (30 min) before the requested time.
-  it.fails('New York 2026-03-08 02:30 (gap) is after the transition: 03:30 EDT = 07:30Z', () => {
+  it('New York 2026-03-08 02:30 (gap) is after the transition: 03:30 EDT = 07:30Z', () => {
     const t = zonedToUtc('2026-03-08', 150, 'America/New_York');
     expect(t).toBeGreaterThanOrEqual(ms('2026-03-08T07:00:00Z'));
     expect(new Date(t).toISOString()).toBe('2026-03-08T07:30:00.000Z');
   });
-  it.fails('Berlin 2026-03-29 02:30 (gap) is after the transition: 03:30 CEST = 01:30Z', () => {
+  it('Berlin 2026-03-29 02:30 (gap) is after the transition: 03:30 CEST = 01:30Z', () => {
     const t = zonedToUtc('2026-03-29', 150, 'Europe/Berlin');
     expect(t).toBeGreaterThanOrEqual(ms('2026-03-29T01:00:00Z'));
     expect(new Date(t).toISOString()).toBe('2026-03-29T01:30:00.000Z');
   });
-  it.fails('Lord Howe 2026-10-04 02:15 (30-minute gap) is after the transition: 02:45 +11:00 = 15:45Z', () => {
+  it('Lord Howe 2026-10-04 02:15 (30-minute gap) is after the transition: 02:45 +11:00 = 15:45Z', () => {
     const t = zonedToUtc('2026-10-04', 135, 'Australia/Lord_Howe');
     expect(t).toBeGreaterThanOrEqual(ms('2026-10-03T15:30:00Z'));
     expect(new Date(t).toISOString()).toBe('2026-10-03T15:45:00.000Z');
@@ -336,12 +336,12 @@ describe('calendar arithmetic', () => {
     expect(isValidDate('2026-11-20T00:00')).toBe(false);
   });
 
-  // BUG (lib/time/zone.ts isValidDate): a month or day the Date parser rejects
+  // Regression (was a bug, fixed in lib/time/zone.ts isValidDate): a month or day the Date parser rejects
   // outright gives an Invalid Date whose toISOString() throws RangeError instead
   // of returning false. The zod refinements in lib/reports/query.ts,
   // lib/admin/rebuild.ts and lib/digests/dispatch.ts call it, so `from=2026-13-01`
   // becomes an unhandled RangeError (a 500) instead of a 400 validation error.
-  it.fails.each(['2026-13-01', '2026-00-10', '2026-11-32', '2026-11-00'])('isValidDate(%s) is false, not a throw', (s) => {
+  it.each(['2026-13-01', '2026-00-10', '2026-11-32', '2026-11-00'])('isValidDate(%s) is false, not a throw', (s) => {
     expect(isValidDate(s)).toBe(false);
   });
 
