@@ -24,7 +24,8 @@ export type Entry = {
   id: string;
 };
 
-export type OrderLink = { t: number; st?: string; live: boolean; dl: boolean };
+/** An order of this customer: creation time, sales staff, not cancelled, delivered, total (minor units), the ad it names. */
+export type OrderLink = { t: number; st?: string; live: boolean; dl: boolean; total?: number; ad?: string };
 
 export type CustomerState = {
   shopId: string;
@@ -248,9 +249,17 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
   }
 
   for (const o of Object.values(state.orders)) {
-    if (!o.live) continue;
     const p = periodsOf(o.t, rules.tz);
+    // the ad the order names, else the conversation's last ad referral within the window before it
+    const ad = o.ad ?? attributedAd(state, o.t, rules.attributionWindowMs);
     for (const period of PERIODS) {
+      if (ad) {
+        const adItem = ref('A', period, p[period], ad);
+        addCell(cells, adItem, F.ordersCreated, 1);
+        addCell(cells, adItem, F.ordersCancelled, o.live ? 0 : 1);
+        addCell(cells, adItem, F.revenueMinor, o.live ? (o.total ?? 0) : 0);
+      }
+      if (!o.live) continue;
       const page = ref('P', period, p[period]);
       markCell(cells, page, F.funnelOrdered);
       if (o.dl) markCell(cells, page, F.funnelDelivered);

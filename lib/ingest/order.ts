@@ -66,7 +66,14 @@ export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRu
 /** The link the customer's conversation keeps to this order (funnel, sales conversion). */
 export function orderLinkOf(o: OrderState): OrderLink | undefined {
   if (o.createdAt === undefined) return undefined;
-  return { t: o.createdAt, ...(o.staffId ? { st: o.staffId } : {}), live: !o.cancelled, dl: o.delivered };
+  return {
+    t: o.createdAt,
+    ...(o.staffId ? { st: o.staffId } : {}),
+    live: !o.cancelled,
+    dl: o.delivered,
+    total: o.totalMinor ?? 0,
+    ...(o.adId ? { ad: o.adId } : {}),
+  };
 }
 
 export function deriveOrder(o: OrderState, rules: ShopRules): Cells {
@@ -102,7 +109,10 @@ export function deriveOrder(o: OrderState, rules: ShopRules): Cells {
     addCell(cells, staff, F.ordersCancelled, o.cancelled ? 1 : 0);
     addCell(cells, staff, F.revenueMinor, revenue);
     addCell(cells, staff, F.grossProfitMinor, profit);
-    if (o.adId) {
+    // An order linked to a conversation is credited to its ad by that conversation
+    // (deriveCustomer), which sees referrals whenever they arrive; only an
+    // unlinked order naming its ad is credited here.
+    if (o.adId && !o.customerId) {
       const ad = at('A', o.adId);
       addCell(cells, ad, F.ordersCreated, 1);
       addCell(cells, ad, F.ordersCancelled, o.cancelled ? 1 : 0);

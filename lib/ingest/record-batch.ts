@@ -4,7 +4,7 @@ import { config } from '#lib/config.ts';
 import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
-import { applyConversationEvents, attributedAd, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
+import { applyConversationEvents, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
 import { applyOrderEvent, deriveOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
@@ -152,7 +152,7 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now
   };
 
   /** Applies an order's events; returns its delta and the applied events (with the resolved link recorded). */
-  const runOrder = (u: Unit, id: string, customer: CustomerState | undefined) => {
+  const runOrder = (u: Unit, id: string) => {
     const before = orderStates.get(id)!;
     let after = before;
     const link = orderLinks.get(id);
@@ -161,8 +161,9 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now
       let linkage = {};
       let stored: CanonicalEvent = e;
       if (e.kind === 'order.created') {
-        const adId = e.adId ?? (customer ? attributedAd(customer, Date.parse(e.at), rules.attributionWindowMs) : undefined);
-        linkage = { ...(link ?? (e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {})), ...(adId ? { adId } : {}) };
+        // the conversation (page, customer) is resolved once and stored with the raw event;
+        // the ad is not: the conversation derives it, whenever its referral arrives
+        linkage = { ...(link ?? (e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {})), ...(e.adId ? { adId: e.adId } : {}) };
         stored = { ...e, ...linkage };
       }
       after = applyOrderEvent(after, e, rules, linkage);
@@ -181,7 +182,7 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now
     for (const e of applied) addRaw(u, link.pageId, e);
     let after: CustomerState = withConv;
     for (const orderId of ordersByCustomer.get(ck) ?? []) {
-      const o = runOrder(u, orderId, after);
+      const o = runOrder(u, orderId);
       const ol = o ? orderLinkOf(o) : undefined;
       if (ol) after = { ...after, orders: { ...after.orders, [orderId]: ol } };
     }
@@ -198,7 +199,7 @@ export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now
   for (const [id, l] of orderLinks) {
     if (l) continue;
     const u = newUnit();
-    runOrder(u, id, undefined);
+    runOrder(u, id);
     if (u.eventIds.length > 0) units.push(u);
   }
 
