@@ -5,7 +5,7 @@ import { safeEqual } from '#lib/http/http.ts';
 import { verifyMetaSignature, verifyOrderSignature, verifyZaloSignature } from '#lib/adapters/signature.ts';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import { normalizeZalo, zaloPageIds } from '#lib/adapters/zalo.ts';
-import { normalizeOrder, ORDER_PLATFORMS } from '#lib/adapters/orders.ts';
+import { normalizeOrder, orderHeaders, ORDER_PLATFORMS } from '#lib/adapters/orders.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
 import { enqueueEvents } from '#lib/ingest/enqueue.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
@@ -38,7 +38,8 @@ async function contexts(pageIds: string[]): Promise<Map<string, ShopContext & { 
     const shop = await getShop(shopId);
     if (!shop) continue;
     const staffAccounts = new Map<string, string>();
-    for (const s of shop.staff) for (const a of s.accounts ?? []) staffAccounts.set(a.id, s.staffId);
+    // only Zalo replies name the sending account; ids of other platforms could collide
+    for (const s of shop.staff) for (const a of s.accounts ?? []) if (a.channel === 'zalo') staffAccounts.set(a.id, s.staffId);
     out.set(pageId, { shopId, automationAppIds: shop.automationAppIds, staffAccounts });
   }
   return out;
@@ -90,10 +91,10 @@ export async function receiveOrder(platform: string, raw: Buffer, headers: (name
   checkSize(raw);
   if (!(ORDER_PLATFORMS as readonly string[]).includes(platform)) throw new NotFoundError(`Unknown order platform ${platform}`);
   const p = platform as (typeof ORDER_PLATFORMS)[number];
-  const names = { haravan: ['X-Haravan-Hmacsha256', 'X-Haravan-Topic'], sapo: ['X-Sapo-Hmacsha256', 'X-Sapo-Topic'], shopify: ['X-Shopify-Hmac-Sha256', 'X-Shopify-Topic'] }[p];
-  if (!verifyOrderSignature(raw, headers(names[0]!), requireSetting('ORDER_WEBHOOK_SECRET'))) throw new UnauthorizedError(`Bad or missing ${names[0]}`);
-  const topic = headers(names[1]!);
-  if (!topic) throw new ValidationError(`Missing ${names[1]} header`, [{ path: names[1]!, message: 'required' }]);
+  const names = orderHeaders(p);
+  if (!verifyOrderSignature(raw, headers(names.hmac), requireSetting('ORDER_WEBHOOK_SECRET'))) throw new UnauthorizedError(`Bad or missing ${names.hmac}`);
+  const topic = headers(names.topic);
+  if (!topic) throw new ValidationError(`Missing ${names.topic} header`, [{ path: names.topic, message: 'required' }]);
   const { events, pageId } = normalizeOrder(p, topic, parseJson(raw));
   let shopId = shopParam ?? undefined;
   if (shopId && !(await getShop(shopId))) shopId = undefined;
