@@ -13,7 +13,7 @@ console.log(`chatpulse is running at ${runtime.url}
   admin      Authorization: Bearer ${admin}
   dynamodb   ${runtime.dynamo?.endpoint ?? process.env.DYNAMODB_ENDPOINT} (data in .data/dynamodb)
   outbox     ${process.env.OUTBOX_DIR}
-Local webhook secrets are in README.md ("Run it locally"). Try: npm run demo`);
+Local secrets are listed in README.md ("Local secrets"). Try: npm run demo`);
 
 const shutdown = async () => {
   await runtime.stop();
