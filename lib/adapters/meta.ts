@@ -27,10 +27,12 @@ const optionalId = z
   .transform((v) => String(v).trim() || undefined)
   .optional();
 const referralSchema = z.looseObject({ source: z.string().optional(), ad_id: optionalId, ref: z.string().optional() });
+/** Meta sends numbers, and numeric strings in its test and postback payloads. */
+const epoch = z.union([z.number(), z.string().regex(/^\d{1,16}$/, 'expected a number').transform(Number)]);
 const messagingSchema = z.looseObject({
   sender: z.looseObject({ id }),
   recipient: z.looseObject({ id }),
-  timestamp: z.number(),
+  timestamp: epoch,
   message: z
     .looseObject({
       mid: z.string().min(1),
@@ -51,7 +53,7 @@ const payloadSchema = z.looseObject({
   entry: z.array(
     z.looseObject({
       id,
-      time: z.number().optional(),
+      time: z.unknown().optional(),
       messaging: z.array(z.unknown()).optional(),
       standby: z.array(z.unknown()).optional(),
       changes: z.array(z.unknown()).optional(),
@@ -75,15 +77,20 @@ export function metaPageIds(payload: unknown): string[] {
   return [...new Set(parsePayload(payload).entry.map((e) => e.id))];
 }
 
+/** Instants we take from a platform: from 2000 to 2100; anything else is a broken timestamp. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const LATEST_MS = Date.UTC(2100, 0, 1);
+const isoOfMs = (ms: number) => (Number.isFinite(ms) && ms >= EARLIEST_MS && ms < LATEST_MS ? new Date(ms).toISOString() : undefined);
+
 /** Meta mixes epoch seconds (feed `created_time`, Instagram `entry.time`) and milliseconds (messaging). */
-function isoOfEpoch(v: number): string {
-  return new Date(v < 1e12 ? v * 1000 : v).toISOString();
+function isoOfEpoch(v: number): string | undefined {
+  return isoOfMs(v < 1e12 ? v * 1000 : v);
 }
-/** A feed time: epoch seconds, or sometimes an ISO string with offset. */
+/** A feed time: epoch seconds (number or numeric string), or sometimes an ISO string with offset. */
 function isoOfFeedTime(v: unknown): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return isoOfEpoch(v);
-  if (typeof v === 'string' && /^\d+$/.test(v)) return isoOfEpoch(Number(v));
-  if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(Date.parse(v)).toISOString();
+  if (typeof v === 'number') return isoOfEpoch(v);
+  if (typeof v === 'string' && /^\d{1,16}$/.test(v)) return isoOfEpoch(Number(v));
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v))) return isoOfMs(Date.parse(v));
   return undefined;
 }
 
@@ -97,6 +104,14 @@ function attribution(metadata: string | undefined, appId: string | undefined, sh
 
 /** The ad a referral names, only for `source: ADS` with an `ad_id`. */
 const adOf = (r: Referral | undefined) => (r?.source === 'ADS' && r.ad_id ? r.ad_id : undefined);
+
+/** The platform id of an item that failed validation, for the log line (shortened). */
+function itemIdOf(raw: unknown): string {
+  const r = raw as { message?: { mid?: unknown }; value?: { comment_id?: unknown; id?: unknown }; timestamp?: unknown } | null;
+  const v = r?.message?.mid ?? r?.value?.comment_id ?? r?.value?.id;
+  return typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 80) : '(no id)';
+}
+const reasonOf = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 200);
 
 const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
 
@@ -112,7 +127,7 @@ const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v ===
  *   `postback.referral`) from an ad → `message.received` with `adId`.
  * - Page feed comments → `comment.received`; Instagram `comments` and
  *   `live_comments` likewise. The page's own replies to a comment go to
- *   `commentReplies` (the caller finds the customer from the parent comment).
+ *   `reply.sent` naming the comment (`commentId`); ingest finds its customer.
  * - `standby[]` (another app owns the thread under the handover protocol) is
  *   read like `messaging[]`, so chats handled by a chatbot app still count.
  * - Entries of pages not in `shops` → `unknownPages`, no events. Everything
@@ -123,7 +138,7 @@ const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v ===
  */
 export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>): AdapterResult {
   const body = parsePayload(payload);
-  const result: AdapterResult = { events: [], unknownPages: [], ignored: 0, commentReplies: [] };
+  const result: AdapterResult = { events: [], unknownPages: [], ignored: 0, invalid: [] };
   const unknown = new Set<string>();
   const knownObject = body.object === 'page' || body.object === 'instagram';
   for (const entry of body.entry) {
@@ -143,11 +158,15 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
     for (const raw of items) {
       const parsed = messagingSchema.safeParse(raw);
       if (!parsed.success) {
-        result.ignored++;
+        result.invalid.push({ id: itemIdOf(raw), reason: reasonOf(parsed.error) });
         continue;
       }
       const m = parsed.data;
       const at = isoOfEpoch(m.timestamp);
+      if (!at) {
+        result.invalid.push({ id: itemIdOf(raw), reason: 'timestamp: out of range' });
+        continue;
+      }
       if (m.message && !m.message.is_deleted) {
         if (m.message.is_echo) {
           push({
@@ -193,7 +212,7 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
     for (const raw of changes) {
       const parsed = changeSchema.safeParse(raw);
       if (!parsed.success) {
-        result.ignored++;
+        result.invalid.push({ id: itemIdOf(raw), reason: reasonOf(parsed.error) });
         continue;
       }
       const { field, value } = parsed.data;
@@ -201,9 +220,13 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
       const isFeedComment = body.object === 'page' && field === 'feed' && value.item === 'comment' && value.verb === 'add';
       const isIgComment = body.object === 'instagram' && (field === 'comments' || field === 'live_comments');
       const commentId = asId(isFeedComment ? value.comment_id : isIgComment ? value.id : undefined);
-      const at = isoOfFeedTime(value.created_time) ?? isoOfFeedTime(value.timestamp) ?? (entry.time ? isoOfEpoch(entry.time) : undefined);
-      if (!commentId || !fromId || !at) {
-        result.ignored++; // other feed items (posts, reactions), edits and removals, or a comment without author or time
+      if (!commentId || !fromId) {
+        result.ignored++; // other feed items (posts, reactions), edits and removals, or a comment without author
+        continue;
+      }
+      const at = isoOfFeedTime(value.created_time) ?? isoOfFeedTime(value.timestamp) ?? isoOfFeedTime(entry.time);
+      if (!at) {
+        result.invalid.push({ id: commentId, reason: 'created_time: missing or out of range' });
         continue;
       }
       const eventId = isFeedComment ? `meta:${commentId}` : `meta:ig:${commentId}`;
@@ -211,17 +234,13 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
       const parentId = asId(value.parent_id);
       if (fromId === entry.id) {
         // The page's own comment. Meta names the comment it answers (`parent_id`)
-        // but not that comment's author, so the reply cannot carry its customer
-        // here: it goes to `commentReplies` and the caller looks the author up in
-        // the comment links ingest keeps. A page comment on its own post (parent
-        // = the post, or no parent) answers nobody: ignored.
-        if (parentId && parentId !== postId) {
-          result.commentReplies!.push({
-            shopId: shop.shopId,
-            parentCommentId: parentId,
-            event: { id: eventId, kind: 'reply.sent', at, pageId: entry.id, via: 'comment', automated: false },
-          });
-        } else result.ignored++;
+        // but not that comment's author: the reply names the comment, and ingest
+        // joins it with the comment's author in state, whichever arrives first
+        // (in the same delivery, as livestream bots do, or days apart). A page
+        // comment on its own post (parent = the post, or no parent) answers
+        // nobody: ignored.
+        if (parentId && parentId !== postId) push({ id: eventId, kind: 'reply.sent', at, pageId: entry.id, via: 'comment', commentId: parentId, automated: false });
+        else result.ignored++;
         continue;
       }
       const text = typeof value.message === 'string' ? value.message : typeof value.text === 'string' ? value.text : undefined;

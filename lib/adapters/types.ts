@@ -1,4 +1,4 @@
-import type { CanonicalEvent, EventOf } from '#lib/events/schema.ts';
+import type { CanonicalEvent } from '#lib/events/schema.ts';
 
 /** What an adapter needs to know about the shop that owns a page (or Zalo OA). */
 export type ShopContext = {
@@ -16,12 +16,10 @@ export type AdapterResult = {
   unknownPages: string[];
   /** items understood but carrying no metric (deliveries, reads, edits, follows, …) */
   ignored: number;
-  /**
-   * The page's replies to comments: the payload names the comment replied to,
-   * not its author, so the caller looks the author up (comment links kept by
-   * ingest) and fills `customerId`.
-   */
-  commentReplies?: Array<{ shopId: string; parentCommentId: string; event: Omit<EventOf<'reply.sent'>, 'customerId'> }>;
+  /** items that failed validation: dropped alone, logged and counted by the caller with their id and reason */
+  invalid: Array<{ id: string; reason: string }>;
+  /** phones customers submitted without a message (Zalo `user_submit_info`): they link later orders like a phone typed in chat */
+  phones?: Array<{ shopId: string; pageId: string; customerId: string; phone: string }>;
   /** customers that became known without a metric (Zalo `follow`) */
   knownCustomers?: Array<{ shopId: string; pageId: string; customerId: string; at: string }>;
 };

@@ -11,6 +11,10 @@ import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
  * - `oa_send_*`: the same with sender = the OA, recipient = the user, plus `oa_id`;
  *   `sender.admin_id`, when present, names the OA admin who typed the reply.
  * - `follow`: `{app_id, oa_id, event_name, timestamp, follower: {id}, source?}`.
+ * - `user_submit_info`: `{app_id, event_name, timestamp, sender: {id: user}, recipient: {id: OA},
+ *   info: {name, phone (e.g. "84912345678"), address, city, district, ward}}`.
+ * - ZNS `user_received_message`: `{event_name, sender: {id: OA}, recipient: {id: the phone},
+ *   message: {msg_id, delivery_time}}`: a receipt, ignored without looking anything up.
  * Group chat (`*_send_group_*`) and anonymous-visitor (`anonymous_send_*`,
  * `oa_send_anonymous_*`) events are not conversations with a known customer:
  * ignored.
@@ -20,15 +24,21 @@ const optionalId = z
   .union([z.string(), z.number()])
   .transform((v) => String(v).trim() || undefined)
   .optional();
+/**
+ * The envelope: only `event_name` decides whether this is a Zalo webhook at
+ * all. Everything else is checked per event (a bad timestamp drops the event
+ * with a reason, it does not fail the request).
+ */
 const payloadSchema = z.looseObject({
-  event_name: z.string().min(1),
-  timestamp: z.union([z.string().regex(/^\d+$/, 'expected epoch milliseconds'), z.number().int().nonnegative()]).transform(Number),
+  event_name: z.string().min(1).max(100),
+  timestamp: z.unknown().optional(),
   app_id: optionalId,
   oa_id: optionalId,
   sender: z.looseObject({ id: optionalId, admin_id: optionalId }).optional(),
   recipient: z.looseObject({ id: optionalId }).optional(),
   follower: z.looseObject({ id: optionalId }).optional(),
   message: z.looseObject({ msg_id: optionalId, text: z.string().optional() }).optional(),
+  info: z.looseObject({ phone: z.union([z.string(), z.number()]).transform(String).optional() }).optional(),
 });
 type ZaloPayload = z.infer<typeof payloadSchema>;
 
@@ -38,20 +48,33 @@ function parse(payload: unknown): ZaloPayload {
   return r.data;
 }
 
+/** Zalo's `timestamp`: epoch milliseconds, as a digit string or an integer, between 2000 and 2100. */
+function instantOf(v: unknown): string | undefined {
+  const ms = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,16}$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(ms) && ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2100, 0, 1) ? new Date(ms).toISOString() : undefined;
+}
+
 const isUserMessage = (e: string) => e.startsWith('user_send_') && !e.startsWith('user_send_group_');
 const isOaMessage = (e: string) => e.startsWith('oa_send_') && !e.startsWith('oa_send_group_') && !e.startsWith('oa_send_anonymous_');
 
-/** The OA a payload concerns: recipient of a user's message, sender of the OA's, else `oa_id`. */
+/**
+ * The OA a payload concerns, for the events we count only: recipient of a
+ * user's message or submitted form, sender of the OA's message, `oa_id` of a
+ * follow. Other events (receipts, reactions, ZNS delivery receipts whose
+ * `recipient.id` is the customer's phone number) name no OA we look up, so no
+ * personal data reaches a log line or an "unknown page" metric.
+ */
 function oaOf(p: ZaloPayload): string | undefined {
-  if (p.event_name.startsWith('oa_send_')) return p.sender?.id ?? p.oa_id;
-  if (p.event_name.startsWith('user_send_')) return p.recipient?.id ?? p.oa_id;
-  return p.oa_id ?? p.recipient?.id;
+  if (isUserMessage(p.event_name) || p.event_name === 'user_submit_info') return p.recipient?.id ?? p.oa_id;
+  if (isOaMessage(p.event_name)) return p.sender?.id ?? p.oa_id;
+  if (p.event_name === 'follow') return p.oa_id ?? p.recipient?.id;
+  return undefined;
 }
 
 /**
  * The Official Account id a Zalo webhook concerns (zero or one), so the
  * caller can load its shop before normalising.
- * @throws ValidationError when the payload lacks `event_name` or a numeric `timestamp`.
+ * @throws ValidationError when the payload lacks `event_name`.
  */
 export function zaloPageIds(payload: unknown): string[] {
   const oa = oaOf(parse(payload));
@@ -63,14 +86,16 @@ export function zaloPageIds(payload: unknown): string[] {
  * `phone` when the text holds a Vietnamese number, never the text);
  * `oa_send_*` → `reply.sent` via `message`, staff from the shop's Zalo account
  * mapping (`staffAccounts`: account id → staffId) when the payload names the
- * admin, else unknown; `follow` → no event, the follower goes to
+ * admin, else unknown; `user_submit_info` → no event, the submitted phone
+ * goes to `phones`; `follow` → no event, the follower goes to
  * `knownCustomers`. Event ids are `zalo:<msg_id>`. An OA no shop registered →
  * `unknownPages`.
- * @throws ValidationError when the payload lacks `event_name` or a numeric `timestamp`.
+ * A timestamp that is not epoch milliseconds drops the event (`invalid`).
+ * @throws ValidationError when the payload lacks `event_name`.
  */
 export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>): AdapterResult {
   const p = parse(payload);
-  const result: AdapterResult = { events: [], unknownPages: [], ignored: 0, knownCustomers: [] };
+  const result: AdapterResult = { events: [], unknownPages: [], ignored: 0, invalid: [], knownCustomers: [], phones: [] };
   const oa = oaOf(p);
   if (!oa) {
     result.ignored++;
@@ -81,10 +106,14 @@ export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>)
     result.unknownPages.push(oa);
     return result;
   }
-  const at = new Date(p.timestamp).toISOString();
+  const at = instantOf(p.timestamp);
+  if (!at) {
+    result.invalid.push({ id: String(p.message?.msg_id ?? p.event_name).slice(0, 80), reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' });
+    return result;
+  }
   // Without a msg_id (not seen in Zalo's examples), the id falls back to what a
   // redelivery repeats: event, OA, user and Zalo's timestamp.
-  const eventId = (user: string) => `zalo:${p.message?.msg_id ?? `${p.event_name}:${oa}:${user}:${p.timestamp}`}`;
+  const eventId = (user: string) => `zalo:${p.message?.msg_id ?? `${p.event_name}:${oa}:${user}:${Date.parse(at)}`}`;
   if (isUserMessage(p.event_name) && p.sender?.id) {
     const phone = p.message?.text ? extractVietnamesePhone(p.message.text) : undefined;
     result.events.push({
@@ -106,6 +135,11 @@ export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>)
         ...(staffId ? { staffId } : {}),
       },
     });
+  } else if (p.event_name === 'user_submit_info' && p.sender?.id) {
+    // a form the OA sent (request_user_info): the customer's own phone, which links later orders like one typed in chat
+    result.ignored++;
+    const phone = p.info?.phone ? extractVietnamesePhone(p.info.phone) : undefined;
+    if (phone) result.phones!.push({ shopId: shop.shopId, pageId: oa, customerId: p.sender.id, phone });
   } else if (p.event_name === 'follow' && p.follower?.id) {
     result.ignored++;
     result.knownCustomers!.push({ shopId: shop.shopId, pageId: oa, customerId: p.follower.id, at });

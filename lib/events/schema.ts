@@ -17,6 +17,7 @@ const customerIdSchema = z.string().min(1).max(128).describe("The customer's id 
 const staffIdSchema = z.string().min(1).max(128);
 const moneySchema = z.number().finite().nonnegative().max(1e13).describe('Major units of the shop currency');
 const phoneSchema = z.string().min(6).max(32).describe('A phone number the customer gave in chat, used to link orders');
+const commentIdSchema = z.string().min(1).max(200);
 
 const messageReceived = z.object({
   id: idSchema,
@@ -35,20 +36,28 @@ const commentReceived = z.object({
   pageId: pageIdSchema,
   customerId: customerIdSchema,
   postId: z.string().max(200).optional(),
-  commentId: z.string().max(200).optional().describe("The platform's comment id; lets a page's reply to this comment find its customer"),
+  commentId: commentIdSchema.optional().describe("The platform's comment id; lets a page's reply to this comment find its customer"),
   phone: phoneSchema.optional(),
 });
 
-const replySent = z.object({
-  id: idSchema,
-  kind: z.literal('reply.sent'),
-  at: atSchema,
-  pageId: pageIdSchema,
-  customerId: customerIdSchema,
-  via: z.enum(['message', 'comment']),
-  automated: z.boolean().default(false),
-  staffId: staffIdSchema.optional().describe('Absent when the replying staff member is unknown'),
-});
+const replySent = z
+  .object({
+    id: idSchema,
+    kind: z.literal('reply.sent'),
+    at: atSchema,
+    pageId: pageIdSchema,
+    customerId: customerIdSchema.optional().describe('The customer replied to; may be left out of a comment reply that names `commentId`'),
+    via: z.enum(['message', 'comment']),
+    commentId: commentIdSchema
+      .optional()
+      .describe("A comment reply: the platform's id of the comment answered. Without `customerId`, ingest finds the customer from that comment, whichever arrives first"),
+    automated: z.boolean().default(false),
+    staffId: staffIdSchema.optional().describe('Absent when the replying staff member is unknown'),
+  })
+  .refine((e) => e.customerId !== undefined || (e.via === 'comment' && e.commentId !== undefined), {
+    message: 'customerId is required unless a comment reply names its commentId',
+    path: ['customerId'],
+  });
 
 const orderCreated = z.object({
   id: idSchema,
@@ -132,6 +141,14 @@ export const eventSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type CanonicalEvent = z.infer<typeof eventSchema>;
+
+/** One line naming each problem of a failed parse (`path: message; ...`), short enough for a log line. */
+export function issuesText(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
+  return issues
+    .map((i) => `${i.path.map(String).join('.') || '(event)'}: ${i.message}`)
+    .join('; ')
+    .slice(0, 300);
+}
 export type EventKind = CanonicalEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<CanonicalEvent, { kind: K }>;
 
@@ -144,13 +161,25 @@ export const eventBatchSchema = z.object({
 });
 export type EventBatch = z.infer<typeof eventBatchSchema>;
 
+/** A page's reply to a comment that names the comment but not yet its customer. */
+export type UnresolvedReply = EventOf<'reply.sent'> & { customerId?: undefined; commentId: string };
+/** A reply whose customer is known (given, or found from the comment it answers). */
+export type ResolvedReply = EventOf<'reply.sent'> & { customerId: string };
+/** An event ready to apply: every reply names its customer. Ingest resolves comment replies first. */
+export type ResolvedEvent = Exclude<CanonicalEvent, { kind: 'reply.sent' }> | ResolvedReply;
+
+export function isUnresolvedReply(e: CanonicalEvent): e is UnresolvedReply {
+  return e.kind === 'reply.sent' && e.customerId === undefined;
+}
+
 /** Kinds that concern one customer's conversation with a page. */
 export const CONVERSATION_KINDS = ['message.received', 'comment.received', 'reply.sent', 'referral.joined', 'referral.shared'] as const;
-export type ConversationEvent = EventOf<(typeof CONVERSATION_KINDS)[number]>;
+export type ConversationEvent = Extract<ResolvedEvent, { kind: (typeof CONVERSATION_KINDS)[number] }>;
 export type OrderEvent = EventOf<'order.created' | 'order.cancelled' | 'order.delivered' | 'order.returned'>;
 
+/** A conversation event that names its customer (a comment reply naming only its comment is not one yet). */
 export function isConversationEvent(e: CanonicalEvent): e is ConversationEvent {
-  return (CONVERSATION_KINDS as readonly string[]).includes(e.kind);
+  return (CONVERSATION_KINDS as readonly string[]).includes(e.kind) && (e as { customerId?: string }).customerId !== undefined;
 }
 
 export function isOrderEvent(e: CanonicalEvent): e is OrderEvent {

@@ -1,51 +1,52 @@
 import { z } from 'zod';
-import { eventSchema, type CanonicalEvent } from '#lib/events/schema.ts';
+import { eventSchema, issuesText, type CanonicalEvent } from '#lib/events/schema.ts';
 import { log, metric } from '#lib/log.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
+import type { PhoneLink } from '#lib/queue/queue.ts';
 
 /** One queued message as the ingest worker receives it. */
 export type QueuedMessage = { messageId: string; groupId: string; body: string };
 
-const messageSchema = z.object({ shopId: z.string().min(1), events: z.array(eventSchema) });
+/** The envelope only; each event is validated on its own so that one bad event costs only itself. */
+const messageSchema = z.object({
+  shopId: z.string().min(1).max(128),
+  events: z.array(z.unknown()).max(1000),
+  phones: z.array(z.object({ pageId: z.string().min(1).max(128), customerId: z.string().min(1).max(128), phone: z.string().min(6).max(32) })).max(1000).optional(),
+});
+
+type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phones: PhoneLink[] };
 
 /**
- * Applies a batch of queued messages. A message that fails is reported back
- * (so it is redelivered) together with every later message of its FIFO
- * group, which keeps per-page order. A message that can never be applied
- * (malformed) is reported too, so that after its receive limit it lands in
- * the dead-letter queue with the reason logged.
+ * Applies a batch of queued messages and returns the ids of those to
+ * redeliver. Figures are derived from state, so no message waits for another:
+ * - a message that is not an ingest message at all (not JSON, no shop) fails
+ *   alone and, after its receive limit, lands in the dead-letter queue;
+ * - an invalid event inside a message is dropped alone, logged and counted
+ *   with its id and reason, and the message's other events are applied;
+ * - the messages of one shop are applied together, so their rollup deltas
+ *   merge into single updates; if that fails, only they are redelivered.
  */
 export async function consumeIngestMessages(messages: QueuedMessage[], now?: number): Promise<string[]> {
   const failed: string[] = [];
-  const blockedGroups = new Set<string>();
-  // Parse first; a malformed message fails alone (and blocks its group).
-  const parsed: Array<{ m: QueuedMessage; shopId: string; events: CanonicalEvent[] }> = [];
+  const byShop = new Map<string, Parsed[]>();
   for (const m of messages) {
-    try {
-      const r = messageSchema.safeParse(JSON.parse(m.body));
-      if (!r.success) throw new PoisonMessageError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      parsed.push({ m, shopId: r.data.shopId, events: r.data.events });
-    } catch (err) {
-      log.error('ingest message failed', err, { messageId: m.messageId, groupId: m.groupId, poison: true });
+    const p = parseMessage(m);
+    if (!p) {
       failed.push(m.messageId);
-      blockedGroups.add(m.groupId);
-    }
-  }
-  // The messages of one shop are applied together, so their rollup deltas
-  // merge into single updates; if that fails, all of them are redelivered.
-  const byShop = new Map<string, typeof parsed>();
-  for (const p of parsed) {
-    if (blockedGroups.has(p.m.groupId)) {
-      failed.push(p.m.messageId);
       continue;
     }
     byShop.set(p.shopId, [...(byShop.get(p.shopId) ?? []), p]);
   }
   for (const [shopId, list] of byShop) {
     try {
-      const outcome = await recordBatch(shopId, list.flatMap((p) => p.events), now === undefined ? {} : { now });
+      const outcome = await recordBatch(
+        shopId,
+        list.flatMap((p) => p.events),
+        { ...(now === undefined ? {} : { now }), phones: list.flatMap((p) => p.phones) },
+      );
       metric('EventsApplied', outcome.applied, { shopId });
       if (outcome.duplicates > 0) metric('EventsDuplicate', outcome.duplicates, { shopId });
+      if (outcome.parked > 0) metric('CommentRepliesParked', outcome.parked, { shopId });
       for (const d of outcome.dropped) log.warn('event dropped', { shopId, eventId: d.id, reason: d.reason });
       if (outcome.dropped.length > 0) metric('EventsDropped', outcome.dropped.length, { shopId });
     } catch (err) {
@@ -54,6 +55,35 @@ export async function consumeIngestMessages(messages: QueuedMessage[], now?: num
     }
   }
   return failed;
+}
+
+/** The message's valid events; undefined (after logging why) when it is not an ingest message. */
+function parseMessage(m: QueuedMessage): Parsed | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(m.body);
+  } catch (err) {
+    log.error('ingest message failed', new PoisonMessageError(`not JSON (${(err as Error).message})`), { messageId: m.messageId, poison: true });
+    return undefined;
+  }
+  const envelope = messageSchema.safeParse(body);
+  if (!envelope.success) {
+    log.error('ingest message failed', new PoisonMessageError(issuesText(envelope.error.issues)), { messageId: m.messageId, poison: true });
+    return undefined;
+  }
+  const events: CanonicalEvent[] = [];
+  for (const raw of envelope.data.events) {
+    const e = eventSchema.safeParse(raw);
+    if (e.success) {
+      events.push(e.data);
+      continue;
+    }
+    const id = (raw as { id?: unknown } | null)?.id;
+    const eventId = typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 80) : '(no id)';
+    log.warn('invalid event dropped', { shopId: envelope.data.shopId, messageId: m.messageId, eventId, reason: issuesText(e.error.issues) });
+    metric('InvalidEvents', 1, { source: 'ingest' });
+  }
+  return { m, shopId: envelope.data.shopId, events, phones: envelope.data.phones ?? [] };
 }
 
 export class PoisonMessageError extends Error {

@@ -1,6 +1,6 @@
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import { isOrderEvent } from '#lib/events/schema.ts';
-import { dedupIdOf, queues } from '#lib/queue/queue.ts';
+import { dedupIdOf, queues, type IngestMessage, type PhoneLink } from '#lib/queue/queue.ts';
 
 /** Events for one shop, as adapters and the events API route them. */
 export type RoutedEvent = { shopId: string; event: CanonicalEvent };
@@ -18,8 +18,8 @@ export function groupOf(shopId: string, e: CanonicalEvent): string {
   return `${shopId}:page:${e.pageId}`;
 }
 
-/** Sends events to the ingest queue, grouped and chunked; returns the number of messages. */
-export async function enqueueEvents(routed: RoutedEvent[]): Promise<number> {
+/** Sends events (and submitted phones) to the ingest queue, grouped and chunked; returns the number of messages. */
+export async function enqueueEvents(routed: RoutedEvent[], phones: Array<PhoneLink & { shopId: string }> = []): Promise<number> {
   const groups = new Map<string, RoutedEvent[]>();
   for (const r of routed) {
     const g = groupOf(r.shopId, r.event);
@@ -27,13 +27,17 @@ export async function enqueueEvents(routed: RoutedEvent[]): Promise<number> {
     if (list) list.push(r);
     else groups.set(g, [r]);
   }
-  const messages = [];
+  const messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }> = [];
   for (const [groupId, list] of groups) {
     for (let i = 0; i < list.length; i += MAX_EVENTS_PER_MESSAGE) {
       const chunk = list.slice(i, i + MAX_EVENTS_PER_MESSAGE);
       const events = chunk.map((r) => r.event);
       messages.push({ groupId, dedupId: dedupIdOf(events.map((e) => e.id)), body: { shopId: chunk[0]!.shopId, events } });
     }
+  }
+  for (const p of phones) {
+    const link = { pageId: p.pageId, customerId: p.customerId, phone: p.phone };
+    messages.push({ groupId: `${p.shopId}:page:${p.pageId}`, dedupId: dedupIdOf(['phone', p.pageId, p.customerId, p.phone]), body: { shopId: p.shopId, events: [], phones: [link] } });
   }
   if (messages.length > 0) await queues().sendIngest(messages);
   return messages.length;

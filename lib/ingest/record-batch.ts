@@ -1,5 +1,5 @@
-import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent } from '#lib/events/schema.ts';
-import { isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
+import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, UnresolvedReply } from '#lib/events/schema.ts';
+import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent, isUnresolvedReply } from '#lib/events/schema.ts';
 import { config } from '#lib/config.ts';
 import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
@@ -22,8 +22,10 @@ import {
   spendToItem,
 } from '#lib/store/state-items.ts';
 import { batchGet, keyId } from '#lib/store/batch.ts';
+import { putPhoneLinks } from '#lib/store/phone-links.ts';
+import type { PhoneLink } from '#lib/queue/queue.ts';
 import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
-import { putCommentLinks } from '#lib/store/comment-links.ts';
+import { linkComments, resolveReplies, type CommentAuthor } from '#lib/store/comment-links.ts';
 
 /**
  * The ingest use case: applies a batch of canonical events of one shop
@@ -35,54 +37,101 @@ import { putCommentLinks } from '#lib/store/comment-links.ts';
  */
 
 export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' | 'in_future' };
-export type BatchOutcome = { applied: number; duplicates: number; dropped: Dropped[] };
+/** `parked`: comment replies waiting for their comment (applied when it arrives). */
+export type BatchOutcome = { applied: number; duplicates: number; parked: number; dropped: Dropped[] };
 
 const MAX_ATTEMPTS = 10;
 /** Clock skew tolerated between producers and us; later events are dropped. */
 export const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
 
-export async function recordBatch(shopId: string, events: CanonicalEvent[], opts: { now?: number } = {}): Promise<BatchOutcome> {
+export async function recordBatch(shopId: string, events: CanonicalEvent[], opts: { now?: number; phones?: PhoneLink[] } = {}): Promise<BatchOutcome> {
   const now = opts.now ?? Date.now();
   const shop = await getShop(shopId);
-  if (!shop) return { applied: 0, duplicates: 0, dropped: events.map((e) => ({ id: e.id, reason: 'unknown_shop' })) };
+  if (!shop) return { applied: 0, duplicates: 0, parked: 0, dropped: events.map((e) => ({ id: e.id, reason: 'unknown_shop' })) };
   const rules = rulesOf(shop);
+  await putPhoneLinks(shopId, (opts.phones ?? []).filter((p) => rules.pageChannels.has(p.pageId)));
   const dropped: Dropped[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   const lateLimit = now - config().LATE_EVENT_DAYS * 86_400_000;
-  let remaining: CanonicalEvent[] = [];
+  const refusal = (e: CanonicalEvent): Dropped['reason'] | undefined => {
+    if (Date.parse(e.at) < lateLimit) return 'too_late';
+    if (Date.parse(e.at) > now + FUTURE_TOLERANCE_MS) return 'in_future';
+    if (((CONVERSATION_KINDS as readonly string[]).includes(e.kind) || e.kind.startsWith('page.')) && !rules.pageChannels.has((e as { pageId: string }).pageId))
+      return 'unknown_page';
+    return undefined;
+  };
+  const accepted: CanonicalEvent[] = [];
   for (const e of events) {
     if (seen.has(e.id)) {
       duplicates++;
       continue;
     }
     seen.add(e.id);
-    if (Date.parse(e.at) < lateLimit) dropped.push({ id: e.id, reason: 'too_late' });
-    else if (Date.parse(e.at) > now + FUTURE_TOLERANCE_MS) dropped.push({ id: e.id, reason: 'in_future' });
-    else if ((isConversationEvent(e) || e.kind.startsWith('page.')) && !rules.pageChannels.has((e as { pageId: string }).pageId))
-      dropped.push({ id: e.id, reason: 'unknown_page' });
-    else remaining.push(e);
+    const reason = refusal(e);
+    if (reason) dropped.push({ id: e.id, reason });
+    else accepted.push(e);
   }
+  const { events: resolved, parked } = await joinCommentReplies(shopId, accepted, (e) => !seen.has(e.id) && refusal(e) === undefined);
+  let remaining: ResolvedEvent[] = resolved;
   const total = remaining.length;
   let applied = 0;
   for (let attempt = 0; remaining.length > 0; attempt++) {
     if (attempt >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
     if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** attempt * 10) * Math.random()));
-    if (attempt === 0) await putCommentLinks(shopId, remaining);
     const units = await buildUnits(rules, remaining, now);
     const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;
     const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
     remaining = remaining.filter((e) => retry.has(e.id));
   }
-  return { applied, duplicates: duplicates + (total - applied), dropped };
+  return { applied, duplicates: duplicates + (total - applied), parked, dropped };
+}
+
+/**
+ * The join of a page's reply to a comment with that comment's author, in
+ * state and in any order of arrival (see lib/store/comment-links.ts): the
+ * batch's comments record their authors and collect the replies parked on
+ * them; its replies that name only a comment take the author from a comment
+ * of the same batch or from the link item, or park there until the comment
+ * arrives. Runs before the transactions, so a retry after a conflict reuses
+ * its result, and a crash in between only repeats its idempotent writes.
+ * A reply is joined only with a comment of its own page.
+ */
+async function joinCommentReplies(shopId: string, events: CanonicalEvent[], admit: (e: CanonicalEvent) => boolean): Promise<{ events: ResolvedEvent[]; parked: number }> {
+  const comments = events.filter((e): e is EventOf<'comment.received'> & { commentId: string } => e.kind === 'comment.received' && e.commentId !== undefined);
+  const waiting = await linkComments(shopId, comments.map((c) => ({ commentId: c.commentId, pageId: c.pageId, customerId: c.customerId })));
+  const authors = new Map<string, CommentAuthor>(comments.map((c) => [c.commentId, { pageId: c.pageId, customerId: c.customerId }]));
+  const out: ResolvedEvent[] = [];
+  const unresolved: UnresolvedReply[] = [];
+  for (const e of events) {
+    if (!isUnresolvedReply(e)) out.push(e as ResolvedEvent);
+    else if (!authors.has(e.commentId)) unresolved.push(e);
+    else if (authors.get(e.commentId)!.pageId === e.pageId) out.push({ ...e, customerId: authors.get(e.commentId)!.customerId });
+  }
+  const found = await resolveReplies(shopId, unresolved);
+  let parked = 0;
+  for (const e of unresolved) {
+    const author = found.get(e.id);
+    if (!author) parked++;
+    else if (author.pageId === e.pageId) out.push({ ...e, customerId: author.customerId });
+  }
+  // replies parked earlier on this batch's comments: applied now (the timeline drops repeats)
+  const inBatch = new Set(events.map((e) => e.id));
+  for (const c of comments)
+    for (const r of waiting.get(c.commentId) ?? []) {
+      if (inBatch.has(r.id) || r.pageId !== c.pageId || !admit(r)) continue;
+      inBatch.add(r.id);
+      out.push({ ...r, customerId: c.customerId });
+    }
+  return { events: out, parked };
 }
 
 type Link = { pageId: string; customerId: string };
 const custKey = (l: Link) => `${l.pageId}\u0000${l.customerId}`;
 
 /** Reads the state items the events touch and computes each unit's writes. */
-export async function buildUnits(rules: ShopRules, events: CanonicalEvent[], now = Date.now()): Promise<Unit[]> {
+export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now = Date.now()): Promise<Unit[]> {
   const shopId = rules.shopId;
   // no accepted event can fall on this local day or before (late events are refused)
   const pruneHorizon = localDate(now - (config().LATE_EVENT_DAYS + 2) * 86_400_000, rules.tz);

@@ -7,7 +7,9 @@ import { SqsQueues } from '#lib/queue/sqs.ts';
  * (`lib/queue/sqs.ts`); the local runtime installs an in-process FIFO with
  * `setQueues`. Nothing else knows which one is in use.
  */
-export type IngestMessage = { shopId: string; events: CanonicalEvent[] };
+/** `phones`: phones customers submitted without a message (Zalo forms); they link later orders. */
+export type IngestMessage = { shopId: string; events: CanonicalEvent[]; phones?: PhoneLink[] };
+export type PhoneLink = { pageId: string; customerId: string; phone: string };
 export type DigestJob = { shopId: string; period: 'daily' | 'weekly'; periodKey: string; email: string; force?: boolean };
 
 export interface Queues {

@@ -7,9 +7,9 @@ import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import { normalizeZalo, zaloPageIds } from '#lib/adapters/zalo.ts';
 import { normalizeOrder, orderHeaders, ORDER_PLATFORMS } from '#lib/adapters/orders.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
-import { enqueueEvents } from '#lib/ingest/enqueue.ts';
+import { enqueueEvents, type RoutedEvent } from '#lib/ingest/enqueue.ts';
+import { eventSchema, issuesText } from '#lib/events/schema.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
-import { commentAuthors } from '#lib/store/comment-links.ts';
 
 /**
  * The webhook use cases: verify the signature over the raw bytes (nothing is
@@ -45,18 +45,27 @@ async function contexts(pageIds: string[]): Promise<Map<string, ShopContext & { 
   return out;
 }
 
-async function dispatch(source: string, result: AdapterResult): Promise<{ events: number; unknownPages: number }> {
-  const events = [...result.events];
-  for (const r of result.commentReplies ?? []) {
-    const author = (await commentAuthors(r.shopId, [r.parentCommentId])).get(r.parentCommentId);
-    if (author) events.push({ shopId: r.shopId, event: { ...r.event, customerId: author } });
-    else log.warn('page reply to an unknown comment ignored', { source, commentId: r.parentCommentId });
+/**
+ * Validates every event an adapter made against the canonical model (an
+ * invalid one is dropped alone, logged and counted with its id and reason),
+ * then queues the rest. No lookup happens here: joins (a comment reply and
+ * its comment, an order and its conversation) are made by ingest, in state.
+ */
+async function dispatch(source: string, result: AdapterResult): Promise<{ events: number; unknownPages: number; invalid: number }> {
+  const events: RoutedEvent[] = [];
+  const invalid = [...result.invalid];
+  for (const r of result.events) {
+    const parsed = eventSchema.safeParse(r.event);
+    if (parsed.success) events.push({ shopId: r.shopId, event: parsed.data });
+    else invalid.push({ id: String(r.event.id).slice(0, 80), reason: issuesText(parsed.error.issues) });
   }
+  for (const i of invalid) log.warn('invalid event dropped', { source, eventId: i.id, reason: i.reason });
+  if (invalid.length > 0) metric('InvalidEvents', invalid.length, { source });
   for (const pageId of result.unknownPages) log.warn('webhook for unregistered page dropped', { source, pageId });
   if (result.unknownPages.length > 0) metric('UnknownPageEvents', result.unknownPages.length, { source });
-  await enqueueEvents(events);
+  await enqueueEvents(events, result.phones ?? []);
   metric('WebhookEvents', events.length, { source });
-  return { events: events.length, unknownPages: result.unknownPages.length };
+  return { events: events.length, unknownPages: result.unknownPages.length, invalid: invalid.length };
 }
 
 /** `GET /webhooks/meta` subscription check: returns the challenge or throws 403. */
@@ -102,7 +111,7 @@ export async function receiveOrder(platform: string, raw: Buffer, headers: (name
   if (!shopId) {
     log.warn('order webhook for no known shop dropped', { platform, pageId });
     metric('UnroutableOrderEvents', events.length, { source: platform });
-    return { events: 0, unknownPages: 1 };
+    return { events: 0, unknownPages: 1, invalid: 0 };
   }
-  return dispatch(platform, { events: events.map((event) => ({ shopId: shopId!, event })), unknownPages: [], ignored: 0 });
+  return dispatch(platform, { events: events.map((event) => ({ shopId: shopId!, event })), unknownPages: [], ignored: 0, invalid: [] });
 }

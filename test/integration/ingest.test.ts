@@ -31,7 +31,7 @@ describe('ingest: exactly-once rollups', () => {
     for (let i = 0; i < 3; i++) await recordBatch('dup', [msg, comment], { now: NOW });
     // and once more inside a single batch
     const outcome = await recordBatch('dup', [msg, msg, comment], { now: NOW });
-    expect(outcome).toEqual({ applied: 0, duplicates: 3, dropped: [] });
+    expect(outcome).toEqual({ applied: 0, duplicates: 3, parked: 0, dropped: [] });
     const f = await pageDay('dup', page, '2026-11-20');
     expect(f.messagesReceived).toBe(1);
     expect(f.commentsReceived).toBe(1);

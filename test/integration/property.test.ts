@@ -28,6 +28,8 @@ const WINDOW_MS = 7 * 86_400_000; // default attributionWindowDays
 type Spec =
   | { k: 'm'; p: number; c: number; s: number; ad?: string }
   | { k: 'c'; p: number; c: number; s: number }
+  /** the page's reply to the n-th comment of the stream (modulo their number), `d` seconds after it, naming only the comment */
+  | { k: 'cr'; n: number; d: number; who: 'auto' | 'unknown' }
   | { k: 'r'; p: number; c: number; s: number; via: 'message' | 'comment'; who: 'lan' | 'minh' | 'auto' | 'unknown' }
   | { k: 'j'; p: number; c: number; s: number; referred: boolean }
   | { k: 'sh'; p: number; c: number; s: number }
@@ -41,6 +43,7 @@ const cust = fc.integer({ min: 0, max: 3 });
 const specArb: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('m' as const), p: page, c: cust, s: sec, ad: fc.option(fc.constantFrom('ad-1', 'ad-2'), { nil: undefined, freq: 3 }) }, { requiredKeys: ['k', 'p', 'c', 's'] }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('c' as const), p: page, c: cust, s: sec }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('cr' as const), n: fc.nat({ max: 20 }), d: fc.integer({ min: 0, max: 1800 }), who: fc.constantFrom('auto' as const, 'unknown' as const) }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('r' as const), p: page, c: cust, s: sec, via: fc.constantFrom('message' as const, 'comment' as const), who: fc.constantFrom('lan' as const, 'minh' as const, 'auto' as const, 'unknown' as const) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('j' as const), p: page, c: cust, s: sec, referred: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('sh' as const), p: page, c: cust, s: sec }) },
@@ -69,19 +72,31 @@ const streamArb = fc.record({
   orders: fc.uniqueArray(orderArb, { selector: (o) => o.o, maxLength: 6 }),
 });
 
-/** Builds the canonical events; ids and page ids are unique to the shop. */
-function eventsOf(shopId: string, stream: { specs: Spec[]; orders: OrderSpec[] }): CanonicalEvent[] {
+/**
+ * Builds the canonical events; ids and page ids are unique to the shop.
+ * Comment replies name only their comment, as Meta sends them; with
+ * `resolved`, they carry the comment's customer instead (the reference).
+ */
+function eventsOf(shopId: string, stream: { specs: Spec[]; orders: OrderSpec[] }, resolved = false): CanonicalEvent[] {
   const pageId = (p: number) => `${shopId}-${p === 0 ? 'fb' : 'zl'}`;
   const customerId = (c: number) => `c${c}`;
   const out: CanonicalEvent[] = [];
+  const comments = stream.specs.flatMap((s, i) => (s.k === 'c' ? [{ ...s, i }] : []));
   stream.specs.forEach((s, i) => {
     const id = `${shopId}-e${i}`;
     switch (s.k) {
+      case 'cr': {
+        const c = comments[s.n % Math.max(1, comments.length)];
+        if (!c) break;
+        const reply = { id, kind: 'reply.sent', at: at(Math.min(SPAN_S - 1, c.s + s.d)), pageId: pageId(c.p), via: 'comment', automated: s.who === 'auto' } as const;
+        out.push(resolved ? { ...reply, customerId: customerId(c.c) } : { ...reply, commentId: `${shopId}-e${c.i}-cm` });
+        break;
+      }
       case 'm':
         out.push({ id, kind: 'message.received', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c), ...(s.ad ? { adId: s.ad } : {}) });
         break;
       case 'c':
-        out.push({ id, kind: 'comment.received', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c) });
+        out.push({ id, kind: 'comment.received', at: at(s.s), pageId: pageId(s.p), customerId: customerId(s.c), commentId: `${id}-cm` });
         break;
       case 'r':
         out.push({
@@ -216,14 +231,13 @@ describe('property: exactly-once rollups under permutation, duplication and batc
           const shopId = uniqueShopId();
           const shop = await newShop(shopId);
           const raw = eventsOf(shopId, stream);
-          const events = withAttribution(raw);
-          // explicitAd: orders carry the ad the oracle attributes, so delivery may be in any
-          // order. Otherwise ingest must attribute them itself; see the it.fails below for
-          // why such orders are then delivered after the conversation events.
-          const toSend = explicitAd ? events : raw;
+          // the reference: comment replies joined with their comments' customers, orders with the oracle's ad
+          const events = withAttribution(eventsOf(shopId, stream, true));
+          // explicitAd: orders carry the ad the oracle attributes; otherwise ingest attributes
+          // them itself. Either way, and for comment replies, delivery is in any order.
+          const toSend = explicitAd ? withAttribution(raw) : raw;
           const copies = [...toSend, ...dups.map((i) => toSend[i]!)];
-          let delivered = copies.map((e, i) => [keys[i]!, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
-          if (!explicitAd) delivered = [...delivered.filter((e) => !e.kind.startsWith('order.')), ...delivered.filter((e) => e.kind.startsWith('order.'))];
+          const delivered = copies.map((e, i) => [keys[i]!, e] as const).sort((a, b) => a[0] - b[0]).map(([, e]) => e);
 
           await deliver(shopId, delivered, sizes);
 

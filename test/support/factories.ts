@@ -1,4 +1,4 @@
-import type { CanonicalEvent, EventOf } from '#lib/events/schema.ts';
+import type { CanonicalEvent, EventOf, ResolvedReply } from '#lib/events/schema.ts';
 import type { ShopInput } from '#lib/shops/schema.ts';
 import { shopInputSchema } from '#lib/shops/schema.ts';
 import type { Shop } from '#lib/shops/schema.ts';
@@ -44,7 +44,7 @@ export const makeComment = (o: Partial<Without<'comment.received'>> = {}): Event
   ...o,
 });
 
-export const makeReply = (o: Partial<Without<'reply.sent'>> = {}): EventOf<'reply.sent'> => ({
+export const makeReply = (o: Partial<Without<'reply.sent'>> = {}): ResolvedReply => ({
   id: nextId('rep'),
   kind: 'reply.sent',
   at: '2026-11-20T10:05:00+07:00',
@@ -53,7 +53,7 @@ export const makeReply = (o: Partial<Without<'reply.sent'>> = {}): EventOf<'repl
   via: 'message',
   automated: false,
   ...o,
-});
+}) as ResolvedReply;
 
 export const makeOrder = (o: Partial<Without<'order.created'>> = {}): EventOf<'order.created'> => ({
   id: nextId('ord'),

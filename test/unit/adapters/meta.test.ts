@@ -36,7 +36,7 @@ describe('normalizeMeta: messages', () => {
       events: [{ shopId: 'hoa-mai', event: { id: 'meta:m_AbC123', kind: 'message.received', at: '2026-11-20T03:00:00.000Z', pageId: PAGE, customerId: '6789' } }],
       unknownPages: [],
       ignored: 0,
-      commentReplies: [],
+      invalid: [],
     });
     expect(JSON.stringify(r)).not.toContain('size M');
   });
@@ -91,7 +91,10 @@ describe('normalizeMeta: messages', () => {
         },
       ],
     };
-    expect(normalizeMeta(batch, shops)).toEqual({ events: [], unknownPages: [], ignored: 5, commentReplies: [] });
+    const r = normalizeMeta(batch, shops);
+    expect(r).toMatchObject({ events: [], unknownPages: [], ignored: 4 });
+    // an item that is no messaging item at all is dropped as invalid, with the reason
+    expect(r.invalid).toEqual([{ id: '(no id)', reason: expect.stringMatching(/^sender: .*recipient: .*timestamp: /) }]);
   });
 });
 
@@ -192,24 +195,18 @@ describe('normalizeMeta: Page feed comments', () => {
     });
   });
 
-  it('sends the page’s reply to a comment to commentReplies, for the caller to find the customer', () => {
+  it('turns the page’s reply to a comment into reply.sent naming that comment; ingest finds the customer', () => {
     const r = normalizeMeta(makeFeedComment({ from: PAGE, commentId: '555_778', parentId: '555_777', message: 'Dạ shop inbox ạ' }), shops);
     expect(r).toEqual({
-      events: [],
+      events: [{ shopId: 'hoa-mai', event: { id: 'meta:555_778', kind: 'reply.sent', at: '2026-11-20T13:01:00.000Z', pageId: PAGE, via: 'comment', commentId: '555_777', automated: false } }],
       unknownPages: [],
       ignored: 0,
-      commentReplies: [
-        {
-          shopId: 'hoa-mai',
-          parentCommentId: '555_777',
-          event: { id: 'meta:555_778', kind: 'reply.sent', at: '2026-11-20T13:01:00.000Z', pageId: PAGE, via: 'comment', automated: false },
-        },
-      ],
+      invalid: [],
     });
   });
 
   it('ignores the page commenting on its own post, edits, removals and other feed items', () => {
-    expect(normalizeMeta(makeFeedComment({ from: PAGE, commentId: '555_779' }), shops)).toMatchObject({ events: [], commentReplies: [], ignored: 1 });
+    expect(normalizeMeta(makeFeedComment({ from: PAGE, commentId: '555_779' }), shops)).toMatchObject({ events: [], ignored: 1 });
     expect(normalizeMeta(makeFeedComment({ verb: 'edited' }), shops)).toMatchObject({ events: [], ignored: 1 });
     expect(normalizeMeta(makeFeedComment({ verb: 'remove' }), shops)).toMatchObject({ events: [], ignored: 1 });
     expect(normalizeMeta(makeFeedComment({ item: 'reaction' }), shops)).toMatchObject({ events: [], ignored: 1 });
@@ -245,15 +242,14 @@ describe('normalizeMeta: Instagram comments', () => {
     });
   });
 
-  it('sends the account’s replies to commentReplies and ignores its top-level comments', () => {
-    expect(normalizeMeta(makeIgComment({ from: IG, commentId: '17900000000000003', parentId: '17900000000000001' }), shops).commentReplies).toEqual([
+  it('turns the account’s replies into reply.sent naming the comment, and ignores its top-level comments', () => {
+    expect(normalizeMeta(makeIgComment({ from: IG, commentId: '17900000000000003', parentId: '17900000000000001' }), shops).events).toEqual([
       {
         shopId: 'hoa-mai',
-        parentCommentId: '17900000000000001',
-        event: { id: 'meta:ig:17900000000000003', kind: 'reply.sent', at: '2026-11-20T14:00:00.000Z', pageId: IG, via: 'comment', automated: false },
+        event: { id: 'meta:ig:17900000000000003', kind: 'reply.sent', at: '2026-11-20T14:00:00.000Z', pageId: IG, via: 'comment', commentId: '17900000000000001', automated: false },
       },
     ]);
-    expect(normalizeMeta(makeIgComment({ from: IG }), shops)).toMatchObject({ events: [], commentReplies: [], ignored: 1 });
+    expect(normalizeMeta(makeIgComment({ from: IG }), shops)).toMatchObject({ events: [], ignored: 1 });
   });
 });
 
@@ -267,7 +263,7 @@ describe('normalizeMeta: routing', () => {
   });
 
   it('ignores objects other than page and instagram', () => {
-    expect(normalizeMeta(makeMetaMessage({ object: 'whatsapp_business_account' }), shops)).toEqual({ events: [], unknownPages: [], ignored: 1, commentReplies: [] });
+    expect(normalizeMeta(makeMetaMessage({ object: 'whatsapp_business_account' }), shops)).toEqual({ events: [], unknownPages: [], ignored: 1, invalid: [] });
   });
 
   it('gives a redelivered batch the same event ids', () => {

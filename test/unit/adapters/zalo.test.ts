@@ -13,7 +13,7 @@ describe('zaloPageIds', () => {
     expect(zaloPageIds(makeZaloFollow())).toEqual([OA]);
   });
 
-  it.each([[null], [[]], [{ timestamp: '1' }], [{ event_name: 'user_send_text' }], [{ event_name: 'user_send_text', timestamp: 'yesterday' }]])(
+  it.each([[null], [[]], [{ timestamp: '1' }], [{ event_name: '' }], [{ event_name: 42 }]])(
     'throws a ValidationError for %j',
     (payload) => {
       expect(() => zaloPageIds(payload)).toThrowError(expect.objectContaining({ name: 'ValidationError', status: 400 }));
@@ -28,7 +28,9 @@ describe('normalizeZalo', () => {
       events: [{ shopId: 'hoa-mai', event: { id: 'zalo:zmsg-001', kind: 'message.received', at: AT, pageId: OA, customerId: '2468135790', phone: '0912345678' } }],
       unknownPages: [],
       ignored: 0,
+      invalid: [],
       knownCustomers: [],
+      phones: [],
     });
     expect(JSON.stringify(r)).not.toContain('số em');
   });
@@ -68,7 +70,9 @@ describe('normalizeZalo', () => {
       events: [],
       unknownPages: [],
       ignored: 1,
+      invalid: [],
       knownCustomers: [{ shopId: 'hoa-mai', pageId: OA, customerId: 'u-9', at: '2026-11-20T02:00:00.000Z' }],
+      phones: [],
     });
   });
 
@@ -76,12 +80,12 @@ describe('normalizeZalo', () => {
     'ignores %s',
     (event) => {
       const p = event === 'unfollow' ? { ...makeZaloFollow(), event_name: 'unfollow' } : makeZalo({ event });
-      expect(normalizeZalo(p, shops)).toEqual({ events: [], unknownPages: [], ignored: 1, knownCustomers: [] });
+      expect(normalizeZalo(p, shops)).toEqual({ events: [], unknownPages: [], ignored: 1, invalid: [], knownCustomers: [], phones: [] });
     },
   );
 
   it('reports an OA no shop registered and emits nothing', () => {
-    expect(normalizeZalo(makeZalo({ oa: '777' }), shops)).toEqual({ events: [], unknownPages: ['777'], ignored: 0, knownCustomers: [] });
+    expect(normalizeZalo(makeZalo({ oa: '777' }), shops)).toEqual({ events: [], unknownPages: ['777'], ignored: 0, invalid: [], knownCustomers: [], phones: [] });
   });
 
   it('gives a redelivery the same id', () => {
