@@ -6,39 +6,66 @@ import { z } from 'zod';
  * Secrets Manager at deploy time into the function's environment only by
  * name (see infra/), locally scripts/start.ts supplies documented defaults.
  */
+const secret = (min: number) => z.string().min(min, `must be at least ${min} characters`);
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(3),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  AWS_REGION: z.string().default('ap-southeast-1'),
-  META_APP_SECRET: z.string().min(1).optional(),
-  META_VERIFY_TOKEN: z.string().min(1).optional(),
-  ZALO_APP_ID: z.string().min(1).optional(),
-  ZALO_OA_SECRET_KEY: z.string().min(1).optional(),
-  ORDER_WEBHOOK_SECRET: z.string().min(1).optional(),
-  ADMIN_TOKEN: z.string().min(16).optional(),
-  RAW_EVENT_TTL_DAYS: z.coerce.number().int().min(31).max(3650).default(400),
-  LATE_EVENT_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  TABLE_NAME: z.string().min(3, 'must name the DynamoDB table (3 characters or more)'),
+  DYNAMODB_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:8000').optional(),
+  AWS_REGION: z.string().min(1).default('ap-southeast-1'),
+  META_APP_SECRET: secret(8).optional(),
+  META_VERIFY_TOKEN: secret(8).optional(),
+  ZALO_APP_ID: secret(1).optional(),
+  ZALO_OA_SECRET_KEY: secret(8).optional(),
+  ORDER_WEBHOOK_SECRET: secret(8).optional(),
+  ADMIN_TOKEN: secret(16).optional(),
+  RAW_EVENT_TTL_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(31, 'must be at least 31 days').max(3650, 'must be at most 3650 days').default(400),
+  LATE_EVENT_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days').default(30),
+  MAX_BODY_BYTES: z.coerce.number('must be a number of bytes').int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(1_048_576),
   SES_FROM: z.string().optional(),
-  SES_ENDPOINT: z.url().optional(),
-  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  SES_ENDPOINT: z.url('must be a URL').optional(),
+  PUBLIC_BASE_URL: z.url('must be a URL such as https://reports.example.com').default('http://localhost:3000'),
   OUTBOX_DIR: z.string().optional(),
+  PORT: z.coerce.number('must be a port number').int('must be a port number').min(0, 'must be a port number 0–65535').max(65535, 'must be a port number 0–65535').optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 let cached: Config | undefined;
 
-/** Parses `process.env` once; throws a readable error naming every bad variable. */
+/** A configuration that cannot work: names each bad variable and the rule it breaks (never its value). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+}
+
+/** Parses `process.env` once; throws a ConfigError naming every bad variable. */
 export function config(): Config {
   if (cached) return cached;
   const parsed = configSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
-  }
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
   cached = parsed.data;
   return cached;
+}
+
+/**
+ * The start-up check (local runtime, and every Lambda at init): the whole
+ * configuration parses, and each setting this process needs is present.
+ * Throws one ConfigError listing every problem, so a bad setting stops the
+ * start instead of turning every request into a 500.
+ */
+export function checkConfig(needs: ReadonlyArray<keyof Config> = []): Config {
+  const parsed = configSchema.safeParse(process.env);
+  const problems = parsed.success ? [] : problemsOf(parsed.error);
+  const bad = new Set(problems.map((p) => p.slice(0, p.indexOf(':'))));
+  for (const k of needs) if (!bad.has(k) && (process.env[k] === undefined || process.env[k] === '')) problems.push(`${k}: required`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  cached = parsed.data;
+  return cached!;
 }
 
 /** A required secret: fails loudly when the deployment did not provide it. */

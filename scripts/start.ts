@@ -4,9 +4,17 @@
  * in .data/queues, digests written to outbox/. Ctrl-C stops it; a restart
  * picks up where it left off.
  */
-import { startLocal, LOCAL_DEFAULTS } from './local/runtime.ts';
+import { startLocal, LOCAL_DEFAULTS, type LocalRuntime } from './local/runtime.ts';
+import { ConfigError } from '#lib/config.ts';
 
-const runtime = await startLocal({});
+let runtime: LocalRuntime;
+try {
+  runtime = await startLocal({});
+} catch (err) {
+  // a bad setting stops the start with a message naming it (never a 500 on every request later)
+  console.error(err instanceof ConfigError ? `chatpulse did not start. ${err.message}` : err);
+  process.exit(1);
+}
 const admin = process.env.ADMIN_TOKEN ?? LOCAL_DEFAULTS.ADMIN_TOKEN;
 console.log(`chatpulse is running at ${runtime.url}
   health     GET  ${runtime.url}/healthz

@@ -7,6 +7,9 @@ import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('admin');
 
 /** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token — and signed unsubscribe links. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

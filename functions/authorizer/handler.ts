@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authorizeApiKey } from '#lib/http/authorize.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('authorizer');
 
 type Result = APIGatewaySimpleAuthorizerWithContextResult<{ shopId: string }>;
 

@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import { dispatchDueDigests } from '#lib/digests/dispatch.ts';
 import { log } from '#lib/log.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('digest-dispatch');
 
 /** Hourly schedule: queues the digests due in each shop's zone. */
 const main = async (event: { time?: string }): Promise<{ jobs: number }> => {

@@ -5,6 +5,9 @@ import { log } from '#lib/log.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('digest-send');
 
 /**
  * Digest worker: one job per recipient and period. A failed job is reported

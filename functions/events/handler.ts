@@ -4,6 +4,9 @@ import { shopOfRequest } from '#lib/http/auth.ts';
 import { acceptEvents } from '#lib/ingest/accept-events.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('events');
 
 /** POST /v1/events — canonical events from any chat tool, with a shop API key. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

@@ -1,6 +1,9 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { consumeIngestMessages } from '#lib/ingest/consume.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('ingest');
 
 /** SQS FIFO consumer: applies event batches, reporting partial batch failures. */
 const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {

@@ -6,6 +6,9 @@ import { serveReport } from '#lib/reports/serve.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('report');
 
 /** Report API (shop key) and the OpenAPI document. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

@@ -4,6 +4,9 @@ import { NotFoundError } from '#lib/errors.ts';
 import { receiveMeta, receiveOrder, receiveZalo, verifyMetaSubscription } from '#lib/webhooks/receive.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { startup } from '#lib/startup.ts';
+
+await startup('webhook');
 
 /** Platform webhooks (Meta, Zalo, orders) and the health check: the public routes. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

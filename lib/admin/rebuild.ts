@@ -10,14 +10,14 @@ import { readRawEvents } from '#lib/store/raw.ts';
 import { replaceRollups } from '#lib/store/rollups.ts';
 import { batchGet, keyId } from '#lib/store/batch.ts';
 import { keys, type Period } from '#lib/store/keys.ts';
-import { addDays, isoWeek, isoWeekStart, isValidDate, localDate, monthOf, daysBetween } from '#lib/time/zone.ts';
+import { addDays, isoWeek, isoWeekStart, isValidDate, localDate, monthOf, daysBetween, DATE_RULE } from '#lib/time/zone.ts';
 
 export const rebuildSchema = z
   .object({
     shopId: z.string().min(1),
     pageId: z.string().min(1).optional(),
-    from: z.string().refine(isValidDate, 'expected a date YYYY-MM-DD'),
-    to: z.string().refine(isValidDate, 'expected a date YYYY-MM-DD'),
+    from: z.string().refine(isValidDate, DATE_RULE),
+    to: z.string().refine(isValidDate, DATE_RULE),
   })
   .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
 

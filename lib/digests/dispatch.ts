@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidDate, isoWeek } from '#lib/time/zone.ts';
+import { isValidDate, isoWeek, DATE_RULE } from '#lib/time/zone.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
@@ -34,7 +34,7 @@ export async function dispatchDueDigests(at: Date): Promise<{ jobs: number }> {
 export const runDigestSchema = z.object({
   shopId: z.string().min(1),
   period: z.enum(['daily', 'weekly']),
-  date: z.string().refine(isValidDate, 'expected a date YYYY-MM-DD'),
+  date: z.string().refine(isValidDate, DATE_RULE),
 });
 
 /**

@@ -11,7 +11,10 @@ export const channelSchema = z.enum(['facebook', 'instagram', 'zalo']);
 export type Channel = z.infer<typeof channelSchema>;
 
 const idSchema = z.string().min(1).max(200).describe("The producer's id, used to de-duplicate");
-const atSchema = z.iso.datetime({ offset: true }).describe('ISO-8601 instant with offset, e.g. 2026-11-23T20:15:00+07:00');
+const atSchema = z.iso
+  .datetime({ offset: true })
+  .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1) && Date.parse(s) < Date.UTC(2100, 0, 1), 'expected an instant from 2000 to 2099')
+  .describe('ISO-8601 instant with offset, e.g. 2026-11-23T20:15:00+07:00');
 const pageIdSchema = z.string().min(1).max(128);
 const customerIdSchema = z.string().min(1).max(128).describe("The customer's id on the platform (PSID, IGSID, Zalo user id)");
 const staffIdSchema = z.string().min(1).max(128);

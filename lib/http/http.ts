@@ -105,6 +105,11 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
         });
         return;
       }
+      if (err instanceof URIError) {
+        // decodeURIComponent on a path segment with a malformed percent-escape (`%E0%A4%A`): the caller's mistake
+        request.response = json(400, { error: { code: 'invalid_request', message: 'Malformed percent-escape in the request path', details: [{ path: 'path', message: 'not valid percent-encoded UTF-8' }] } });
+        return;
+      }
       log.error('unhandled error', err, { requestId, path: request.event?.rawPath });
       request.response = json(500, { error: { code: 'internal', message: 'Internal error', details: { requestId } } });
     },

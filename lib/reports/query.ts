@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
 import { ValidationError, type FieldIssue } from '#lib/errors.ts';
-import { daysBetween, isValidDate } from '#lib/time/zone.ts';
+import { daysBetween, isValidDate, DATE_RULE } from '#lib/time/zone.ts';
 import { REPORT_NAMES, type ReportName } from '#lib/reports/types.ts';
 
 export const MAX_RANGE_DAYS = 366;
 
-const date = z.string().refine(isValidDate, 'expected a date YYYY-MM-DD').meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' });
+const date = z.string().refine(isValidDate, DATE_RULE).meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' });
 const pageIdSchema = z.string().min(1).max(256);
 
 /**

@@ -118,8 +118,12 @@ export function monthEnd(month: string): string {
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
+/** Dates the service computes with: 2000-01-01 … 2099-12-31 (JavaScript maps years 0–99 to the 1900s, and ranges must stay within four-digit years). */
+export const FIRST_DATE = '2000-01-01';
+export const LAST_DATE = '2099-12-31';
+export const DATE_RULE = `expected a date YYYY-MM-DD from ${FIRST_DATE} to ${LAST_DATE}`;
 export const isValidDate = (s: string): boolean => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || s < FIRST_DATE || s > LAST_DATE) return false;
   const t = Date.parse(`${s}T00:00:00Z`);
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
 };

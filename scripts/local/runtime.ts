@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ensureTable, startDynamoLocal, type LocalDynamo } from './dynamodb-local.ts';
 import { FileFifo, LocalQueues } from './queues.ts';
-import { resetConfig } from '#lib/config.ts';
+import { checkConfig, resetConfig } from '#lib/config.ts';
+import { ALL_SETTINGS } from '#lib/startup.ts';
 import { setDb } from '#lib/store/client.ts';
 import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
 import { forgetCachedShops } from '#lib/store/shops.ts';
@@ -135,6 +136,8 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   for (const [k, v] of Object.entries(LOCAL_DEFAULTS)) process.env[k] ??= v;
   const dataDir = path.resolve(opts.dataDir ?? '.data');
   process.env.OUTBOX_DIR ??= path.resolve('outbox');
+  // every function runs here: check all their settings before starting anything
+  checkConfig(ALL_SETTINGS);
   let dynamo: LocalDynamo | undefined;
   if (opts.dynamoEndpoint) {
     process.env.DYNAMODB_ENDPOINT = opts.dynamoEndpoint;
