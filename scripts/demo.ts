@@ -195,7 +195,8 @@ async function runShop(plan: ShopPlan, today: string) {
       if (t0 + 3 * 3_600_000 > Date.now()) continue; // today: only conversations that could have happened by now
       const ad = plan.ads.length && !inStream && chance(0.25) ? pick(plan.ads) : undefined;
       const staff = pick(plan.staff);
-      const replyDelay = (chance(0.15) ? 20 + rand() * 90 : 0.5 + rand() * 9) * 60_000;
+      // whole milliseconds: platforms send integer epoch timestamps (Zalo refuses anything else)
+      const replyDelay = Math.round((chance(0.15) ? 20 + rand() * 90 : 0.5 + rand() * 9) * 60_000);
       const automated = chance(0.1);
       const msgs = 1 + Math.floor(rand() * 4);
       if (page.channel === 'zalo') {

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_DEFAULTS } from '../../scripts/local/runtime.ts';
+
+/**
+ * The README's main path, as a new user runs it: `npm start` on fresh data
+ * (its own process, its own DynamoDB Local and folders), then `npm run demo`
+ * against it, then a report and the outbox. A change that breaks the demo
+ * fails here.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TSX = import.meta.resolve('tsx');
+
+/** The environment a user's shell has: none of the test run's settings. */
+function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of [...Object.keys(LOCAL_DEFAULTS), 'DYNAMODB_ENDPOINT', 'OUTBOX_DIR', 'LOG_LEVEL', 'PUBLIC_BASE_URL', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_ENV'])
+    if (!(k in extra)) delete env[k];
+  return env;
+}
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string } {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', TSX, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (out += String(d)));
+  child.stderr!.on('data', (d) => (out += String(d)));
+  return { child, out: () => out };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('npm start, then npm run demo, on fresh data', () => {
+  let dir: string;
+  let server: ReturnType<typeof run>;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-demo-'));
+    // started from an empty folder: data in <dir>/.data, digests in <dir>/outbox
+    server = run([path.join(ROOT, 'scripts/start.ts')], dir, userEnv({ PORT: '0' }));
+    url = await until('the start banner', () => /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1] ?? (server.child.exitCode !== null ? (() => { throw new Error(server.out()); })() : undefined), 60_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await new Promise((r) => (server?.child.exitCode !== null ? r(undefined) : server.child.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('posts two days of traffic, then reports and digests show it', async () => {
+    const demo = run(['scripts/demo.ts'], ROOT, userEnv({ DEMO_URL: url, DEMO_DAYS: '2', DEMO_SCALE: '0.005' }));
+    const code = await new Promise<number | null>((r) => demo.child.once('exit', r));
+    expect(code, demo.out()).toBe(0);
+    expect(demo.out()).toMatch(/posted \d+ webhooks/);
+
+    // the demo queued the digests; wait for the local queues to deliver them
+    await until('an empty digest queue', async () => {
+      const h = (await (await fetch(`${url}/healthz`)).json()) as { queued: { ingest: number; digest: number } };
+      return h.queued.ingest === 0 && h.queued.digest === 0 ? true : undefined;
+    }, 60_000);
+
+    // the report the demo's closing line shows, with the key it printed
+    const curl = /Bearer ([^']+)' '([^']+)'/.exec(demo.out());
+    expect(curl, demo.out()).not.toBeNull();
+    const res = await fetch(curl![2]!, { headers: { authorization: `Bearer ${curl![1]}` } });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as { totals: Record<string, number>; series: Array<Record<string, number>> };
+    expect(report.totals.customersReached).toBeGreaterThan(0);
+    expect(report.totals.messagesReceived).toBeGreaterThan(0);
+    expect(report.totals.customersCared).toBeGreaterThan(0);
+
+    // two recipients per shop, three shops: one daily digest each at least, as .eml and .html
+    const outbox = readdirSync(path.join(dir, 'outbox'));
+    const eml = outbox.filter((f) => f.endsWith('.eml'));
+    expect(eml.length).toBeGreaterThanOrEqual(6);
+    expect(outbox.filter((f) => f.endsWith('.html')).length).toBe(eml.length);
+    const anyHtml = readFileSync(path.join(dir, 'outbox', outbox.find((f) => f.endsWith('.html'))!), 'utf8');
+    expect(anyHtml).toMatch(/Thời trang Hoa Mai|Mỹ phẩm Thảo Vy|Đồ gỗ Phương Nam/);
+  }, 400_000);
+});
