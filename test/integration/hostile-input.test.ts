@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { createTestTable } from '#test/support/table.ts';
 import { call, httpEvent } from '#test/support/http.ts';
@@ -12,6 +12,7 @@ import { startTestQueues } from '#test/support/queues.ts';
 import { createApiKey, putShop } from '#lib/store/shops.ts';
 import { getRollups } from '#lib/store/rollups.ts';
 import { consumeIngestMessages } from '#lib/ingest/consume.ts';
+import { log } from '#lib/log.ts';
 
 /**
  * One bad event costs only itself (SPEC §1.1): a hostile corpus through every
@@ -45,6 +46,7 @@ describe('hostile input: one bad event costs only itself', () => {
   afterAll(() => stopQueues());
 
   it('Meta: drops each malformed item alone and counts the valid ones beside it', async () => {
+    const warn = vi.spyOn(log, 'warn');
     const res = await call(
       webhook,
       metaDelivery({
@@ -76,6 +78,13 @@ describe('hostile input: one bad event costs only itself', () => {
     // '1e20', object sender, no sender, long staff metadata, numeric mid) and 2 changes (created_time 'abc' with
     // no usable entry.time, a value that is no object)
     expect(res).toMatchObject({ status: 200, body: { events: 3, unknownPages: 0, invalid: 11 } });
+    // one log line per dropped event, naming its id and reason
+    const dropped = warn.mock.calls.filter(([m]) => m === 'invalid event dropped').map(([, f]) => f);
+    warn.mockRestore();
+    expect(dropped).toHaveLength(11);
+    expect(dropped).toContainEqual({ source: 'meta', eventId: 'm_big', reason: 'timestamp: out of range' });
+    expect(dropped).toContainEqual({ source: 'meta', eventId: `meta:${LONG}`.slice(0, 80), reason: expect.stringContaining('id: Too big') });
+    expect(dropped).toContainEqual({ source: 'meta', eventId: '1_2', reason: 'created_time: missing or out of range' });
     await queues.ingest.drain();
     expect(readdirSync(queues.ingest.dlqDir)).toEqual([]);
     const [p] = await getRollups('hostile', PAGE, 'P', 'D', NOW_DAY, NOW_DAY);
