@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import type { ShopContext } from '#lib/adapters/types.ts';
-import { IG, PAGE, makeFeedComment, makeIgComment, makeMetaEcho, makeMetaMessage, makeMetaReferral } from '#test/support/fixtures/platforms.ts';
+import { IG, PAGE, makeFeedComment, makeIgComment, makeMetaDashboardTest, makeMetaEcho, makeMetaMessage, makeMetaReferral } from '#test/support/fixtures/platforms.ts';
 
 const CHATBOT_APP = '263902037430900';
 const shops = new Map<string, ShopContext>([
@@ -274,5 +274,28 @@ describe('normalizeMeta: routing', () => {
 
   it('throws a ValidationError for a payload that is not a Meta batch', () => {
     expect(() => normalizeMeta({ hello: 1 }, shops)).toThrowError(expect.objectContaining({ name: 'ValidationError', message: 'Not a Meta webhook payload' }));
+  });
+});
+
+describe('normalizeMeta: numbers sent as strings', () => {
+  it('reads the timestamp of Meta’s dashboard test delivery, a numeric string', () => {
+    const ts = Date.parse('2026-11-20T10:00:00+07:00');
+    expect(normalizeMeta(makeMetaDashboardTest({ ts }), shops).events).toEqual([
+      { shopId: 'hoa-mai', event: { id: 'meta:test_message_id', kind: 'message.received', at: '2026-11-20T03:00:00.000Z', pageId: PAGE, customerId: '12334' } },
+    ]);
+  });
+
+  it('reads a feed comment whose created_time is a numeric string of seconds', () => {
+    const p = makeFeedComment();
+    (p.entry[0]!.changes[0]!.value as Record<string, unknown>).created_time = String(Math.floor(Date.parse('2026-11-20T20:01:00+07:00') / 1000));
+    expect(normalizeMeta(p, shops).events[0]!.event.at).toBe('2026-11-20T13:01:00.000Z');
+  });
+
+  it.each([[1e20], [-1], ['abc'], ['1e20'], [0]])('drops a message whose timestamp is %j alone, keeping its neighbour', (timestamp) => {
+    const item = (mid: string) => (makeMetaMessage({ mid }).entry[0] as unknown as { messaging: Array<Record<string, unknown>> }).messaging[0]!;
+    const bad = { ...item('m_bad'), timestamp };
+    const r = normalizeMeta({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [bad, item('m_good')] }] }, shops);
+    expect(r.events.map((e) => e.event.id)).toEqual(['meta:m_good']);
+    expect(r.invalid).toEqual([{ id: 'm_bad', reason: expect.stringMatching(/^timestamp: /) }]);
   });
 });

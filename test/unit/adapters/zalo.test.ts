@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeZalo, zaloPageIds } from '#lib/adapters/zalo.ts';
 import type { ShopContext } from '#lib/adapters/types.ts';
-import { OA, makeZalo, makeZaloFollow } from '#test/support/fixtures/platforms.ts';
+import { OA, makeZalo, makeZaloFollow, makeZaloSubmitInfo, makeZnsReceipt } from '#test/support/fixtures/platforms.ts';
 
 const shops = new Map<string, ShopContext>([[OA, { shopId: 'hoa-mai', automationAppIds: [], staffAccounts: new Map([['admin-77', 'lan']]) }]]);
 const AT = '2026-11-20T02:30:00.000Z'; // 09:30 in Hà Nội, the fixtures' timestamp
@@ -90,5 +90,34 @@ describe('normalizeZalo', () => {
 
   it('gives a redelivery the same id', () => {
     expect(normalizeZalo(makeZalo(), shops)).toEqual(normalizeZalo(makeZalo(), shops));
+  });
+});
+
+describe('normalizeZalo: forms and ZNS receipts', () => {
+  it('turns user_submit_info into a phone link for the customer, without a metric event', () => {
+    // Zalo sends the phone as 84 + 9 digits; it links orders in the domestic form
+    expect(normalizeZalo(makeZaloSubmitInfo({ user: 'u-5', phone: '84912345678' }), shops)).toMatchObject({
+      events: [],
+      invalid: [],
+      phones: [{ shopId: 'hoa-mai', pageId: OA, customerId: 'u-5', phone: '0912345678' }],
+    });
+    expect(zaloPageIds(makeZaloSubmitInfo())).toEqual([OA]);
+  });
+
+  it('ignores a submitted phone that is no Vietnamese mobile number', () => {
+    expect(normalizeZalo(makeZaloSubmitInfo({ phone: '12345' }), shops).phones).toEqual([]);
+  });
+
+  it('looks up no OA for a ZNS delivery receipt, whose recipient is the customer’s phone', () => {
+    expect(zaloPageIds(makeZnsReceipt({ phone: '84987654321' }))).toEqual([]);
+    const r = normalizeZalo(makeZnsReceipt({ phone: '84987654321' }), shops);
+    expect(r).toMatchObject({ events: [], unknownPages: [], ignored: 1 });
+    expect(JSON.stringify(r)).not.toContain('84987654321');
+  });
+
+  it.each([['1e20'], [1e20], [-1], ['abc'], [1732075200000.5], [null]])('drops an event whose timestamp is %j, naming the reason', (timestamp) => {
+    const r = normalizeZalo({ ...makeZalo({ msgId: 'z-bad' }), timestamp }, shops);
+    expect(r.events).toEqual([]);
+    expect(r.invalid).toEqual([{ id: 'z-bad', reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' }]);
   });
 });
