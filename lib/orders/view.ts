@@ -29,7 +29,8 @@ export type OrderView = {
   returnedAt: string | null;
   /** The page the order counts on (null: no page, it counts in shop totals only) */
   pageId: string | null;
-  conversation: { pageId: string; customerId: string; linkedBy: 'note_attributes' | 'phone' } | null;
+  /** `linkedBy` is null for orders stored before the reason was recorded */
+  conversation: { pageId: string; customerId: string; linkedBy: 'note_attributes' | 'phone' | null } | null;
   staff: { staffId: string; reason: 'note_attributes' | 'none' };
   ad: { adId: string; reason: 'note_attributes' | 'referral' } | null;
   referralCode: string | null;
@@ -45,7 +46,7 @@ export async function getOrderView(shopId: string, orderId: string): Promise<Ord
   const o = orderFromItem(shopId, orderId, res.Item);
   const rules = rulesOf(shop);
   const money = (minor: number | undefined) => (minor === undefined ? null : fromMinor(minor, shop.currency));
-  const conversation = o.pageId && o.customerId ? { pageId: o.pageId, customerId: o.customerId, linkedBy: o.linkedBy ?? 'note_attributes' } : null;
+  const conversation = o.pageId && o.customerId ? { pageId: o.pageId, customerId: o.customerId, linkedBy: o.linkedBy ?? null } : null;
   let ad: OrderView['ad'] = o.adId ? { adId: o.adId, reason: 'note_attributes' } : null;
   if (!ad && conversation && o.createdAt !== undefined) {
     // the conversation credits the order to its last ad referral within the window (as the rollups do)
@@ -64,7 +65,7 @@ export async function getOrderView(shopId: string, orderId: string): Promise<Ord
     total: money(o.totalMinor),
     cost: money(o.costMinor),
     createdAt: iso(o.createdAt),
-    cancelledAt: iso(o.cancelledAt ?? (o.cancelled ? o.createdAt : undefined)),
+    cancelledAt: iso(o.cancelledAt),
     deliveredAt: iso(o.deliveredAt),
     returnedAt: iso(o.returnedAt),
     pageId: o.pageId ?? null,

@@ -99,7 +99,7 @@ export function openApiDocument(serverUrl?: string) {
             pageId: { type: ['string', 'null'], description: 'The page the order counts on; null: shop totals only' },
             conversation: {
               type: ['object', 'null'],
-              properties: { pageId: { type: 'string' }, customerId: { type: 'string' }, linkedBy: { type: 'string', enum: ['note_attributes', 'phone'] } },
+              properties: { pageId: { type: 'string' }, customerId: { type: 'string' }, linkedBy: { type: ['string', 'null'], enum: ['note_attributes', 'phone', null], description: 'null: recorded before the reason was kept' } },
             },
             staff: { type: 'object', properties: { staffId: { type: 'string', description: '`unknown` when no note attribute names a staff member of the shop' }, reason: { type: 'string', enum: ['note_attributes', 'none'] } } },
             ad: { type: ['object', 'null'], properties: { adId: { type: 'string' }, reason: { type: 'string', enum: ['note_attributes', 'referral'] } } },

@@ -71,6 +71,8 @@ describe('order webhooks per shop', () => {
   it('validates the secret route: admin token, platform, shop, length', async () => {
     const put = (path: string, body: object, headers: Record<string, string> = adminAuth) => call(admin, httpEvent({ method: 'PUT', path, body, headers }));
     expect((await put('/v1/admin/shops/ord-a/order-webhooks/haravan', { secret: 'x'.repeat(20) }, { authorization: `Bearer ${keyA}` })).status).toBe(401);
+    expect((await put('/v1/admin/shops/ord-a/product-costs', { items: [] }, { authorization: `Bearer ${keyA}` })).status).toBe(401);
+    expect((await put('/v1/admin/shops/nobody/product-costs', { items: [] })).status).toBe(404);
     expect((await put('/v1/admin/shops/ord-a/order-webhooks/woo', { secret: 'x'.repeat(20) })).status).toBe(404);
     expect((await put('/v1/admin/shops/nobody/order-webhooks/haravan', { secret: 'x'.repeat(20) })).status).toBe(404);
     const short = await put('/v1/admin/shops/ord-a/order-webhooks/haravan', { secret: 'short' });
