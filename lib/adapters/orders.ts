@@ -20,6 +20,12 @@ export type OrderPlatform = (typeof ORDER_PLATFORMS)[number];
 /** Topics whose payload is an order; any other topic is acknowledged and ignored. */
 export const ORDER_TOPICS = ['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'orders/partially_fulfilled'] as const;
 export type OrderTopic = (typeof ORDER_TOPICS)[number];
+/**
+ * Topics whose payload is one fulfillment naming its `order_id`: Shopify
+ * reports carrier progress (`shipment_status`) through them, so a delivery
+ * counts even when no order webhook follows.
+ */
+export const FULFILLMENT_TOPICS = ['fulfillments/create', 'fulfillments/update'] as const;
 
 const HEADERS: Record<OrderPlatform, { hmac: string[]; topic: string }> = {
   haravan: { hmac: ['X-Haravan-Hmacsha256'], topic: 'X-Haravan-Topic' },
@@ -301,7 +307,8 @@ const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'
  *   creation time (`created_at`, Sapo GO `created_on`) or total (`total_price`,
  *   Sapo GO `total`); details name the field.
  */
-export function readOrderWebhook(platform: OrderPlatform, topic: string, payload: unknown): { ignored: string } | { order: OrderFacts } {
+export function readOrderWebhook(platform: OrderPlatform, topic: string, payload: unknown): { ignored: string } | { order: OrderFacts } | { fulfillment: CanonicalEvent[] } {
+  if ((FULFILLMENT_TOPICS as readonly string[]).includes(topic.trim().toLowerCase())) return { fulfillment: fulfillmentEvents(platform, payload) };
   const t = orderTopicOf(topic);
   if (!t) return { ignored: topic.trim().slice(0, 100) };
   const r = orderSchema.safeParse(payload);
@@ -345,6 +352,30 @@ export function readOrderWebhook(platform: OrderPlatform, topic: string, payload
       ...(returned ? { returnedAt: returned } : {}),
     },
   };
+}
+
+const fulfillmentPayloadSchema = fulfillmentSchema.extend({ order_id: id, created_at: optionalInstant });
+
+/**
+ * A fulfillment webhook → `order.delivered` or `order.returned` of its order
+ * (same ids as the order webhooks give, so either path counts once), or
+ * nothing while the parcel is on its way.
+ * @throws ValidationError without a valid `order_id`.
+ */
+function fulfillmentEvents(platform: OrderPlatform, payload: unknown): CanonicalEvent[] {
+  const r = fulfillmentPayloadSchema.safeParse(payload);
+  if (!r.success) throw new ValidationError('Invalid fulfillment payload', issuesOf(r.error));
+  const f = r.data;
+  const orderId = `${platform}:${f.order_id}`;
+  const when = (...c: Array<string | null | undefined>) => c.map(isoOrUndefined).find(Boolean) ?? new Date().toISOString();
+  const events: CanonicalEvent[] = [];
+  if (fulfillmentDelivered(f)) events.push({ id: `${orderId}:delivered`, kind: 'order.delivered', at: when(f.delivered_date, f.received_on, f.updated_at, f.modified_on, f.created_at), orderId });
+  if (fulfillmentReturned(f)) events.push({ id: `${orderId}:returned`, kind: 'order.returned', at: when(f.return_date, f.updated_at, f.modified_on, f.created_at), orderId });
+  for (const e of events) {
+    const checked = eventSchema.safeParse(e);
+    if (!checked.success) throw new ValidationError('Fulfillment does not fit the canonical event model', issuesOf(checked.error));
+  }
+  return events;
 }
 
 /** The shop's cost table as the adapter needs it: cost of a variant id or a SKU. */
@@ -435,5 +466,6 @@ export function scopeToShop(events: CanonicalEvent[], shop: { pages: Array<{ pag
 export function normalizeOrder(platform: OrderPlatform, topic: string, payload: unknown, costs?: CostLookup): { events: CanonicalEvent[]; ignored?: string } {
   const read = readOrderWebhook(platform, topic, payload);
   if ('ignored' in read) return { events: [], ignored: read.ignored };
+  if ('fulfillment' in read) return { events: read.fulfillment };
   return { events: orderEvents(read.order, costs) };
 }

@@ -119,8 +119,7 @@ export async function receiveOrder(platform: string, shopSegment: string, raw: B
     metric('UnknownOrderTopic', 1, { source: platform });
     return { events: 0, ignored: read.ignored };
   }
-  const costs = await getProductCosts(shop.shopId, costRefsOf(read.order));
-  const events = scopeToShop(orderEvents(read.order, costs), shop);
+  const events = 'fulfillment' in read ? read.fulfillment : scopeToShop(orderEvents(read.order, await getProductCosts(shop.shopId, costRefsOf(read.order))), shop);
   return dispatch(platform, { events: events.map((event) => ({ shopId: shop.shopId, event })), unknownPages: [], ignored: 0, invalid: [] });
 }
 

@@ -93,6 +93,26 @@ describe('Shopify orders (fixture from the REST Order resource)', () => {
   });
 });
 
+describe('fulfillment webhooks (fulfillments/create, fulfillments/update)', () => {
+  const shopifyFulfillment = (shipment_status: string) => ({ ...makeShopifyWebhookOrder({ shipment: 'in_transit' }).fulfillments[0]!, shipment_status });
+
+  it('give the order’s delivered event, with the same id as the order webhook, only once the parcel is delivered', () => {
+    expect(normalizeOrder('shopify', 'fulfillments/update', shopifyFulfillment('in_transit'))).toEqual({ events: [] });
+    expect(normalizeOrder('shopify', 'fulfillments/update', shopifyFulfillment('delivered'))).toEqual({
+      events: [{ id: 'shopify:5678901234567:delivered', kind: 'order.delivered', at: '2026-11-22T02:10:00.000Z', orderId: 'shopify:5678901234567' }],
+    });
+    const order = normalizeOrder('shopify', 'orders/updated', makeShopifyWebhookOrder({ shipment: 'delivered' })).events[1];
+    expect(order).toEqual(normalizeOrder('shopify', 'fulfillments/update', shopifyFulfillment('delivered')).events[0]);
+  });
+
+  it('give returned for a Haravan carrier return, and 400 without an order_id', () => {
+    const f = makeHaravanOrder({ carrier: 'return' }).fulfillments[0]!;
+    expect(normalizeOrder('haravan', 'fulfillments/update', f).events).toEqual([{ id: 'haravan:1001234567:returned', kind: 'order.returned', at: '2026-11-24T03:00:00.000Z', orderId: 'haravan:1001234567' }]);
+    const { order_id: _, ...orphan } = f;
+    expect(() => normalizeOrder('haravan', 'fulfillments/update', orphan)).toThrowError(expect.objectContaining({ status: 400, details: [expect.objectContaining({ path: 'order_id' })] }));
+  });
+});
+
 describe('Sapo GO orders (fixture from public samples; topic orders/update)', () => {
   const CREATED = { id: 'sapo:14900465:created', kind: 'order.created', at: '2026-11-20T02:05:57.000Z', orderId: 'sapo:14900465', total: 1400000, phone: '0987654321' };
 
