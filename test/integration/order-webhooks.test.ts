@@ -115,6 +115,26 @@ describe('order webhooks per shop', () => {
     }
   });
 
+  it('answers 400 with the field, never 500, for hostile bodies behind a valid signature', async () => {
+    const send = (raw: string, topic: string | null) =>
+      post('haravan', 'ord-a', raw, { 'x-haravan-hmacsha256': orderSignature(raw, SECRET_A), ...(topic ? { 'x-haravan-topic': topic } : {}) });
+    const cases: Array<[string, string | null, string]> = [
+      ['{"id": 1,', 'orders/create', ''],
+      ['[]', 'orders/create', ''],
+      [rawJson({ ...recent(makeHaravanOrder()), id: 1.5 }), 'orders/create', 'id'],
+      [rawJson({ ...recent(makeHaravanOrder()), id: 'x'.repeat(101) }), 'orders/create', 'id'],
+      [rawJson({ ...recent(makeHaravanOrder()), total_price: '1e6' }), 'orders/create', 'total_price'],
+      [rawJson({ ...recent(makeHaravanOrder()), created_at: '2026-11-20 10:00' }), 'orders/create', 'created_at'],
+      [rawJson({ ...recent(makeHaravanOrder()), line_items: [{ quantity: -1 }] }), 'orders/create', 'line_items.0.quantity'],
+      [rawJson(recent(makeHaravanOrder())), null, 'X-Haravan-Topic'],
+    ];
+    for (const [raw, topic, path] of cases) {
+      const res = await send(raw, topic);
+      expect(res.status, raw.slice(0, 60)).toBe(400);
+      expect(res.body.error.details?.[0]?.path ?? '', raw.slice(0, 60)).toBe(path);
+    }
+  });
+
   it('acknowledges a topic it does not use with 200 and stores nothing', async () => {
     const res = await haravan('ord-a', { id: 55, title: 'Áo khoác', variants: [] }, SECRET_A, 'products/update');
     expect(res).toMatchObject({ status: 200, body: { events: 0, ignored: 'products/update' } });
