@@ -10,8 +10,9 @@
  *                SES identity, whose verification mail must be confirmed.
  *                Required for real digests; `digests@example.com` lets synth run.
  *   secretName   Secrets Manager secret holding, as JSON, META_APP_SECRET,
- *                META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY,
- *                ORDER_WEBHOOK_SECRET and ADMIN_TOKEN. Empty = `chatpulse/<stage>`.
+ *                META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY and
+ *                ADMIN_TOKEN (order webhook secrets are per shop, set through
+ *                the admin API). Empty = `chatpulse/<stage>`.
  *                Only the name enters the template; create the secret first.
  *   alarmEmail   Optional address subscribed to the alarm topic. Empty = none.
  */

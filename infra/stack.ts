@@ -13,7 +13,7 @@ export type ChatpulseStackProps = StackProps & {
   stage: string;
   /** SES sender of the digests (the stack creates its SES identity) */
   senderEmail: string;
-  /** Secrets Manager secret (JSON) with META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY, ORDER_WEBHOOK_SECRET, ADMIN_TOKEN */
+  /** Secrets Manager secret (JSON) with META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY, ADMIN_TOKEN */
   secretName: string;
   alarmEmail?: string;
 };

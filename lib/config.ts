@@ -15,7 +15,6 @@ const configSchema = z.object({
   META_VERIFY_TOKEN: secret(8).optional(),
   ZALO_APP_ID: secret(1).optional(),
   ZALO_OA_SECRET_KEY: secret(8).optional(),
-  ORDER_WEBHOOK_SECRET: secret(8).optional(),
   ADMIN_TOKEN: secret(16).optional(),
   RAW_EVENT_TTL_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(31, 'must be at least 31 days').max(3650, 'must be at most 3650 days').default(400),
   LATE_EVENT_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days').default(30),

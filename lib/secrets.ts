@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { resetConfig } from '#lib/config.ts';
 
-const SECRET_KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ORDER_WEBHOOK_SECRET', 'ADMIN_TOKEN'] as const;
+const SECRET_KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN'] as const;
 
 let loaded: Promise<void> | undefined;
 

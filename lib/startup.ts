@@ -3,7 +3,7 @@ import { loadSecrets } from '#lib/secrets.ts';
 
 /** The settings each function needs beyond the table (SPEC §4.2: checked when it starts). */
 export const FUNCTION_SETTINGS = {
-  webhook: ['TABLE_NAME', 'META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ORDER_WEBHOOK_SECRET'],
+  webhook: ['TABLE_NAME', 'META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY'],
   events: ['TABLE_NAME'],
   report: ['TABLE_NAME'],
   authorizer: ['TABLE_NAME'],

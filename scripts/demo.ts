@@ -138,11 +138,14 @@ function postZalo(body: { timestamp: string; app_id: string; [k: string]: unknow
   return call('POST', '/webhooks/zalo', raw, { 'x-zevent-signature': `mac=${mac}` });
 }
 
+/** Each demo shop's Haravan webhook secret (set through the admin API in runShop, as a shop owner would paste it). */
+const orderSecret = (shopId: string) => `demo-haravan-secret-${shopId}`;
+
 function postOrder(shopId: string, topic: string, order: object) {
   const raw = JSON.stringify(order);
-  const sig = createHmac('sha256', secret('ORDER_WEBHOOK_SECRET')).update(raw).digest('base64');
+  const sig = createHmac('sha256', orderSecret(shopId)).update(raw).digest('base64');
   posted++;
-  return call('POST', `/webhooks/orders/haravan?shop=${shopId}`, raw, { 'x-haravan-hmacsha256': sig, 'x-haravan-topic': topic });
+  return call('POST', `/webhooks/orders/haravan/${shopId}`, raw, { 'X-Haravan-Hmacsha256': sig, 'X-Haravan-Topic': topic });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -163,6 +166,7 @@ async function runShop(plan: ShopPlan, today: string) {
       { email: `manager@${plan.shopId}.vn`, locale: 'en', daily: true, weekly: true },
     ],
   }), admin);
+  await call('PUT', `/v1/admin/shops/${plan.shopId}/order-webhooks/haravan`, JSON.stringify({ secret: orderSecret(plan.shopId) }), admin);
   const { apiKey } = (await call('POST', `/v1/admin/shops/${plan.shopId}/api-keys`, undefined, admin)) as { apiKey: string };
   apiKeys.set(plan.shopId, apiKey);
   const shopEvents = (events: object[]) => call('POST', '/v1/events', JSON.stringify({ events }), { authorization: `Bearer ${apiKey}` });
@@ -243,8 +247,10 @@ async function runShop(plan: ShopPlan, today: string) {
           const cancelled = created + (1 + rand() * 48) * 3_600_000;
           await limited(() => postOrder(plan.shopId, 'orders/cancelled', { ...order, cancelled_at: iso(cancelled), updated_at: iso(cancelled) }));
         } else if (chance(0.7) && created + 3 * 86_400_000 < Date.now()) {
+          // handed to the carrier, then delivered: only the carrier's delivered status counts as delivered
           const fulfilled = created + (1 + rand() * 3) * 86_400_000;
-          await limited(() => postOrder(plan.shopId, 'orders/fulfilled', { ...order, fulfillment_status: 'fulfilled', updated_at: iso(fulfilled) }));
+          const carrier = { id: orderId, status: 'success', tracking_company: 'Giao Hàng Nhanh', carrier_status_code: 'delivered', delivered_date: iso(fulfilled), updated_at: iso(fulfilled) };
+          await limited(() => postOrder(plan.shopId, 'orders/updated', { ...order, fulfillment_status: 'fulfilled', fulfillments: [carrier], updated_at: iso(fulfilled) }));
         }
       }
       if (plan.referral && page.channel !== 'zalo' && chance(0.03)) {

@@ -3,6 +3,7 @@ import { httpErrors, json, parseJsonBody, queryParams, requireAdmin, text } from
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { issueApiKey, upsertShop } from '#lib/admin/shops.ts';
+import { setOrderWebhookSecret, setProductCosts } from '#lib/admin/order-settings.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -29,6 +30,13 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   }
   if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
     return json(201, await issueApiKey(decodeURIComponent(m[1]!)));
+  }
+  if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/order-webhooks\/([^/]+)$/.exec(path))) {
+    await setOrderWebhookSecret(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), parseJsonBody(event));
+    return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+  }
+  if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/product-costs$/.exec(path))) {
+    return json(200, await setProductCosts(decodeURIComponent(m[1]!), parseJsonBody(event)));
   }
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));

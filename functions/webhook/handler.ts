@@ -17,10 +17,9 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (path === '/webhooks/meta' && method === 'GET') return text(200, verifyMetaSubscription(queryParams(event)));
   if (path === '/webhooks/meta' && method === 'POST') return json(200, await receiveMeta(rawBody(event), header(event, 'x-hub-signature-256')));
   if (path === '/webhooks/zalo' && method === 'POST') return json(200, await receiveZalo(rawBody(event), header(event, 'x-zevent-signature')));
-  const m = /^\/webhooks\/orders\/([a-z]+)$/.exec(path);
-  if (m && method === 'POST') {
-    return json(200, await receiveOrder(m[1]!, rawBody(event), (n) => header(event, n), queryParams(event).get('shop')));
-  }
+  const m = /^\/webhooks\/orders\/([a-z]+)\/([^/]+)$/.exec(path);
+  if (m && method === 'POST') return json(200, await receiveOrder(m[1]!, m[2]!, rawBody(event), (n) => header(event, n)));
+  if (/^\/webhooks\/orders\/[^/]+$/.test(path)) throw new NotFoundError('Order webhooks are per shop: POST /webhooks/orders/{platform}/{shopId}, signed with the shop\'s own secret');
   throw new NotFoundError(`No route ${method} ${path}`);
 };
 

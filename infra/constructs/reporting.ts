@@ -42,7 +42,8 @@ export class Reporting extends Construct {
     // Only the secret's name reaches the template; lib/secrets.ts reads the value at cold start.
     const withSecret = { ...props.env, SECRET_ARN: secret.secretName };
 
-    // Webhooks: page → shop lookups, then the ingest queue. Needs the platform secrets.
+    // Webhooks: page → shop lookups, each shop's order webhook secret and product costs (GetItem/BatchGetItem),
+    // then the ingest queue. Needs the platform secrets.
     this.webhook = new ChatpulseFunction(this, 'Webhook', {
       name: 'webhook',
       environment: { ...withSecret, INGEST_QUEUE_URL: ingestQueue.queueUrl },
@@ -116,6 +117,7 @@ export class Reporting extends Construct {
     const shopKeyRoutes = [
       route('/v1/events', [HttpMethod.POST], this.events, shopKey),
       route('/v1/shops/{shopId}/reports/{report}', [HttpMethod.GET], this.report, shopKey),
+      route('/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
     ];
     for (const r of shopKeyRoutes.flat())
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Shops authenticate with API keys checked by the Lambda authorizer; there are no Cognito users.' });
@@ -123,7 +125,7 @@ export class Reporting extends Construct {
       route('/healthz', [HttpMethod.GET], this.webhook),
       route('/webhooks/meta', [HttpMethod.GET, HttpMethod.POST], this.webhook),
       route('/webhooks/zalo', [HttpMethod.POST], this.webhook),
-      route('/webhooks/orders/{platform}', [HttpMethod.POST], this.webhook),
+      route('/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
       route('/v1/openapi.json', [HttpMethod.GET], this.report),
       route('/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
       // signed one-click unsubscribe links in the digests (List-Unsubscribe), served by the admin function

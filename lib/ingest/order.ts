@@ -25,6 +25,11 @@ export type OrderState = {
   cancelled: boolean;
   delivered: boolean;
   returned: boolean;
+  /** How the order found its conversation: its note attributes named it, or the customer's phone matched */
+  linkedBy?: 'note_attributes' | 'phone';
+  cancelledAt?: number;
+  deliveredAt?: number;
+  returnedAt?: number;
 };
 
 export function emptyOrder(shopId: string, orderId: string): OrderState {
@@ -48,16 +53,20 @@ export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRu
       if (link.pageId) next.pageId = link.pageId;
       if (link.customerId) next.customerId = link.customerId;
       if (link.adId) next.adId = link.adId;
+      if (link.pageId && link.customerId) next.linkedBy = c.pageId === link.pageId && c.customerId === link.customerId ? 'note_attributes' : 'phone';
       break;
     }
     case 'order.cancelled':
       next.cancelled = true;
+      next.cancelledAt = Date.parse(ev.at);
       break;
     case 'order.delivered':
       next.delivered = true;
+      next.deliveredAt = Date.parse(ev.at);
       break;
     case 'order.returned':
       next.returned = true;
+      next.returnedAt = Date.parse(ev.at);
       break;
   }
   return next;

@@ -5,6 +5,11 @@ import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildSchema } from '#lib/admin/rebuild.ts';
 import { runDigestSchema } from '#lib/digests/dispatch.ts';
+import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-settings.ts';
+
+/** How orders are named (SPEC §1.3), shared by the document description and the order routes. */
+export const ORDER_ID_SCHEME =
+  'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
 
 const errorSchema = {
   type: 'object',
@@ -62,7 +67,7 @@ function reportQueryParameters() {
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
-    info: { title: 'chatpulse', version: '1.0.0', description: `Reporting backend for chat commerce. Event kinds: ${EVENT_KINDS.join(', ')}.` },
+    info: { title: 'chatpulse', version: '1.0.0', description: `Reporting backend for chat commerce. Event kinds: ${EVENT_KINDS.join(', ')}. ${ORDER_ID_SCHEME}` },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: {
@@ -75,6 +80,32 @@ export function openApiDocument(serverUrl?: string) {
         ShopInput: jsonSchema(shopInputSchema),
         Rebuild: jsonSchema(rebuildSchema),
         DigestRun: jsonSchema(runDigestSchema),
+        OrderWebhookSecret: jsonSchema(orderWebhookSecretSchema),
+        ProductCosts: jsonSchema(productCostsSchema),
+        Order: {
+          type: 'object',
+          description: `An order's derived state and what it is credited to, with the reason. ${ORDER_ID_SCHEME}`,
+          properties: {
+            shopId: { type: 'string' },
+            orderId: { type: 'string' },
+            currency: { type: 'string' },
+            status: { type: 'string', enum: ['pending', 'created', 'delivered', 'returned', 'cancelled'], description: '`pending`: only later states have arrived so far' },
+            total: { type: ['number', 'null'] },
+            cost: { type: ['number', 'null'], description: 'Cost of goods (line costs, else the product cost table); null when unknown' },
+            createdAt: { type: ['string', 'null'], format: 'date-time' },
+            cancelledAt: { type: ['string', 'null'], format: 'date-time' },
+            deliveredAt: { type: ['string', 'null'], format: 'date-time' },
+            returnedAt: { type: ['string', 'null'], format: 'date-time' },
+            pageId: { type: ['string', 'null'], description: 'The page the order counts on; null: shop totals only' },
+            conversation: {
+              type: ['object', 'null'],
+              properties: { pageId: { type: 'string' }, customerId: { type: 'string' }, linkedBy: { type: ['string', 'null'], enum: ['note_attributes', 'phone', null], description: 'null: recorded before the reason was kept' } },
+            },
+            staff: { type: 'object', properties: { staffId: { type: 'string', description: '`unknown` when no note attribute names a staff member of the shop' }, reason: { type: 'string', enum: ['note_attributes', 'none'] } } },
+            ad: { type: ['object', 'null'], properties: { adId: { type: 'string' }, reason: { type: 'string', enum: ['note_attributes', 'referral'] } } },
+            referralCode: { type: ['string', 'null'] },
+          },
+        },
       },
     },
     paths: {
@@ -107,6 +138,39 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '200': { description: 'The stored shop' }, ...errors(400, 401, 409) },
         },
       },
+      '/v1/shops/{shopId}/orders/{orderId}': {
+        get: {
+          summary: 'An order’s state and attribution (why it is credited to its conversation, staff and ad)',
+          description: ORDER_ID_SCHEME,
+          security: [{ shopKey: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'orderId', in: 'path', required: true, description: '`<platform>:<platform order id>`, e.g. `haravan:1001234567` (`:` may be sent as `%3A`)', schema: { type: 'string' } },
+          ],
+          responses: { '200': { description: 'The order', ...json({ $ref: '#/components/schemas/Order' }) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/order-webhooks/{platform}': {
+        put: {
+          summary: 'Set the shop’s signing secret for an order platform (never returned)',
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: ['haravan', 'sapo', 'shopify'] } },
+          ],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/OrderWebhookSecret' }) },
+          responses: { '204': { description: 'Stored' }, ...errors(400, 401, 404) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/product-costs': {
+        put: {
+          summary: 'Replace the product cost table (used when an order line carries no cost; variant id first, then SKU)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ProductCosts' }) },
+          responses: { '200': { description: 'Stored', ...json({ type: 'object', properties: { items: { type: 'integer' }, deleted: { type: 'integer' } } }) }, ...errors(400, 401, 404, 413) },
+        },
+      },
       '/v1/admin/shops/{shopId}/api-keys': {
         post: { summary: 'Issue an API key (shown once)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { apiKey: { type: 'string' } } }) }, ...errors(401, 404) } },
       },
@@ -121,14 +185,15 @@ export function openApiDocument(serverUrl?: string) {
         post: { summary: 'Meta webhooks (X-Hub-Signature-256)', responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 413) } },
       },
       '/webhooks/zalo': { post: { summary: 'Zalo OA webhooks (X-ZEvent-Signature)', responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 413) } } },
-      '/webhooks/orders/{platform}': {
+      '/webhooks/orders/{platform}/{shopId}': {
         post: {
-          summary: 'Order webhooks of haravan, sapo, shopify',
+          summary: 'Order webhooks of haravan, sapo, shopify for one shop',
+          description: `Signed with the shop's own secret for the platform (base64 HMAC-SHA256 of the raw body in X-Haravan-Hmacsha256, X-Sapo-Hmac-Sha256 or X-Shopify-Hmac-Sha256; topic in X-*-Topic). A topic that is not an order topic is acknowledged with 200 {ignored}. ${ORDER_ID_SCHEME}`,
           parameters: [
             { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: ['haravan', 'sapo', 'shopify'] } },
-            { name: 'shop', in: 'query', schema: { type: 'string' } },
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
           ],
-          responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 404, 413) },
+          responses: { '200': { description: 'Accepted, or {ignored: topic}' }, ...errors(400, 401, 404, 413) },
         },
       },
       '/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) } } } },

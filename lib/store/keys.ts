@@ -27,6 +27,14 @@ export const keys = {
   order: (shopId: string, orderId: string): Key => ({ PK: `SHOP#${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
   /** Who wrote a comment, so the page's reply to it finds its customer. */
   commentLink: (shopId: string, commentId: string): Key => ({ PK: `SHOP#${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
+  /** A shop's signing secret for one order platform: its own partition, so no shop read ever returns it. */
+  orderWebhookSecret: (shopId: string, platform: string): Key => ({ PK: `ORDERHOOK#${part(shopId)}#${part(platform)}`, SK: 'SECRET' }),
+  /** The shop's product cost table: one item per SKU or variant id under one partition. */
+  productCostPartition: (shopId: string) => `SHOP#${part(shopId)}#COST`,
+  productCost: (shopId: string, by: 'sku' | 'variant', ref: string): Key => ({
+    PK: keys.productCostPartition(shopId),
+    SK: `${by === 'sku' ? 'SKU' : 'VAR'}#${part(ref)}`,
+  }),
   phone: (shopId: string, phone: string): Key => ({ PK: `SHOP#${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
   spend: (shopId: string, adId: string, day: string): Key => ({ PK: `SHOP#${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
   /** Raw events are sharded per page and day so a livestream does not heat one partition. */

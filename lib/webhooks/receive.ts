@@ -5,7 +5,10 @@ import { safeEqual } from '#lib/http/http.ts';
 import { verifyMetaSignature, verifyOrderSignature, verifyZaloSignature } from '#lib/adapters/signature.ts';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import { normalizeZalo, zaloPageIds } from '#lib/adapters/zalo.ts';
-import { normalizeOrder, orderHeaders, ORDER_PLATFORMS } from '#lib/adapters/orders.ts';
+import { costRefsOf, orderEvents, orderHeaders, ORDER_PLATFORMS, parseOrderJson, readOrderWebhook, scopeToShop, type OrderPlatform } from '#lib/adapters/orders.ts';
+import { getOrderWebhookSecret } from '#lib/store/order-secrets.ts';
+import { getProductCosts } from '#lib/store/product-costs.ts';
+import { shopIdSchema } from '#lib/shops/schema.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
 import { enqueueEvents, type RoutedEvent } from '#lib/ingest/enqueue.ts';
 import { eventSchema, issuesText } from '#lib/events/schema.ts';
@@ -92,26 +95,40 @@ export async function receiveZalo(raw: Buffer, signature: string | undefined) {
 }
 
 /**
- * An order webhook. The shop comes from `?shop=<shopId>` on the webhook URL
- * (set per shop when registering the webhook) or, failing that, from the
- * page named in the order's note attributes.
+ * An order webhook for one shop (`/webhooks/orders/{platform}/{shopId}`):
+ * size → the shop's own secret for that platform → signature → topic (one we
+ * do not use is acknowledged and counted) → exact parse → cost table → scoped
+ * to the shop → queue. An unknown shop and a shop without a secret for the
+ * platform answer the same 401, so the route reveals nothing.
  */
-export async function receiveOrder(platform: string, raw: Buffer, headers: (name: string) => string | undefined, shopParam: string | null) {
+export async function receiveOrder(platform: string, shopSegment: string, raw: Buffer, headers: (name: string) => string | undefined) {
   checkSize(raw);
-  if (!(ORDER_PLATFORMS as readonly string[]).includes(platform)) throw new NotFoundError(`Unknown order platform ${platform}`);
-  const p = platform as (typeof ORDER_PLATFORMS)[number];
+  if (!(ORDER_PLATFORMS as readonly string[]).includes(platform)) throw new NotFoundError(`Unknown order platform ${platform}; expected one of ${ORDER_PLATFORMS.join(', ')}`);
+  const p = platform as OrderPlatform;
   const names = orderHeaders(p);
-  if (!verifyOrderSignature(raw, headers(names.hmac), requireSetting('ORDER_WEBHOOK_SECRET'))) throw new UnauthorizedError(`Bad or missing ${names.hmac}`);
+  const shopId = shopIdOf(shopSegment);
+  const secret = shopId ? await getOrderWebhookSecret(shopId, p) : undefined;
+  const signature = names.hmac.map((n) => headers(n)).find((v) => v !== undefined);
+  const shop = secret && verifyOrderSignature(raw, signature, secret) ? await getShop(shopId!) : undefined;
+  if (!shop) throw new UnauthorizedError(`Bad or missing ${names.hmac[0]}: sign with this shop's ${platform} webhook secret (set by PUT /v1/admin/shops/{shopId}/order-webhooks/${platform})`);
   const topic = headers(names.topic);
-  if (!topic) throw new ValidationError(`Missing ${names.topic} header`, [{ path: names.topic, message: 'required' }]);
-  const { events, pageId } = normalizeOrder(p, topic, parseJson(raw));
-  let shopId = shopParam ?? undefined;
-  if (shopId && !(await getShop(shopId))) shopId = undefined;
-  if (!shopId && pageId) shopId = (await shopsOfPages([pageId])).get(pageId);
-  if (!shopId) {
-    log.warn('order webhook for no known shop dropped', { platform, pageId });
-    metric('UnroutableOrderEvents', events.length, { source: platform });
-    return { events: 0, unknownPages: 1, invalid: 0 };
+  if (!topic?.trim()) throw new ValidationError(`Missing ${names.topic} header`, [{ path: names.topic, message: 'required' }]);
+  const read = readOrderWebhook(p, topic, parseOrderJson(raw));
+  if ('ignored' in read) {
+    log.info('order webhook topic ignored', { platform, topic: read.ignored, shopId: shop.shopId });
+    metric('UnknownOrderTopic', 1, { source: platform });
+    return { events: 0, ignored: read.ignored };
   }
-  return dispatch(platform, { events: events.map((event) => ({ shopId: shopId!, event })), unknownPages: [], ignored: 0, invalid: [] });
+  const events = 'fulfillment' in read ? read.fulfillment : scopeToShop(orderEvents(read.order, await getProductCosts(shop.shopId, costRefsOf(read.order))), shop);
+  return dispatch(platform, { events: events.map((event) => ({ shopId: shop.shopId, event })), unknownPages: [], ignored: 0, invalid: [] });
+}
+
+/** The shop id of a path segment, or undefined when it cannot be one (bad escape, bad characters). */
+function shopIdOf(segment: string): string | undefined {
+  try {
+    const id = decodeURIComponent(segment);
+    return shopIdSchema.safeParse(id).success ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

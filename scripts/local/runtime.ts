@@ -29,7 +29,6 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   META_VERIFY_TOKEN: 'local-verify-token',
   ZALO_APP_ID: 'local-zalo-app',
   ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
-  ORDER_WEBHOOK_SECRET: 'local-order-secret',
   ADMIN_TOKEN: 'local-admin-token-change-me',
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

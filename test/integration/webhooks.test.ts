@@ -9,6 +9,7 @@ import { handler as webhook } from '#functions/webhook/handler.ts';
 import type { LocalQueues } from '../../scripts/local/queues.ts';
 import { startTestQueues } from '#test/support/queues.ts';
 import { putShop } from '#lib/store/shops.ts';
+import { putOrderWebhookSecret } from '#lib/store/order-secrets.ts';
 import { getRollups } from '#lib/store/rollups.ts';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
@@ -92,19 +93,21 @@ describe('webhooks end to end (handler → FIFO → ingest → rollups)', () => 
     expect(lan).toMatchObject({ entity: 'lan', fields: expect.objectContaining({ messageReplies: 1, rtSum: 60 }) });
   });
 
-  it('takes order webhooks routed by ?shop=, and a cancellation lowers the creation day', async () => {
+  it('takes order webhooks signed with the shop’s own secret, and a cancellation lowers the creation day', async () => {
     const created = `${NOW_DAY}T11:00:00+07:00`;
+    const secret = 'wh-haravan-secret-0123456789';
+    await putOrderWebhookSecret('wh', 'haravan', secret);
     const post = (topic: string, order: object, platform = 'haravan', shop = 'wh') => {
       const raw = JSON.stringify(order);
-      return call(webhook, httpEvent({ method: 'POST', path: `/webhooks/orders/${platform}`, query: `shop=${shop}`, body: raw, headers: { 'x-haravan-hmacsha256': orderSign(raw, TEST_SECRETS.ORDER_WEBHOOK_SECRET), 'x-haravan-topic': topic } }));
+      return call(webhook, httpEvent({ method: 'POST', path: `/webhooks/orders/${platform}/${shop}`, body: raw, headers: { 'x-haravan-hmacsha256': orderSign(raw, secret), 'x-haravan-topic': topic } }));
     };
     const order = makeShopifyOrder({ id: 9001, created_at: created, updated_at: created, note_attributes: [{ name: 'page_id', value: PAGE }, { name: 'customer_id', value: 'cust-a' }, { name: 'staff_id', value: 'lan' }] });
     expect((await post('orders/create', order)).status).toBe(200);
     expect((await post('orders/create', order)).status).toBe(200); // redelivered
     expect((await post('orders/cancelled', { ...order, cancelled_at: new Date().toISOString() })).status).toBe(200);
-    const bad = await call(webhook, httpEvent({ method: 'POST', path: '/webhooks/orders/haravan', body: JSON.stringify(order), headers: { 'x-haravan-hmacsha256': 'AAAA', 'x-haravan-topic': 'orders/create' } }));
+    const bad = await call(webhook, httpEvent({ method: 'POST', path: '/webhooks/orders/haravan/wh', body: JSON.stringify(order), headers: { 'x-haravan-hmacsha256': 'AAAA', 'x-haravan-topic': 'orders/create' } }));
     expect(bad.status).toBe(401);
-    expect((await call(webhook, httpEvent({ method: 'POST', path: '/webhooks/orders/woo', body: '{}' }))).status).toBe(404);
+    expect((await call(webhook, httpEvent({ method: 'POST', path: '/webhooks/orders/woo/wh', body: '{}' }))).status).toBe(404);
     await queues.ingest.drain();
     const [p] = await getRollups('wh', PAGE, 'P', 'D', NOW_DAY, NOW_DAY);
     expect(p?.fields).toMatchObject({ ordersCreated: 1, ordersCancelled: 1, provisionalRevenueMinor: 1250000 });

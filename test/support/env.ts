@@ -12,7 +12,6 @@ export const TEST_SECRETS = {
   META_VERIFY_TOKEN: 'test-verify-token',
   ZALO_APP_ID: '1234567890',
   ZALO_OA_SECRET_KEY: 'test-zalo-oa-secret',
-  ORDER_WEBHOOK_SECRET: 'test-order-secret',
   ADMIN_TOKEN: 'test-admin-token-0123456789',
 };
 

@@ -17,4 +17,10 @@ describe('keys', () => {
       SK: 'LEDGER',
     });
   });
+
+  it('keeps order webhook secrets out of every shop partition, and keys product costs by SKU or variant', () => {
+    expect(keys.orderWebhookSecret('hoa-mai', 'sapo')).toEqual({ PK: 'ORDERHOOK#hoa-mai#sapo', SK: 'SECRET' });
+    expect(keys.productCost('hoa-mai', 'sku', 'AO#M')).toEqual({ PK: 'SHOP#hoa-mai#COST', SK: 'SKU#AO%23M' });
+    expect(keys.productCost('hoa-mai', 'variant', '1234567890123456789')).toEqual({ PK: 'SHOP#hoa-mai#COST', SK: 'VAR#1234567890123456789' });
+  });
 });

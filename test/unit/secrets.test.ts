@@ -2,13 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-const KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ORDER_WEBHOOK_SECRET', 'ADMIN_TOKEN'] as const;
+const KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN'] as const;
 const STORED = {
   META_APP_SECRET: 'sm-meta-app-secret',
   META_VERIFY_TOKEN: 'sm-verify-token',
   ZALO_APP_ID: 'sm-zalo-app',
   ZALO_OA_SECRET_KEY: 'sm-zalo-key',
-  ORDER_WEBHOOK_SECRET: 'sm-order-secret',
   ADMIN_TOKEN: 'sm-admin-token-0123456789abcdef',
 };
 
@@ -68,7 +67,7 @@ describe('loadSecrets', () => {
     await loadSecrets();
 
     expect(process.env.META_VERIFY_TOKEN).toBe('from-env');
-    expect(process.env.ORDER_WEBHOOK_SECRET).toBe(STORED.ORDER_WEBHOOK_SECRET);
+    expect(process.env.ZALO_OA_SECRET_KEY).toBe(STORED.ZALO_OA_SECRET_KEY);
   });
 
   it('fails loudly when the secret cannot be read, and retries on the next call', async () => {

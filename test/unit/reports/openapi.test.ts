@@ -19,9 +19,19 @@ describe('openApiDocument', () => {
       'POST /v1/admin/shops/{shopId}/api-keys',
       'POST /v1/admin/rebuild',
       'POST /v1/admin/digests/run',
+      'GET /v1/shops/{shopId}/orders/{orderId}',
+      'PUT /v1/admin/shops/{shopId}/order-webhooks/{platform}',
+      'PUT /v1/admin/shops/{shopId}/product-costs',
+      'POST /webhooks/orders/{platform}/{shopId}',
       'GET /healthz',
       'GET /v1/openapi.json',
     ]) expect(routes).toContain(r);
+  });
+
+  it('documents the order id scheme where integrators look for it', () => {
+    expect(doc.info.description).toContain('`<platform>:<platform order id>`');
+    expect(doc.paths['/v1/shops/{shopId}/orders/{orderId}'].get.description).toContain('haravan:1001234567');
+    expect(JSON.stringify(doc.components.schemas.ProductCosts)).toContain('"variantId"');
   });
 
   it('has both bearer schemes and uses them per route', () => {
