@@ -31,6 +31,7 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
   ORDER_WEBHOOK_SECRET: 'local-order-secret',
   ADMIN_TOKEN: 'local-admin-token-change-me',
+  UNSUBSCRIBE_SIGNING_KEY: 'local-unsubscribe-signing-key-change-me',
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };

@@ -14,6 +14,7 @@ export const TEST_SECRETS = {
   ZALO_OA_SECRET_KEY: 'test-zalo-oa-secret',
   ORDER_WEBHOOK_SECRET: 'test-order-secret',
   ADMIN_TOKEN: 'test-admin-token-0123456789',
+  UNSUBSCRIBE_SIGNING_KEY: 'test-unsubscribe-signing-key-0123456789',
 };
 
 process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');
