@@ -19,6 +19,8 @@ import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { lambdaContext } from '#test/support/http.ts';
+import { createHmac } from 'node:crypto';
+import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
 
 const SECRET_VALUES = Object.values(TEST_SECRETS);
 const addDaysIso = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -155,6 +157,21 @@ describe('security', () => {
       await shopOfApiKey(key, t0 + 60 * 60_000);
       expect((await stored(key))?.lastUsedAt).toBe('2030-06-01T09:00:00.000Z');
     });
+  });
+
+  it('signs unsubscribe links with their own key, not one derived from the admin token', async () => {
+    const email = 'owner@hoamai.vn';
+    const expected = createHmac('sha256', TEST_SECRETS.UNSUBSCRIBE_SIGNING_KEY).update(`sec-a\n${email}\ndaily`).digest('base64url');
+    const url = new URL(unsubscribeUrl('sec-a', email, 'daily'));
+    expect(url.searchParams.get('sig')).toBe(expected);
+    // the old scheme (HMAC keyed by a key derived from ADMIN_TOKEN) no longer opens anything
+    const derived = createHmac('sha256', TEST_SECRETS.ADMIN_TOKEN).update('chatpulse-unsubscribe').digest();
+    const forged = new URLSearchParams({ shop: 'sec-a', email, period: 'daily', sig: createHmac('sha256', derived).update(`sec-a\n${email}\ndaily`).digest('base64url') });
+    const res = await call(admin, httpEvent({ method: 'POST', path: '/v1/unsubscribe', query: forged.toString() }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'sig', message: 'link is incomplete or was altered' }]);
+    const ok = await call(admin, httpEvent({ method: 'POST', path: '/v1/unsubscribe', query: url.search.slice(1) }));
+    expect(ok.status).toBe(200);
   });
 
   it('writes hostile ids into CSV as text, never as a live formula', async () => {
