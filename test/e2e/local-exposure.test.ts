@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,10 @@ import { resetConfig } from '#lib/config.ts';
  * What `npm start` exposes: every socket it listens on (the HTTP server in
  * this process, DynamoDB Local in its Java child) is bound to loopback, read
  * from the kernel's socket tables, and both servers refuse a Host that is not
- * a loopback name, which defeats DNS rebinding from a web page.
+ * a loopback name, which defeats DNS rebinding from a web page. The DynamoDB
+ * Local checked is the test run's own (test/support/global-setup.ts), started
+ * by the same startDynamoLocal() as `npm start`, so no third JVM competes
+ * for the CPU.
  */
 
 type Listener = { address: string; port: number; inode: string };
@@ -76,9 +79,8 @@ describe.skipIf(!existsSync('/proc/net/tcp'))('npm start exposes nothing beyond 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-exposure-'));
     for (const k of Object.keys(LOCAL_DEFAULTS)) delete process.env[k];
-    delete process.env.DYNAMODB_ENDPOINT;
     process.env.OUTBOX_DIR = path.join(dir, 'outbox');
-    rt = await startLocal({ port: 0, dataDir: path.join(dir, 'data'), schedule: false });
+    rt = await startLocal({ port: 0, dataDir: path.join(dir, 'data'), schedule: false, dynamoEndpoint: inject('dynamoEndpoint') });
   }, 90_000);
 
   afterAll(async () => {
@@ -93,7 +95,8 @@ describe.skipIf(!existsSync('/proc/net/tcp'))('npm start exposes nothing beyond 
 
   it('listens on loopback only, in this process and in DynamoDB Local', () => {
     const httpPort = Number(new URL(rt.url).port);
-    const dynamoPid = rt.dynamo!.process.pid!;
+    const dynamoPid = inject('dynamoPid');
+    const dynamoPort = inject('dynamoPort');
     const sockets = listeningSockets();
     for (const [who, pid] of [['local server', process.pid], ['DynamoDB Local', dynamoPid]] as const) {
       const mine = socketInodes(pid);
@@ -105,8 +108,8 @@ describe.skipIf(!existsSync('/proc/net/tcp'))('npm start exposes nothing beyond 
     const byPort = (port: number) => sockets.filter((s) => s.port === port).map((s) => s.address);
     expect(byPort(httpPort).length).toBeGreaterThan(0);
     expect(byPort(httpPort).every(isLoopback)).toBe(true);
-    expect(byPort(rt.dynamo!.port).length).toBeGreaterThan(0);
-    expect(byPort(rt.dynamo!.port).every(isLoopback)).toBe(true);
+    expect(byPort(dynamoPort).length).toBeGreaterThan(0);
+    expect(byPort(dynamoPort).every(isLoopback)).toBe(true);
   });
 
   it('the local API answers only loopback Host names (DNS rebinding gets 421 in our error shape)', async () => {
@@ -122,7 +125,7 @@ describe.skipIf(!existsSync('/proc/net/tcp'))('npm start exposes nothing beyond 
   });
 
   it('DynamoDB Local refuses a foreign Host too', async () => {
-    const port = rt.dynamo!.port;
+    const port = inject('dynamoPort');
     expect((await get(port, '/', `evil.example:${port}`, 'POST')).status).toBe(421);
     // with a loopback Host the request reaches DynamoDB Local (which then rejects the empty request itself)
     expect((await get(port, '/', `127.0.0.1:${port}`, 'POST')).status).not.toBe(421);
