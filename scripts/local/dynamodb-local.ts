@@ -115,7 +115,11 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
       break;
     } catch (err) {
       if ((err as Error).name === 'ResourceNotFoundException') break;
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint}:\n${output}`);
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL'); // never leave a half-started server behind
+        client.destroy();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint}:\n${output}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
