@@ -239,6 +239,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   process.env.PUBLIC_BASE_URL ??= url;
+  resetConfig(); // links in digests (unsubscribe) must name this server, not the default
 
   const fireSchedule = async (at = new Date()) => {
     await digestDispatch({ time: at.toISOString() }, lambdaContext('digest-dispatch'));
