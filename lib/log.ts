@@ -13,7 +13,7 @@ function scrub(fields: Fields): Fields {
   return out;
 }
 
-const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN'];
+const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY'];
 
 /** Replaces any configured secret value that slipped into a message (an SDK error quoting a header, say). */
 function redactSecrets(line: string): string {

@@ -15,7 +15,7 @@ await startup('digest-send');
  * the dead-letter queue, its last error logged and kept on the ledger item.
  */
 const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  await loadSecrets(); // ADMIN_TOKEN signs the unsubscribe links
+  await loadSecrets(); // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links
   const failures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     let job: DigestJob | undefined;

@@ -5,6 +5,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
+import { grantWritesUnder } from './table-grants.ts';
 
 /**
  * The FIFO ingest queue (MessageGroupId = pageId, explicit deduplication ids
@@ -25,16 +26,10 @@ export class Ingestion extends Construct {
     // Reads: shops, page states, owners (GetItem/BatchGetItem/Query). Writes: one TransactWriteItems per
     // group of units, authorised per item as conditional PutItem, UpdateItem (rollup ADDs) and
     // ConditionCheckItem; comment → author links with BatchWriteItem (lib/store/comment-links.ts).
-    props.table.grant(
-      this.fn,
-      'dynamodb:GetItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:ConditionCheckItem',
-      'dynamodb:BatchWriteItem',
-    );
+    // Every item ingest writes lives under a shop (`SHOP#…`): it cannot write API keys, page
+    // ownership, the shop directory or the digest ledger.
+    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem', 'ConditionCheckItem', 'BatchWriteItem'], ['SHOP#']);
     this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
   }
 }

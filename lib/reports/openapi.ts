@@ -4,6 +4,7 @@ import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildSchema } from '#lib/admin/rebuild.ts';
+import { apiKeyRequestSchema } from '#lib/admin/api-keys.ts';
 import { runDigestSchema } from '#lib/digests/dispatch.ts';
 import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-settings.ts';
 
@@ -106,6 +107,7 @@ export function openApiDocument(serverUrl?: string) {
             referralCode: { type: ['string', 'null'] },
           },
         },
+        ApiKeyRequest: jsonSchema(apiKeyRequestSchema),
       },
     },
     paths: {
@@ -172,7 +174,11 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
       '/v1/admin/shops/{shopId}/api-keys': {
-        post: { summary: 'Issue an API key (shown once)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { apiKey: { type: 'string' } } }) }, ...errors(401, 404) } },
+        post: { summary: 'Issue an API key (shown once; only its hash is stored)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, ...json({ $ref: '#/components/schemas/ApiKeyRequest' }) }, responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { keyId: { type: 'string' }, apiKey: { type: 'string' } } }) }, ...errors(400, 401, 404) } },
+        get: { summary: "List a shop's API keys (never the key)", security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'keys: [{keyId, name, createdAt, lastUsedAt, expiresAt}]' }, ...errors(401, 404) } },
+      },
+      '/v1/admin/shops/{shopId}/api-keys/{keyId}': {
+        delete: { summary: 'Revoke an API key (stops working within the authorizer cache time)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Revoked' }, ...errors(401, 404) } },
       },
       '/v1/admin/rebuild': {
         post: { summary: 'Rebuild rollups from raw events', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/Rebuild' }) }, responses: { '200': { description: 'Rebuilt' }, ...errors(400, 401, 404) } },

@@ -17,6 +17,9 @@ export const keys = {
   shopDirectory: (shopId: string): Key => ({ PK: 'SHOPS', SK: `SHOP#${part(shopId)}` }),
   shopDirectoryPartition: () => 'SHOPS',
   apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  /** GSI1 entry on an API key item: a shop's keys are listed (and found by key id) with one Query. */
+  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `APIKEYS#${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
+  apiKeyIndexPartition: (shopId: string) => `APIKEYS#${part(shopId)}`,
   pageRef: (pageId: string): Key => ({ PK: `PAGE#${part(pageId)}`, SK: 'REF' }),
   pageState: (shopId: string, pageId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
   pageStatePrefix: () => 'PAGESTATE#',

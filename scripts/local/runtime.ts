@@ -30,9 +30,19 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   ZALO_APP_ID: 'local-zalo-app',
   ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
   ADMIN_TOKEN: 'local-admin-token-change-me',
+  UNSUBSCRIBE_SIGNING_KEY: 'local-unsubscribe-signing-key-change-me',
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+/**
+ * The only Host values the local server answers: 127.0.0.1, localhost or
+ * [::1], with an optional port. Anything else (a rebound DNS name, a LAN
+ * address) gets 421, so a web page cannot reach the API through DNS rebinding.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host);
+}
 
 export type LocalRuntime = {
   url: string;
@@ -200,6 +210,13 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       try {
+        if (!isLoopbackHost(req.headers.host)) {
+          // a page whose name was rebound to 127.0.0.1 still sends its own Host: never serve it (DNS rebinding)
+          res.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ error: { code: 'misdirected_request', message: 'This local server answers only Host 127.0.0.1, localhost or [::1]', details: { host: req.headers.host ?? null } } }));
+          req.resume();
+          return;
+        }
         const body = await readBody(req, 10 * 1024 * 1024); // API Gateway's own payload limit
         const out =
           body === 'too_large'

