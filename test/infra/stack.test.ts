@@ -216,13 +216,14 @@ describe('the CDK stack', () => {
       'ANY /v1/admin/{proxy+}': admin,
       'GET /healthz': open,
       'GET /v1/openapi.json': open,
+      'GET /v1/shops/{shopId}/orders/{orderId}': reports,
       'GET /v1/shops/{shopId}/reports/{report}': reports,
       'GET /v1/unsubscribe': open,
       'GET /webhooks/meta': webhooks,
       'POST /v1/events': events,
       'POST /v1/unsubscribe': open,
       'POST /webhooks/meta': webhooks,
-      'POST /webhooks/orders/{platform}': webhooks,
+      'POST /webhooks/orders/{platform}/{shopId}': webhooks,
       'POST /webhooks/zalo': webhooks,
     });
     // every route has settings, and the stage is deployed after the routes its settings name
