@@ -14,6 +14,7 @@ import { measureConflicts, type ConflictFigures } from './conflicts.ts';
 import { capacityTable } from './capacity.ts';
 import { batchesOf, chatMix, measureDeployedPath, stormMix, type PathFigures } from './deployed-path.ts';
 import { INGEST_BATCHING } from '#lib/queue/ingest-batching.ts';
+import { measurePg, PgServer, type PgFigures } from './pg-peer.ts';
 import { OPEN_WAIT_SHARDS, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
 
@@ -147,6 +148,36 @@ try {
     'Items read stay flat as stored events grow; the 365-day overview reads month items. Goal ≥ 10× fewer items than the raw-event baseline for 30 days.',
     '',
   );
+
+  // 2b. the PostgreSQL peer: raw events and Chatwoot-style SQL, 30-day overview
+  const pgLevels = process.env.BENCH_PG_1M === '0' ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const pg = await PgServer.start();
+  if (typeof pg === 'string') {
+    lines.push('## PostgreSQL peer', '', `not measured: ${pg}`, '');
+  } else {
+    const pgFigures: PgFigures[] = [];
+    try {
+      for (const n of pgLevels) pgFigures.push(await measurePg(pg, n));
+    } finally {
+      pg.stop();
+    }
+    const roll = (n: number) => reports.find((r) => r.events === n && r.days === 30);
+    lines.push(
+      '## PostgreSQL peer: raw events + Chatwoot-style SQL vs rollups (30-day overview of one page)',
+      '',
+      'The approach a shop would otherwise pick (`bench/pg-peer.ts`): every event a row in PostgreSQL 15 (Debian\'s server binaries, started for the run on 127.0.0.1 as a non-root user, fsync off; an index on shop, page, time) and the report computed by SQL — per day `GROUP BY` with `COUNT(*)` and `COUNT(DISTINCT customer_id)` filters, plus distinct totals over the range. Rows read are the scans\' actual rows from `EXPLAIN ANALYZE`; latency is psql\'s wall time less psql\'s own start. The rollup side is the overview above (same event shape: a message, a reply and an order every fourth, over a year), read from DynamoDB Local; its 1M level needs `BENCH_FULL=1` (ingesting a million events into DynamoDB Local takes too long for every run).',
+      '',
+      '| events stored | PostgreSQL rows read | PostgreSQL ms (wall) | PostgreSQL server ms | rollup items read | rollup ms | rows ÷ items |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      ...pgFigures.map((p) => {
+        const r = roll(p.events);
+        return `| ${p.events.toLocaleString('en')} | ${p.rowsRead.toLocaleString('en')} | ${f1(p.ms)} | ${f1(p.executionMs)} | ${r ? r.items : 'not run'} | ${r ? f1(r.ms) : '—'} | ${r && r.items ? `${f1(p.rowsRead / r.items)}×` : '—'} |`;
+      }),
+      '',
+      'PostgreSQL reads every event of the range, so its rows and time grow with the shop\'s volume; the rollups read about one item per day, page and scope whatever the volume. Distinct customers over the range are exact in both.',
+      '',
+    );
+  }
 
   // 3. digest rendering
   try {
