@@ -5,16 +5,18 @@ import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { getOrderView } from '#lib/orders/view.ts';
+import { metricsDocument } from '#lib/reports/metrics.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
 await startup('report');
 
-/** Report API and order lookups (shop key), and the OpenAPI document. */
+/** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   const path = event.rawPath;
   if (path === '/v1/openapi.json') return json(200, openApiDocument(config().PUBLIC_BASE_URL));
+  if (path === '/v1/metrics') return json(200, metricsDocument());
   const order = /^\/v1\/shops\/([^/]+)\/orders\/([^/]+)$/.exec(path);
   if (order && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(order[1]!);

@@ -127,6 +127,7 @@ export class Reporting extends Construct {
       route('/webhooks/zalo', [HttpMethod.POST], this.webhook),
       route('/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
       route('/v1/openapi.json', [HttpMethod.GET], this.report),
+      route('/v1/metrics', [HttpMethod.GET], this.report),
       route('/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
       // signed one-click unsubscribe links in the digests (List-Unsubscribe), served by the admin function
       route('/v1/unsubscribe', [HttpMethod.GET, HttpMethod.POST], this.admin),
@@ -135,7 +136,7 @@ export class Reporting extends Construct {
       Validations.of(r).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz and /v1/openapi.json are public.',
+          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz, /v1/openapi.json and /v1/metrics are public.',
       });
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Public route (see APIG4): callers are platforms and operators, not Cognito users.' });
     }

@@ -10,6 +10,7 @@ import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-s
 /** How orders are named (SPEC §1.3), shared by the document description and the order routes. */
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
+import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
 const errorSchema = {
   type: 'object',
@@ -32,6 +33,34 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 const jsonSchema = (s: z.ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
+};
+
+const UNIT_SCHEMA: Record<MetricUnit, Record<string, unknown>> = {
+  count: { type: 'integer', minimum: 0 },
+  money: { type: 'number' },
+  rate: { type: ['number', 'null'] },
+  seconds: { type: ['number', 'null'] },
+  hours24: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 24, maxItems: 24 },
+  map: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+};
+
+/** An object schema whose properties are the metrics of `group`, described from lib/reports/metrics.ts. */
+function metricsSchema(group: MetricGroup, extra: Record<string, unknown> = {}) {
+  const props = Object.fromEntries(metricsOf(group).map((m) => [m.key, { ...UNIT_SCHEMA[m.unit], description: metricDescription(m) }]));
+  return { type: 'object', properties: { ...extra, ...props } };
+}
+
+const metricDefinitionSchema = {
+  type: 'object',
+  required: ['key', 'group', 'unit', 'label', 'definition', 'timeBasis'],
+  properties: {
+    key: { type: 'string' },
+    group: { type: 'string', enum: [...new Set(METRICS.map((m) => m.group))] },
+    unit: { type: 'string', enum: Object.keys(UNIT_SCHEMA) },
+    label: { $ref: '#/components/schemas/LocalizedText' },
+    definition: { $ref: '#/components/schemas/LocalizedText' },
+    timeBasis: { $ref: '#/components/schemas/LocalizedText' },
+  },
 };
 
 type JsonSchema = { type?: string; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string; [k: string]: unknown };
@@ -106,6 +135,15 @@ export function openApiDocument(serverUrl?: string) {
             referralCode: { type: ['string', 'null'] },
           },
         },
+        LocalizedText: { type: 'object', required: ['vi-VN', 'en'], properties: { 'vi-VN': { type: 'string' }, en: { type: 'string' } } },
+        MetricDefinition: metricDefinitionSchema,
+        Totals: metricsSchema('overview'),
+        Funnel: metricsSchema('funnel'),
+        HourProfiles: metricsSchema('profile'),
+        ChatStaffRow: metricsSchema('staff-chat', { staffId: { type: 'string' }, name: { type: 'string' } }),
+        SalesStaffRow: metricsSchema('staff-sales', { staffId: { type: 'string' }, name: { type: 'string' } }),
+        AdRow: metricsSchema('ads', { adId: { type: 'string' }, campaignId: { type: ['string', 'null'] } }),
+        ReferralRow: metricsSchema('referrals'),
       },
     },
     paths: {
@@ -126,7 +164,32 @@ export function openApiDocument(serverUrl?: string) {
             { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
             ...reportQueryParameters(),
           ],
-          responses: { '200': { description: 'The report', content: { 'application/json': {}, 'text/csv': {} } }, ...errors(400, 401, 403, 404, 429) },
+          responses: { '200': {
+              description:
+                'The report. overview: totals, previous and series entries are Totals, funnel is Funnel, reachByHour/interactionsByHour are HourProfiles; staff-chat rows are ChatStaffRow, staff-sales SalesStaffRow, ads AdRow, referrals ReferralRow. GET /v1/metrics defines every key.',
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { type: 'object', required: ['totals'], properties: { totals: { $ref: '#/components/schemas/Totals' }, previous: { $ref: '#/components/schemas/Totals' }, funnel: { $ref: '#/components/schemas/Funnel' } } },
+                      ...['ChatStaffRow', 'SalesStaffRow', 'AdRow', 'ReferralRow'].map((n) => ({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', items: { $ref: `#/components/schemas/${n}` } } } })),
+                    ],
+                  },
+                },
+                'text/csv': {},
+              },
+            }, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/v1/metrics': {
+        get: {
+          summary: 'Every metric key with its definition and time basis (vi-VN and en)',
+          responses: {
+            '200': {
+              description: 'The definitions the README table and these schemas (Totals, ChatStaffRow, …) are generated from',
+              ...json({ type: 'object', properties: { locales: { type: 'array', items: { type: 'string' } }, metrics: { type: 'array', items: { $ref: '#/components/schemas/MetricDefinition' } } } }),
+            },
+          },
         },
       },
       '/v1/admin/shops/{shopId}': {

@@ -172,6 +172,7 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/reports/{report}': 'report shop-key',
       'GET /v1/shops/{shopId}/orders/{orderId}': 'report shop-key',
       'GET /v1/openapi.json': 'report none',
+      'GET /v1/metrics': 'report none',
       'ANY /v1/admin/{proxy+}': 'admin none',
       'GET /v1/unsubscribe': 'admin none',
       'POST /v1/unsubscribe': 'admin none',
