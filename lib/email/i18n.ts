@@ -54,6 +54,8 @@ export type DigestStrings = {
   commentReplies: string;
   missed: string;
   missedByShift: string;
+  /** Label of the SLA rate: the share of waits answered within `responseSlaMinutes` working minutes. */
+  slaMet: (minutes: string) => string;
   ordersCreated: string;
   orders: string;
   grossProfit: string;
@@ -121,6 +123,7 @@ const VI: DigestStrings = {
   commentReplies: 'Trả lời bình luận',
   missed: 'Bỏ lỡ',
   missedByShift: 'Bỏ lỡ theo ca',
+  slaMet: (m) => `Trả lời trong ${m} phút`,
   ordersCreated: 'Đơn tạo',
   orders: 'Đơn',
   grossProfit: 'Lợi nhuận',
@@ -188,6 +191,7 @@ const EN: DigestStrings = {
   commentReplies: 'Comment replies',
   missed: 'Missed',
   missedByShift: 'Missed by shift',
+  slaMet: (m) => `Answered within ${m} min`,
   ordersCreated: 'Orders created',
   orders: 'Orders',
   grossProfit: 'Gross profit',

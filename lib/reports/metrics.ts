@@ -9,7 +9,7 @@ import type { Locale } from '#lib/shops/schema.ts';
  */
 
 export type MetricGroup = 'overview' | 'funnel' | 'profile' | 'staff-chat' | 'staff-sales' | 'ads' | 'referrals';
-export type MetricUnit = 'count' | 'money' | 'rate' | 'seconds' | 'hours24' | 'map';
+export type MetricUnit = 'count' | 'money' | 'rate' | 'seconds' | 'hours24' | 'map' | 'rateMap';
 type Text = Record<Locale, string>;
 
 export type MetricDefinition = {
@@ -89,7 +89,7 @@ export const METRICS: readonly MetricDefinition[] = [
   d('interactionsByHour', 'profile', 'hours24', ['Tương tác theo giờ', 'Interactions by hour'], ['24 số: tin nhắn cộng bình luận nhận được mỗi giờ', '24 numbers: inbound messages plus comments per hour of day'], INBOUND),
   // staff-chat rows (per staff, `unknown`, `automated`)
   d('responseTimeAvgSeconds', 'staff-chat', 'seconds', ['Phản hồi TB', 'Avg response'],
-    ['Thời gian chờ trung bình (giây, chỉ tính giờ làm việc `workingHours`, trừ `closedDates`): lượt chờ mở khi khách nhắn/bình luận mà chưa có lượt chờ nào mở, đóng ở câu trả lời kế tiếp', 'Mean wait in seconds, counting working hours only (`workingHours`): a wait opens at a customer message or comment when none is open and closes at the next reply'], WAIT_CLOSED),
+    ['Thời gian chờ trung bình (giây, chỉ tính giờ làm việc `workingHours`, trừ `closedDates`): lượt chờ mở khi khách nhắn/bình luận mà chưa có lượt chờ nào mở, đóng ở câu trả lời kế tiếp', 'Mean wait in seconds, counting working hours only (`workingHours`, minus `closedDates`): a wait opens at a customer message or comment when none is open and closes at the next reply'], WAIT_CLOSED),
   d('responseTimeP90Seconds', 'staff-chat', 'seconds', ['Phản hồi P90', 'P90 response'],
     ['Phân vị 90 của thời gian chờ (giây làm việc), từ biểu đồ tần suất cố định 15 giây … 48 giờ, nội suy trong ô', '90th percentile of the wait in working seconds, from a fixed histogram (15 s … 48 h buckets) interpolated inside the bucket'], WAIT_CLOSED),
   d('messageReplies', 'staff-chat', 'count', ['Trả lời tin nhắn', 'Message replies'], ['Số câu trả lời tin nhắn', 'Replies to messages'], REPLY),
@@ -100,6 +100,10 @@ export const METRICS: readonly MetricDefinition[] = [
     { 'vi-VN': 'ngày và ca (`shifts`) mà thời hạn hết', en: 'the day and shift (`shifts`) in which that time ran out' }),
   d('missedByShift', 'staff-chat', 'map', ['Bỏ lỡ theo ca', 'Missed by shift'], ['`missedConversations` theo từng ca của shop (`other` ngoài mọi ca)', '`missedConversations` per shift of the shop (`other` outside every shift)'],
     { 'vi-VN': 'ngày và ca mà thời hạn hết', en: 'the day and shift in which that time ran out' }),
+  d('slaMetRate', 'staff-chat', 'rate', ['Trả lời đúng hạn', 'Answered within SLA'],
+    ['Lượt chờ được trả lời trong `responseSlaMinutes` phút làm việc / lượt chờ đã được trả lời; null khi không có', 'Waits closed within `responseSlaMinutes` working minutes / waits closed; null without closed waits'], WAIT_CLOSED),
+  d('slaMetRateByShift', 'staff-chat', 'rateMap', ['Đúng hạn theo ca', 'Within SLA by shift'],
+    ['`slaMetRate` theo ca mà thời gian làm việc của lượt chờ bắt đầu (ca của câu trả lời nếu trả lời trước giờ làm)', '`slaMetRate` per shift in which the wait’s working time began (the reply’s shift when it came before any working time)'], WAIT_CLOSED),
   // staff-sales rows
   d('ordersCreated', 'staff-sales', 'count', ['Đơn đã tạo', 'Orders created'], ['Đơn ghi tên nhân viên này (`staff_id`), mọi trạng thái', 'Orders naming that staff member (`staff_id`), every status'], ORDER_CREATED),
   d('orders', 'staff-sales', 'count', ['Đơn hàng', 'Orders'], ['Các đơn đó trừ đơn hủy', 'Those orders minus the cancelled ones'], ORDER_CREATED),

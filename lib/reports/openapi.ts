@@ -42,6 +42,7 @@ const UNIT_SCHEMA: Record<MetricUnit, Record<string, unknown>> = {
   seconds: { type: ['number', 'null'] },
   hours24: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 24, maxItems: 24 },
   map: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+  rateMap: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
 };
 
 /** An object schema whose properties are the metrics of `group`, described from lib/reports/metrics.ts. */

@@ -68,8 +68,9 @@ describe('digest email (vi-VN, the shop default)', () => {
 
   it('lists top staff, chat staff (response times, replies, missed per shift) and sales staff', () => {
     expect(seen).toContain('1. Nguyễn Thị Lan 60 850.000 ₫ 30%');
-    expect(seen).toContain('Nguyễn Thị Lan 2 phút 5 giây 10 phút 50 10 2 Bỏ lỡ theo ca: sáng 0 · chiều 0 · tối 2');
-    expect(seen).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 3 Bỏ lỡ theo ca: sáng 1 · chiều 2 · tối 0');
+    // SLA: fixture rows answer 90 % in time overall, 100 % in the morning and afternoon, 80 % in the evening
+    expect(seen).toContain('Nguyễn Thị Lan 2 phút 5 giây 10 phút 50 10 2 Trả lời trong 15 phút: 90% (sáng 100% · chiều 100% · tối 80%) Bỏ lỡ theo ca: sáng 0 · chiều 0 · tối 2');
+    expect(seen).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 3 Trả lời trong 15 phút: 90% (sáng 100% · chiều 100% · tối 80%) Bỏ lỡ theo ca: sáng 1 · chiều 2 · tối 0');
     expect(seen).toContain('Chưa rõ nhân viên 6 phút 40 giây 15 phút 4 2 1');
     expect(seen).toMatch(/Chưa rõ nhân viên .* Trả lời tự động 2 giây 5 giây 70 0 0 /); // automated: apart, last
     expect(seen).not.toContain('Nghỉ phép'); // no activity: no row
@@ -88,6 +89,7 @@ describe('digest email (vi-VN, the shop default)', () => {
 
   it('has a plain-text part with the same figures', () => {
     expect(text).toContain('- Doanh thu: 1.250.000 ₫ (▲ 25%)');
+    expect(text).toContain('Bỏ lỡ 2 (sáng 0 · chiều 0 · tối 2) · Trả lời trong 15 phút 90% (sáng 100% · chiều 100% · tối 80%)');
     expect(text).toContain('- Được chăm sóc: 100 (83,3% so với bước trước)');
     expect(text).toContain('20:00 ████████████████████ 16');
     expect(text).toContain('Số liệu tính đến 08:00 23/11/2026 (GMT+7)');
@@ -110,7 +112,7 @@ describe('digest email (en recipient of a vi-VN shop)', () => {
     expect(seen).toContain('Revenue ₫1,250,000 ▲ 25%');
     expect(seen).toContain('Customers cared 100 —');
     expect(seen).toMatch(/Cared for 100 83.3% /);
-    expect(seen).toContain('Nguyễn Thị Lan 2m 5s 10m 50 10 2 Missed by shift: morning 0 · afternoon 0 · evening 2');
+    expect(seen).toContain('Nguyễn Thị Lan 2m 5s 10m 50 10 2 Answered within 15 min: 90% (morning 100% · afternoon 100% · evening 80%) Missed by shift: morning 0 · afternoon 0 · evening 2');
     expect(seen).toContain('Ad 2385001 · campaign tet-sale ₫250,000 ₫800,000 3.2x 10');
     expect(seen).toContain('Figures as of Nov 23, 2026, 08:00 (GMT+7)');
     expect(text).toContain('- Revenue: ₫1,250,000 (▲ 25%)');

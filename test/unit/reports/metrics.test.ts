@@ -10,7 +10,7 @@ const SPEC_KEYS: Record<string, string[]> = {
   overview: ['customersReached', 'customersCared', 'newCustomers', 'messagesReceived', 'commentsReceived', 'messageConversations', 'ordersCreated', 'ordersCancelled', 'orders', 'ordersDelivered', 'ordersReturned', 'revenue', 'provisionalRevenue', 'grossProfit', 'closeRate', 'pagesActivated', 'channelsConnected'],
   funnel: ['reached', 'cared', 'ordered', 'delivered'],
   profile: ['reachByHour', 'interactionsByHour'],
-  'staff-chat': ['responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations', 'missedByShift'],
+  'staff-chat': ['responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations', 'missedByShift', 'slaMetRate', 'slaMetRateByShift'],
   'staff-sales': ['ordersCreated', 'orders', 'revenue', 'grossProfit', 'customersCared', 'conversionRate'],
   ads: ['conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder'],
   referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
