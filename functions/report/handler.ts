@@ -6,6 +6,7 @@ import { serveReport } from '#lib/reports/serve.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
+import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
@@ -22,6 +23,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     const shopId = decodeURIComponent(order[1]!);
     await requireShop(event, shopId);
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
+  }
+  const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
+  if (x && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(x[1]!);
+    await requireShop(event, shopId);
+    const out = await exportConversations(shopId, queryParams(event));
+    if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+    return json(200, out.body);
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);

@@ -118,6 +118,7 @@ export class Reporting extends Construct {
       route('/v1/events', [HttpMethod.POST], this.events, shopKey),
       route('/v1/shops/{shopId}/reports/{report}', [HttpMethod.GET], this.report, shopKey),
       route('/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
+      route('/v1/shops/{shopId}/exports/conversations', [HttpMethod.GET], this.report, shopKey),
     ];
     for (const r of shopKeyRoutes.flat())
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Shops authenticate with API keys checked by the Lambda authorizer; there are no Cognito users.' });

@@ -10,6 +10,7 @@ import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-s
 /** How orders are named (SPEC §1.3), shared by the document description and the order routes. */
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
+import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversations.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
 const errorSchema = {
@@ -72,7 +73,11 @@ type JsonSchema = { type?: string; items?: JsonSchema; anyOf?: JsonSchema[]; des
  * array parameter.
  */
 function reportQueryParameters() {
-  const s = jsonSchema(reportQuerySchema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return queryParameters(reportQuerySchema);
+}
+
+function queryParameters(schema: z.ZodType) {
+  const s = jsonSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(s.properties).map(([name, prop]) => {
     const list = prop.anyOf?.find((a) => a.type === 'array');
     const { description, ...schema } = list ? { ...list, description: prop.description } : prop;
@@ -180,6 +185,20 @@ export function openApiDocument(serverUrl?: string) {
                 'text/csv': {},
               },
             }, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/v1/shops/{shopId}/exports/conversations': {
+        get: {
+          summary: 'One row per conversation active in the range: JSON pages with nextCursor, or the whole CSV',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(exportQuerySchema)],
+          responses: {
+            '200': {
+              description: `Rows with ${EXPORT_COLUMNS.join(', ')}; CSV has the same columns (staff space-separated). A cursor that was altered or belongs to another query answers 400.`,
+              content: { 'application/json': { schema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } } } }, 'text/csv': {} },
+            },
+            ...errors(400, 401, 403, 404, 429),
+          },
         },
       },
       '/v1/metrics': {

@@ -171,6 +171,7 @@ describe('the CDK stack', () => {
       'POST /v1/events': 'events shop-key',
       'GET /v1/shops/{shopId}/reports/{report}': 'report shop-key',
       'GET /v1/shops/{shopId}/orders/{orderId}': 'report shop-key',
+      'GET /v1/shops/{shopId}/exports/conversations': 'report shop-key',
       'GET /v1/openapi.json': 'report none',
       'GET /v1/metrics': 'report none',
       'ANY /v1/admin/{proxy+}': 'admin none',
