@@ -10,6 +10,7 @@ import { startDynamoLocal } from '../scripts/local/dynamodb-local.ts';
 import { chatTraffic, commentStorm, measureIngest, type IngestFigures } from './ingest.ts';
 import { measureReports, type ReportFigures } from './reports.ts';
 import { bundleSizesTable, measureBundleSizes } from './bundle-sizes.ts';
+import { exportSection, measureExport } from './export.ts';
 
 process.env.LOG_LEVEL = 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -54,6 +55,9 @@ try {
     'Items read stay flat as stored events grow; the 365-day overview reads month items. Goal ≥ 10× fewer items than the raw-event baseline for 30 days.',
     '',
   );
+
+  // 2b. conversation export read cost
+  lines.push(...exportSection(await measureExport(dynamo.endpoint)));
 
   // 3. digest rendering
   try {
