@@ -38,6 +38,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   await requireShop(event, shopId);
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+  if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff' });
   return json(200, out.body);
 };
 
