@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { httpErrors, json, queryParams, text } from '#lib/http/http.ts';
+import { httpErrors, json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
@@ -7,11 +7,15 @@ import { openApiDocument } from '#lib/reports/openapi.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
+import { createReportLink, openReportLink } from '#lib/reports/links.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
 await startup('report');
+
+/** A report page runs nothing and loads nothing. */
+const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
 /** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
@@ -23,6 +27,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     const shopId = decodeURIComponent(order[1]!);
     await requireShop(event, shopId);
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
+  }
+  const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
+  if (page && event.requestContext.http.method === 'GET') return text(200, await openReportLink(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
+  const link = /^\/v1\/shops\/([^/]+)\/report-links$/.exec(path);
+  if (link && event.requestContext.http.method === 'POST') {
+    const shopId = decodeURIComponent(link[1]!);
+    await requireShop(event, shopId);
+    return json(201, createReportLink(shopId, parseJsonBody(event)));
   }
   const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
   if (x && event.requestContext.http.method === 'GET') {
@@ -38,7 +50,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   await requireShop(event, shopId);
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
-  if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff' });
+  if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', HTML_HEADERS);
   return json(200, out.body);
 };
 
