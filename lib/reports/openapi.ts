@@ -11,6 +11,7 @@ import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-s
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
 import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversations.ts';
+import { reportLinkSchema } from '#lib/reports/links.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
 const errorSchema = {
@@ -143,6 +144,7 @@ export function openApiDocument(serverUrl?: string) {
         },
         LocalizedText: { type: 'object', required: ['vi-VN', 'en'], properties: { 'vi-VN': { type: 'string' }, en: { type: 'string' } } },
         MetricDefinition: metricDefinitionSchema,
+        ReportLink: jsonSchema(reportLinkSchema),
         Totals: metricsSchema('overview'),
         Funnel: metricsSchema('funnel'),
         HourProfiles: metricsSchema('profile'),
@@ -199,6 +201,25 @@ export function openApiDocument(serverUrl?: string) {
             },
             ...errors(400, 401, 403, 404, 429),
           },
+        },
+      },
+      '/v1/shops/{shopId}/report-links': {
+        post: {
+          summary: 'A signed URL opening a report as an HTML page without a key (default 7 days; rotating REPORT_LINK_KEY revokes all)',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ReportLink' }) },
+          responses: { '201': { description: 'The link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/v1/report-pages/{shopId}/{report}': {
+        get: {
+          summary: 'A signed report link: the HTML page (no key; the query carries exp and sig)',
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
+          ],
+          responses: { '200': { description: 'text/html, no script', content: { 'text/html': {} } }, ...errors(403, 404) },
         },
       },
       '/v1/metrics': {
