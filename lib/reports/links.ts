@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { config, requireSetting } from '#lib/config.ts';
-import { ForbiddenError } from '#lib/errors.ts';
+import { config } from '#lib/config.ts';
+import { AppError, ForbiddenError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { parseReportQuery } from '#lib/reports/query.ts';
@@ -33,7 +33,11 @@ function canonical(shopId: string, report: string, params: URLSearchParams): str
   return [shopId, report, ...pairs.map(([k, v]) => `${k}=${v}`)].join('\n');
 }
 
-const sign = (text: string) => createHmac('sha256', requireSetting('REPORT_LINK_KEY')).update(text).digest('base64url');
+function sign(text: string): string {
+  const key = config().REPORT_LINK_KEY;
+  if (!key) throw new AppError(503, 'not_configured', 'Report links are not configured on this deployment (REPORT_LINK_KEY)');
+  return createHmac('sha256', key).update(text).digest('base64url');
+}
 
 /** `POST /v1/shops/{shopId}/report-links`: the signed URL of a report's HTML page. */
 export function createReportLink(shopId: string, body: unknown, now = Date.now()): { url: string; expiresAt: string } {

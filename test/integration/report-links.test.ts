@@ -84,4 +84,14 @@ describe('signed report links', () => {
     resetConfig();
     expect((await open(url)).status).toBe(200);
   });
+
+  it('answers 503 not_configured when the deployment has no REPORT_LINK_KEY', async () => {
+    delete process.env.REPORT_LINK_KEY;
+    resetConfig();
+    const res = await call(report, httpEvent({ method: 'POST', path: `/v1/shops/${SHOP}/report-links`, body: { report: 'overview', from: '2026-11-20', to: '2026-11-20' }, authorizer: { shopId: SHOP } }));
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('not_configured');
+    process.env.REPORT_LINK_KEY = KEY_A;
+    resetConfig();
+  });
 });
