@@ -56,6 +56,7 @@ export type DigestStrings = {
   missedByShift: string;
   /** Label of the SLA rate: the share of waits answered within `responseSlaMinutes` working minutes. */
   slaMet: (minutes: string) => string;
+  fullReport: string;
   ordersCreated: string;
   orders: string;
   grossProfit: string;
@@ -124,6 +125,7 @@ const VI: DigestStrings = {
   missed: 'Bỏ lỡ',
   missedByShift: 'Bỏ lỡ theo ca',
   slaMet: (m) => `Trả lời trong ${m} phút`,
+  fullReport: 'Xem báo cáo đầy đủ của kỳ này',
   ordersCreated: 'Đơn tạo',
   orders: 'Đơn',
   grossProfit: 'Lợi nhuận',
@@ -192,6 +194,7 @@ const EN: DigestStrings = {
   missed: 'Missed',
   missedByShift: 'Missed by shift',
   slaMet: (m) => `Answered within ${m} min`,
+  fullReport: 'Open the full report of this period',
   ordersCreated: 'Orders created',
   orders: 'Orders',
   grossProfit: 'Gross profit',

@@ -107,6 +107,7 @@ export function digestText(view: DigestView): string {
     );
   }
 
+  if (view.reportUrl) out.push(`${u(view.reportLabel)}: ${u(view.reportUrl)}`, '');
   out.push('--', u(view.asOf), u(view.footer), `${u(view.unsubscribeLabel)}: ${u(view.unsubscribeUrl)}`, '');
   return out.join('\n');
 }

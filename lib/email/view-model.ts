@@ -71,6 +71,9 @@ export type DigestView = {
   footer: string;
   unsubscribeUrl: string;
   unsubscribeLabel: string;
+  /** signed link to the full report of the period ('' when report links are not configured) */
+  reportUrl: string;
+  reportLabel: string;
 };
 
 export type DigestInput = {
@@ -83,6 +86,7 @@ export type DigestInput = {
   ads: AdsReport;
   referrals: ReferralsReport;
   unsubscribeUrl: string;
+  reportUrl?: string;
 };
 
 /** Rows per staff table; the rest are counted in a "and N more" line. */
@@ -351,6 +355,8 @@ export function buildDigestView(input: DigestInput): DigestView {
     footer: s.footer(shop.name, period),
     unsubscribeUrl: input.unsubscribeUrl,
     unsubscribeLabel: s.unsubscribe[period],
+    reportUrl: input.reportUrl ?? '',
+    reportLabel: s.fullReport,
   };
   return escapeDeep(view);
 }
