@@ -17,6 +17,7 @@ import { INGEST_BATCHING } from '#lib/queue/ingest-batching.ts';
 import { measurePg, PgServer, type PgFigures } from './pg-peer.ts';
 import { OPEN_WAIT_SHARDS, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
+import { exportSection, measureExport } from './export.ts';
 
 process.env.LOG_LEVEL = 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -178,6 +179,8 @@ try {
       '',
     );
   }
+  // 2b. conversation export read cost
+  lines.push(...exportSection(await measureExport(dynamo.endpoint)));
 
   // 3. digest rendering
   try {

@@ -24,6 +24,8 @@ const configSchema = z.object({
   SES_FROM: z.string().optional(),
   SES_ENDPOINT: z.url('must be a URL').optional(),
   PUBLIC_BASE_URL: z.url('must be a URL such as https://reports.example.com').default('http://localhost:3000'),
+  /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
+  REPORT_LINK_KEY: z.string().min(32, 'at least 32 characters').optional(),
   OUTBOX_DIR: z.string().optional(),
   PORT: z.coerce.number('must be a port number').int('must be a port number').min(0, 'must be a port number 0–65535').max(65535, 'must be a port number 0–65535').optional(),
 });

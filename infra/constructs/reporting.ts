@@ -154,6 +154,8 @@ export class Reporting extends Construct {
       route('events', '/v1/events', [HttpMethod.POST], this.events, shopKey),
       route('reports', '/v1/shops/{shopId}/reports/{report}', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/exports/conversations', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/report-links', [HttpMethod.POST], this.report, shopKey),
     ];
     for (const r of shopKeyRoutes.flat())
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Shops authenticate with API keys checked by the Lambda authorizer; there are no Cognito users.' });
@@ -163,6 +165,9 @@ export class Reporting extends Construct {
       route('webhooks', '/webhooks/zalo', [HttpMethod.POST], this.webhook),
       route('webhooks', '/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
       route('public', '/v1/openapi.json', [HttpMethod.GET], this.report),
+      route('public', '/v1/metrics', [HttpMethod.GET], this.report),
+      // signed report pages carry their own signature instead of a shop key
+      route('public', '/v1/report-pages/{shopId}/{report}', [HttpMethod.GET], this.report),
       route('admin', '/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
       // signed one-click unsubscribe links in the digests (List-Unsubscribe), served by the admin function
       route('public', '/v1/unsubscribe', [HttpMethod.GET, HttpMethod.POST], this.admin),
@@ -172,7 +177,7 @@ export class Reporting extends Construct {
       Validations.of(r).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz and /v1/openapi.json are public.',
+          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz, /v1/openapi.json and /v1/metrics are public.',
       });
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Public route (see APIG4): callers are platforms and operators, not Cognito users.' });
     }
