@@ -135,6 +135,17 @@ describe('order webhooks per shop', () => {
     }
   });
 
+  it('refuses an order total that cannot be kept exactly (past 15 digits of minor units) with 400, and queues nothing', async () => {
+    const raw = rawJson({ ...recent(makeHaravanOrder()), id: 7700001, total_price: '99999999999999999' });
+    const res = await post('haravan', 'ord-a', raw, { 'x-haravan-hmacsha256': orderSignature(raw, SECRET_A), 'x-haravan-topic': 'orders/create' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details).toContainEqual(expect.objectContaining({ path: expect.stringContaining('total') }));
+    await queues.ingest.drain();
+    const view = await call(report, httpEvent({ method: 'GET', path: '/v1/shops/ord-a/orders/haravan:7700001', headers: { authorization: `Bearer ${keyA}` } }));
+    expect(view.status).toBe(404);
+  });
+
   it('acknowledges a topic it does not use with 200 and stores nothing', async () => {
     const res = await haravan('ord-a', { id: 55, title: 'Áo khoác', variants: [] }, SECRET_A, 'products/update');
     expect(res).toMatchObject({ status: 200, body: { events: 0, ignored: 'products/update' } });
