@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observe } from '#lib/log.ts';
 import { httpErrors, json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
@@ -43,4 +44,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   throw new NotFoundError(`No admin route ${method} ${path}`);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(observe()).use(httpErrors()).handler(main);

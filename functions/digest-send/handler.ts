@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { digestJobSchema, sendDigest } from '#lib/digests/send.ts';
-import { log } from '#lib/log.ts';
+import { log, observe } from '#lib/log.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
@@ -36,4 +36,4 @@ const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   return { batchItemFailures: failures };
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(main);
+export const handler = middy<SQSEvent, SQSBatchResponse>().use(observe()).handler(main);

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observe } from '#lib/log.ts';
 import { httpErrors, json, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
@@ -30,4 +31,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   return json(200, out.body);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(observe()).use(httpErrors()).handler(main);

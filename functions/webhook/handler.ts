@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observe } from '#lib/log.ts';
 import { header, httpErrors, json, queryParams, rawBody, text } from '#lib/http/http.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { receiveMeta, receiveOrder, receiveZalo, verifyMetaSubscription } from '#lib/webhooks/receive.ts';
@@ -23,4 +24,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   throw new NotFoundError(`No route ${method} ${path}`);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(observe()).use(httpErrors()).handler(main);
