@@ -53,7 +53,7 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
     const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe });
     const { subject, html, text } = renderDigest(view);
     const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
-    const raw = buildMime({
+    const raw = await buildMime({
       from: from_,
       to: recipient.email,
       subject,
