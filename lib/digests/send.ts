@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
 
 /** A shop's configuration as the admin API stores it (SPEC §4.2). */
