@@ -23,6 +23,8 @@ export const SECURITY_HEADERS = {
   },
   reportTo: false,
   reportingEndpoints: false,
+  // its default writes `Server` and `X-Powered-By` as undefined, which Node's HTTP server (the local runtime) refuses; we set neither
+  poweredBy: false,
   xssProtection: false,
 } as const;
 

@@ -32,6 +32,7 @@ describe('httpMiddlewares', () => {
     })(httpEvent({ method: 'GET', path: '/x' }), lambdaContext);
 
     for (const res of [ok, bad]) {
+      for (const [k, v] of Object.entries(res.headers)) expect(typeof v, k).toBe('string'); // Node's HTTP server refuses undefined values
       expect(res.headers['Strict-Transport-Security']).toBe('max-age=15552000; includeSubDomains; preload');
       expect(res.headers['X-Content-Type-Options']).toBe('nosniff');
       expect(res.headers['Referrer-Policy']).toBe('no-referrer');
