@@ -108,7 +108,7 @@ describe('loadSecrets', () => {
       expect(process.env.ADMIN_TOKEN).toBe('sm-admin-token-rotated-fedcba9876');
       expect(config().ADMIN_TOKEN).toBe('sm-admin-token-rotated-fedcba9876');
       expect(config().META_APP_SECRET).toBe('sm-meta-app-secret-2');
-      expect(process.env.ORDER_WEBHOOK_SECRET).toBe(STORED.ORDER_WEBHOOK_SECRET);
+      expect(process.env.ZALO_OA_SECRET_KEY).toBe(STORED.ZALO_OA_SECRET_KEY);
     } finally {
       vi.useRealTimers();
     }
