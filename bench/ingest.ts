@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '../scripts/local/dynamodb-local.ts';
-import { meterWrites } from './capacity.ts';
+import { meterWrites } from './meter.ts';
 import { setDb } from '#lib/store/client.ts';
 import { resetConfig } from '#lib/config.ts';
 import { putShop } from '#lib/store/shops.ts';

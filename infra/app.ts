@@ -9,11 +9,12 @@
  *   senderEmail  From address of the digests (SES_FROM); the stack creates its
  *                SES identity, whose verification mail must be confirmed.
  *                Required for real digests; `digests@example.com` lets synth run.
- *   secretName   Secrets Manager secret holding, as JSON, META_APP_SECRET,
- *                META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY and
- *                ADMIN_TOKEN (order webhook secrets are per shop, set through
- *                the admin API). Empty = `chatpulse/<stage>`.
- *                Only the name enters the template; create the secret first.
+ *   secretPrefix Prefix of the Secrets Manager secrets (JSON): `<prefix>/webhook`
+ *                (META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID,
+ *                ZALO_OA_SECRET_KEY; order secrets are per shop), `<prefix>/admin`
+ *                (ADMIN_TOKEN), `<prefix>/unsubscribe` (UNSUBSCRIBE_SIGNING_KEY).
+ *                Empty = `chatpulse/<stage>`. Only the names enter the template;
+ *                create the secrets first. (`secretName` is read as the prefix too.)
  *   alarmEmail   Optional address subscribed to the alarm topic. Empty = none.
  */
 import { App, Validations } from 'aws-cdk-lib';
@@ -32,7 +33,7 @@ export function buildApp(app = new App()): { app: App; stack: ChatpulseStack } {
   const stack = new ChatpulseStack(app, `Chatpulse-${stage}`, {
     stage,
     senderEmail: ctx('senderEmail') ?? 'digests@example.com',
-    secretName: ctx('secretName') ?? `chatpulse/${stage}`,
+    secretPrefix: ctx('secretPrefix') ?? ctx('secretName') ?? `chatpulse/${stage}`,
     ...(alarmEmail ? { alarmEmail } : {}),
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-1' },
     description: `chatpulse (${stage}): chat-commerce reporting backend`,

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { SECRET_GROUPS, type SecretGroup } from '../lib/secrets.ts';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './bundling.ts';
 import { Storage } from './constructs/storage.ts';
@@ -13,10 +14,17 @@ export type ChatpulseStackProps = StackProps & {
   stage: string;
   /** SES sender of the digests (the stack creates its SES identity) */
   senderEmail: string;
-  /** Secrets Manager secret (JSON) with META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID, ZALO_OA_SECRET_KEY, ADMIN_TOKEN */
-  secretName: string;
+  /**
+   * Prefix of the Secrets Manager secrets (JSON), one per group of lib/secrets.ts SECRET_GROUPS:
+   * `<prefix>/webhook` (platform secrets), `<prefix>/admin` (ADMIN_TOKEN), `<prefix>/unsubscribe`
+   * (UNSUBSCRIBE_SIGNING_KEY). Each function is granted only the groups it uses.
+   */
+  secretPrefix: string;
   alarmEmail?: string;
 };
+
+/** The name of a group's secret: `<prefix>/<group>`. */
+export const secretNameOf = (prefix: string, group: SecretGroup) => `${prefix}/${group}`;
 
 /** The whole of chatpulse: one stack composed of one construct per concern. */
 export class ChatpulseStack extends Stack {
@@ -28,14 +36,16 @@ export class ChatpulseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ChatpulseStackProps) {
     super(scope, id, props);
-    // Imported by name: the template holds the name, never a value.
-    const secret = Secret.fromSecretNameV2(this, 'Secrets', props.secretName);
+    // Imported by name: the template holds the names, never a value.
+    const secrets = Object.fromEntries(
+      (Object.keys(SECRET_GROUPS) as SecretGroup[]).map((g) => [g, Secret.fromSecretNameV2(this, `Secret-${g}`, secretNameOf(props.secretPrefix, g))]),
+    ) as Record<SecretGroup, ISecret>;
     this.storage = new Storage(this, 'Storage', { stage: props.stage });
     const { table } = this.storage;
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
-    this.digests = new Digests(this, 'Digests', { table, secret, senderEmail: props.senderEmail, env });
-    this.reporting = new Reporting(this, 'Reporting', { table, secret, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
+    this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, senderEmail: props.senderEmail, env });
+    this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;
     for (const fn of this.functions) fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
 
@@ -47,7 +57,7 @@ export class ChatpulseStack extends Stack {
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
 
-    this.acknowledgeFindings(props.secretName);
+    this.acknowledgeFindings(props.secretPrefix);
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl, description: 'Base URL for webhooks, events, reports and admin' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
@@ -62,7 +72,7 @@ export class ChatpulseStack extends Stack {
   }
 
   /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */
-  private acknowledgeFindings(secretName: string): void {
+  private acknowledgeFindings(secretPrefix: string): void {
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     for (const fn of this.functions) {
@@ -79,11 +89,12 @@ export class ChatpulseStack extends Stack {
         `AwsSolutions-IAM5[Resource::<${logicalId(this.storage.table)}.Arn>/index/*]`,
         'The explicit table actions granted also cover its index (GSI1: shop directory, open waits) so Query can use it; no other table is reachable.',
       );
-      ack(
-        fn,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretName}-??????]`,
-        'Secrets Manager appends six random characters to a secret ARN; the grant (GetSecretValue/DescribeSecret) names this one secret.',
-      );
+      for (const g of Object.keys(SECRET_GROUPS) as SecretGroup[])
+        ack(
+          fn,
+          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretNameOf(secretPrefix, g)}-??????]`,
+          'Secrets Manager appends six random characters to a secret ARN; the grant (GetSecretValue/DescribeSecret) names this one secret.',
+        );
     }
     // LambdaInvoke creates the scheduler's role at stack level (shared per target function), hence the stack scope;
     // the finding names the one function it may invoke.

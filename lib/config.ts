@@ -16,12 +16,16 @@ const configSchema = z.object({
   ZALO_APP_ID: secret(1).optional(),
   ZALO_OA_SECRET_KEY: secret(8).optional(),
   ADMIN_TOKEN: secret(16).optional(),
+  /** HMAC key of the digests' unsubscribe links (its own secret, not derived from ADMIN_TOKEN) */
+  UNSUBSCRIBE_SIGNING_KEY: secret(32).optional(),
   RAW_EVENT_TTL_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(31, 'must be at least 31 days').max(3650, 'must be at most 3650 days').default(400),
   LATE_EVENT_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days').default(30),
   MAX_BODY_BYTES: z.coerce.number('must be a number of bytes').int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(1_048_576),
   SES_FROM: z.string().optional(),
   SES_ENDPOINT: z.url('must be a URL').optional(),
   PUBLIC_BASE_URL: z.url('must be a URL such as https://reports.example.com').default('http://localhost:3000'),
+  /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
+  REPORT_LINK_KEY: z.string().min(32, 'at least 32 characters').optional(),
   OUTBOX_DIR: z.string().optional(),
   PORT: z.coerce.number('must be a port number').int('must be a port number').min(0, 'must be a port number 0–65535').max(65535, 'must be a port number 0–65535').optional(),
 });

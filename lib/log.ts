@@ -30,7 +30,7 @@ const PERSONAL_KEY = /^(customer(Id|Ref)?|psid|senderId|recipientId|userId|phone
 /** A phone number inside free text: Vietnamese mobile/landline forms (0…, +84…, 84…), spaces, dots or dashes allowed. */
 const PHONE_IN_TEXT = /(?<![\d+])(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)/g;
 const EMAIL_IN_TEXT = /[\w.+-]+@([\w-]+\.)+[\w-]{2,}/g;
-const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY'];
+const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY', 'REPORT_LINK_KEY'];
 
 /** Free text with configured secret values, phone numbers and email addresses masked. */
 export function redactText(text: string): string {

@@ -2,7 +2,21 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { resetConfig } from '#lib/config.ts';
 
-const SECRET_KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN'] as const;
+/**
+ * The secrets, grouped by the Secrets Manager secret (JSON) that holds them.
+ * Each function is granted and told (SECRET_ARNS) only the groups it uses:
+ * webhook → `webhook`; admin → `admin` + `unsubscribe` (it verifies the
+ * links); digest-send → `unsubscribe` (it signs them). infra/ builds the
+ * grants from this table.
+ */
+export const SECRET_GROUPS = {
+  webhook: ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY'],
+  admin: ['ADMIN_TOKEN'],
+  unsubscribe: ['UNSUBSCRIBE_SIGNING_KEY'],
+} as const;
+export type SecretGroup = keyof typeof SECRET_GROUPS;
+
+const SECRET_KEYS: readonly string[] = Object.values(SECRET_GROUPS).flat();
 
 /**
  * How long a read secret is trusted before it is read again: 300 s, or
@@ -20,28 +34,29 @@ let inFlight: Promise<void> | undefined;
 const fromSecret = new Set<string>();
 
 /**
- * In AWS, reads the stack's secret (JSON) through Powertools Parameters
- * (Secrets Manager provider, cached for `secretMaxAgeSeconds()`) and exposes
- * its keys through `config()`. Call it at the start of every invocation: a
- * cached read costs nothing, an expired one fetches the secret again, and a
- * changed value replaces the old one (config is re-read). A no-op when
- * SECRET_ARN is unset (local runtime). A failed read throws and is retried
- * by the next call.
+ * In AWS, reads the function's secrets (JSON; SECRET_ARNS, comma-separated,
+ * or a single SECRET_ARN) through Powertools Parameters (Secrets Manager
+ * provider, cached for `secretMaxAgeSeconds()`) and exposes their keys
+ * through `config()`. Call it at the start of every invocation: a cached read
+ * costs nothing, an expired one fetches the secret again, and a changed value
+ * replaces the old one (config is re-read). A no-op when neither is set
+ * (local runtime). A failed read throws and is retried by the next call.
  */
 export function loadSecrets(client?: SecretsManagerClient): Promise<void> {
-  const arn = process.env.SECRET_ARN;
-  if (!arn) return Promise.resolve();
+  const ids = (process.env.SECRET_ARNS ?? process.env.SECRET_ARN ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) return Promise.resolve();
   provider ??= new SecretsProvider({ awsSdkV3Client: client ?? new SecretsManagerClient({}) });
   inFlight ??= (async () => {
-    const values = (await provider!.get(arn, { maxAge: secretMaxAgeSeconds(), transform: 'json' })) as Record<string, unknown> | undefined;
+    const all = await Promise.all(ids.map((id) => provider!.get(id, { maxAge: secretMaxAgeSeconds(), transform: 'json' }) as Promise<Record<string, unknown> | undefined>));
     let changed = false;
-    for (const k of SECRET_KEYS) {
-      const v = values?.[k];
-      if (typeof v !== 'string' || (process.env[k] !== undefined && !fromSecret.has(k)) || process.env[k] === v) continue;
-      process.env[k] = v;
-      fromSecret.add(k);
-      changed = true;
-    }
+    for (const values of all)
+      for (const k of SECRET_KEYS) {
+        const v = values?.[k];
+        if (typeof v !== 'string' || (process.env[k] !== undefined && !fromSecret.has(k)) || process.env[k] === v) continue;
+        process.env[k] = v;
+        fromSecret.add(k);
+        changed = true;
+      }
     if (changed) resetConfig();
   })().finally(() => {
     inFlight = undefined;

@@ -7,10 +7,10 @@ export const FUNCTION_SETTINGS = {
   events: ['TABLE_NAME'],
   report: ['TABLE_NAME'],
   authorizer: ['TABLE_NAME'],
-  admin: ['TABLE_NAME', 'ADMIN_TOKEN'],
+  admin: ['TABLE_NAME', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY'],
   ingest: ['TABLE_NAME'],
   'digest-dispatch': ['TABLE_NAME'],
-  'digest-send': ['TABLE_NAME', 'ADMIN_TOKEN'],
+  'digest-send': ['TABLE_NAME', 'UNSUBSCRIBE_SIGNING_KEY'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;

@@ -3,8 +3,9 @@ import { httpMiddlewares } from '#lib/http/middlewares.ts';
 import { json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
-import { issueApiKey, upsertShop } from '#lib/admin/shops.ts';
+import { upsertShop } from '#lib/admin/shops.ts';
 import { setOrderWebhookSecret, setProductCosts } from '#lib/admin/order-settings.ts';
+import { issueApiKey, listShopApiKeys, revokeShopApiKey } from '#lib/admin/api-keys.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -29,8 +30,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)$/.exec(path))) {
     return json(200, await upsertShop(decodeURIComponent(m[1]!), parseJsonBody(event)));
   }
-  if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
-    return json(201, await issueApiKey(decodeURIComponent(m[1]!)));
+  if ((m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
+    const shopId = decodeURIComponent(m[1]!);
+    if (method === 'POST') return json(201, await issueApiKey(shopId, event.body ? parseJsonBody(event) : {}));
+    if (method === 'GET') return json(200, await listShopApiKeys(shopId));
+  }
+  if (method === 'DELETE' && (m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys\/([^/]+)$/.exec(path))) {
+    await revokeShopApiKey(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
   }
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/order-webhooks\/([^/]+)$/.exec(path))) {
     await setOrderWebhookSecret(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), parseJsonBody(event));

@@ -18,7 +18,7 @@ await startup('digest-send');
  * kept on the ledger item. A permanent refusal goes there at once.
  */
 const main = async (event: SQSEvent): Promise<PromiseSettledResult<unknown>[]> => {
-  await loadSecrets(); // ADMIN_TOKEN signs the unsubscribe links
+  await loadSecrets(); // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links
   const settled: PromiseSettledResult<unknown>[] = [];
   for (const record of event.Records) {
     let job: DigestJob | undefined;

@@ -6,11 +6,9 @@ import { startup } from '#lib/startup.ts';
 
 await startup('ingest');
 
-/** SQS FIFO consumer: applies event batches, reporting partial batch failures. */
+/** Standard SQS consumer: applies event batches, reporting partial batch failures (each message is its own group). */
 const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const failed = await consumeIngestMessages(
-    event.Records.map((r) => ({ messageId: r.messageId, groupId: r.attributes.MessageGroupId ?? r.messageId, body: r.body })),
-  );
+  const failed = await consumeIngestMessages(event.Records.map((r) => ({ messageId: r.messageId, groupId: r.messageId, body: r.body })));
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };
 

@@ -1,26 +1,49 @@
 import middy from '@middy/core';
 import { httpMiddlewares } from '#lib/http/middlewares.ts';
-import { json, queryParams, text } from '#lib/http/http.ts';
+import { json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { getOrderView } from '#lib/orders/view.ts';
+import { metricsDocument } from '#lib/reports/metrics.ts';
+import { exportConversations } from '#lib/reports/export-conversations.ts';
+import { createReportLink, openReportLink } from '#lib/reports/links.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
 await startup('report');
 
-/** Report API and order lookups (shop key), and the OpenAPI document. */
+/** A report page runs nothing and loads nothing. */
+const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
+/** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   const path = event.rawPath;
   if (path === '/v1/openapi.json') return json(200, openApiDocument(config().PUBLIC_BASE_URL));
+  if (path === '/v1/metrics') return json(200, metricsDocument());
   const order = /^\/v1\/shops\/([^/]+)\/orders\/([^/]+)$/.exec(path);
   if (order && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(order[1]!);
     await requireShop(event, shopId);
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
+  }
+  const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
+  if (page && event.requestContext.http.method === 'GET') return text(200, await openReportLink(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
+  const link = /^\/v1\/shops\/([^/]+)\/report-links$/.exec(path);
+  if (link && event.requestContext.http.method === 'POST') {
+    const shopId = decodeURIComponent(link[1]!);
+    await requireShop(event, shopId);
+    return json(201, createReportLink(shopId, parseJsonBody(event)));
+  }
+  const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
+  if (x && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(x[1]!);
+    await requireShop(event, shopId);
+    const out = await exportConversations(shopId, queryParams(event));
+    if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+    return json(200, out.body);
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);
@@ -28,6 +51,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   await requireShop(event, shopId);
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+  if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', HTML_HEADERS);
   return json(200, out.body);
 };
 

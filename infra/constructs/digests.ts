@@ -10,10 +10,12 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
+import { grantWritesUnder } from './table-grants.ts';
 
 export type DigestsProps = {
   table: Table;
-  secret: ISecret;
+  /** holds UNSUBSCRIBE_SIGNING_KEY, the HMAC key of the unsubscribe links (the sender's only secret) */
+  unsubscribeSecret: ISecret;
   /** From address of the digests; `name@domain` gets an email identity, a bare domain a domain identity */
   senderEmail: string;
   env: Record<string, string>;
@@ -65,14 +67,16 @@ export class Digests extends Construct {
         SES_FROM: props.senderEmail,
         // permanent SES refusals go straight to the dead-letter queue with their reason
         DIGEST_DLQ_URL: this.dlq.queueUrl,
-        // ADMIN_TOKEN keys the HMAC of the unsubscribe links
-        SECRET_ARN: props.secret.secretName,
+        // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links; no other secret
+        SECRET_ARNS: props.unsubscribeSecret.secretName,
       },
       timeout: sendTimeout,
       memorySize: 1024,
     });
-    props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    props.secret.grantRead(this.send);
+    props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    // its only writes are ledger items (DIGEST#…)
+    grantWritesUnder(props.table, this.send, ['PutItem', 'UpdateItem'], ['DIGEST#']);
+    props.unsubscribeSecret.grantRead(this.send);
     this.dlq.grantSendMessages(this.send);
     this.send.addToRolePolicy(
       new PolicyStatement({

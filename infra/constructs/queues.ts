@@ -2,8 +2,8 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** A queue and its dead-letter queue (after 5 receives), both encrypted (SSE-SQS) and TLS-only. */
-export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolean; visibilityTimeout: Duration }): { queue: Queue; dlq: Queue } {
+/** A queue and its dead-letter queue (after `maxReceiveCount` receives, default 5), both encrypted (SSE-SQS) and TLS-only. */
+export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolean; visibilityTimeout: Duration; maxReceiveCount?: number }): { queue: Queue; dlq: Queue } {
   const fifo = props.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
   const dlq = new Queue(scope, `${id}Dlq`, {
     ...fifo,
@@ -21,7 +21,7 @@ export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolea
     retentionPeriod: Duration.days(4),
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
-    deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    deadLetterQueue: { queue: dlq, maxReceiveCount: props.maxReceiveCount ?? 5 },
   });
   return { queue, dlq };
 }

@@ -1,6 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnRoute, CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -9,13 +9,36 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
+import { grantWritesUnder } from './table-grants.ts';
+import type { SecretGroup } from '../../lib/secrets.ts';
 
-/** Stage-wide throttling defaults (per account and region API Gateway allows far more; this caps a runaway client). */
+/** Default limits of a route that belongs to no group below (API Gateway applies them to each route). */
 export const API_THROTTLE = { rateLimit: 200, burstLimit: 500 };
+
+/**
+ * Each route group has its own limits (HTTP API stage route settings, set
+ * on every route) instead of one limit for the whole stage, so a flood on
+ * one group does not use up another's. Webhooks get API Gateway's account defaults (10,000 requests/s,
+ * burst 5,000: SPEC §2, nothing caps all shops below the account rate); shop
+ * events are batches of up to 500; reports cost Lambda seconds; admin is for
+ * operators and makes guessing the admin token slow.
+ */
+export const ROUTE_THROTTLES = {
+  webhooks: { rateLimit: 10_000, burstLimit: 5_000 },
+  events: { rateLimit: 1_000, burstLimit: 2_000 },
+  reports: { rateLimit: 100, burstLimit: 200 },
+  admin: { rateLimit: 10, burstLimit: 20 },
+  public: { rateLimit: 20, burstLimit: 50 },
+} as const;
+export type RouteGroup = keyof typeof ROUTE_THROTTLES;
+
+/** How long API Gateway caches the authorizer's answer for one Authorization header: a revoked key works at most this long. */
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(60);
 
 export type ReportingProps = {
   table: Table;
-  secret: ISecret;
+  /** the secrets by group (lib/secrets.ts SECRET_GROUPS); each function gets only the ones it uses */
+  secrets: Record<SecretGroup, ISecret>;
   ingestQueue: Queue;
   digestQueue: Queue;
   /** environment every function gets (TABLE_NAME …) */
@@ -38,20 +61,23 @@ export class Reporting extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
     super(scope, id);
-    const { table, secret, ingestQueue, digestQueue } = props;
-    // Only the secret's name reaches the template; lib/secrets.ts reads the value at cold start.
-    const withSecret = { ...props.env, SECRET_ARN: secret.secretName };
+    const { table, secrets, ingestQueue, digestQueue } = props;
+    // Only the secrets' names reach the template; lib/secrets.ts reads the values at cold start.
+    const withSecrets = (fn: ChatpulseFunction, groups: SecretGroup[]) => {
+      fn.addEnvironment('SECRET_ARNS', groups.map((g) => secrets[g].secretName).join(','));
+      for (const g of groups) secrets[g].grantRead(fn);
+    };
 
     // Webhooks: page → shop lookups, each shop's order webhook secret and product costs (GetItem/BatchGetItem),
-    // then the ingest queue. Needs the platform secrets.
+    // then the ingest queue. Holds the platform secrets only (never ADMIN_TOKEN).
     this.webhook = new ChatpulseFunction(this, 'Webhook', {
       name: 'webhook',
-      environment: { ...withSecret, INGEST_QUEUE_URL: ingestQueue.queueUrl },
+      environment: { ...props.env, INGEST_QUEUE_URL: ingestQueue.queueUrl },
       timeout: Duration.seconds(10),
     });
     table.grant(this.webhook, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
     ingestQueue.grantSendMessages(this.webhook);
-    secret.grantRead(this.webhook);
+    withSecrets(this.webhook, ['webhook']);
 
     // Canonical events: the shop and its pages, then the ingest queue. No secrets (the authorizer checked the key).
     this.events = new ChatpulseFunction(this, 'Events', {
@@ -66,30 +92,33 @@ export class Reporting extends Construct {
     this.report = new ChatpulseFunction(this, 'Report', { name: 'report', environment: props.env, timeout: Duration.seconds(29), memorySize: 1024 });
     table.grant(this.report, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
 
-    // Admin: shops (put, and delete of page references a shop gave up), API keys, rebuild
-    // (BatchWriteItem of rollups), digest runs onto the digest queue, unsubscribe links.
+    // Admin: shops (put, and delete of page references a shop gave up), API keys (put, list on
+    // GSI1, delete), rebuild (BatchWriteItem of rollups), digest runs onto the digest queue,
+    // unsubscribe links (verifies their signature). Holds ADMIN_TOKEN and UNSUBSCRIBE_SIGNING_KEY.
     this.admin = new ChatpulseFunction(this, 'Admin', {
       name: 'admin',
-      environment: { ...withSecret, DIGEST_QUEUE_URL: digestQueue.queueUrl },
+      environment: { ...props.env, DIGEST_QUEUE_URL: digestQueue.queueUrl },
       timeout: Duration.seconds(29),
       memorySize: 1024,
     });
     table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
     digestQueue.grantSendMessages(this.admin);
-    secret.grantRead(this.admin);
+    withSecrets(this.admin, ['admin', 'unsubscribe']);
 
-    // Authorizer: one GetItem of the hashed key (APIKEY#…).
+    // Authorizer: one GetItem of the hashed key (APIKEY#…) and, at most hourly per key, an
+    // UpdateItem of its last use, on API key items only. No secret.
     this.authorizer = new ChatpulseFunction(this, 'Authorizer', { name: 'authorizer', environment: props.env, timeout: Duration.seconds(5) });
     table.grant(this.authorizer, 'dynamodb:GetItem');
+    grantWritesUnder(table, this.authorizer, ['UpdateItem'], ['APIKEY#']);
     const shopKey = new HttpLambdaAuthorizer('ShopKey', this.authorizer, {
       responseTypes: [HttpLambdaResponseType.SIMPLE], // payload format 2.0, {isAuthorized, context}
       identitySource: ['$request.header.Authorization'],
-      resultsCacheTtl: Duration.minutes(5),
+      resultsCacheTtl: AUTHORIZER_CACHE_TTL,
     });
 
     this.api = new HttpApi(this, 'HttpApi', { description: 'chatpulse webhooks, events, reports and admin', createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       autoDeploy: true,
       throttle: API_THROTTLE,
@@ -110,32 +139,45 @@ export class Reporting extends Construct {
     });
 
     const integrations = new Map<ChatpulseFunction, HttpLambdaIntegration>();
-    const route = (path: string, methods: HttpMethod[], fn: ChatpulseFunction, authorizer?: IHttpRouteAuthorizer) => {
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    const cfnStage = stage.node.defaultChild as CfnStage;
+    const route = (group: RouteGroup, path: string, methods: HttpMethod[], fn: ChatpulseFunction, authorizer?: IHttpRouteAuthorizer) => {
       if (!integrations.has(fn)) integrations.set(fn, new HttpLambdaIntegration(`${fn.node.id}Integration`, fn));
-      return this.api.addRoutes({ path, methods, integration: integrations.get(fn)!, ...(authorizer ? { authorizer } : {}) });
+      const routes = this.api.addRoutes({ path, methods, integration: integrations.get(fn)!, ...(authorizer ? { authorizer } : {}) });
+      const limits = ROUTE_THROTTLES[group];
+      for (const m of methods) routeSettings[`${m} ${path}`] = { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit };
+      // route settings name routes by key: the stage must be updated after they exist
+      for (const r of routes) cfnStage.addDependency(r.node.defaultChild as CfnRoute);
+      return routes;
     };
     const shopKeyRoutes = [
-      route('/v1/events', [HttpMethod.POST], this.events, shopKey),
-      route('/v1/shops/{shopId}/reports/{report}', [HttpMethod.GET], this.report, shopKey),
-      route('/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
+      route('events', '/v1/events', [HttpMethod.POST], this.events, shopKey),
+      route('reports', '/v1/shops/{shopId}/reports/{report}', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/exports/conversations', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/report-links', [HttpMethod.POST], this.report, shopKey),
     ];
     for (const r of shopKeyRoutes.flat())
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Shops authenticate with API keys checked by the Lambda authorizer; there are no Cognito users.' });
     const publicRoutes = [
-      route('/healthz', [HttpMethod.GET], this.webhook),
-      route('/webhooks/meta', [HttpMethod.GET, HttpMethod.POST], this.webhook),
-      route('/webhooks/zalo', [HttpMethod.POST], this.webhook),
-      route('/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
-      route('/v1/openapi.json', [HttpMethod.GET], this.report),
-      route('/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
+      route('public', '/healthz', [HttpMethod.GET], this.webhook),
+      route('webhooks', '/webhooks/meta', [HttpMethod.GET, HttpMethod.POST], this.webhook),
+      route('webhooks', '/webhooks/zalo', [HttpMethod.POST], this.webhook),
+      route('webhooks', '/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
+      route('public', '/v1/openapi.json', [HttpMethod.GET], this.report),
+      route('public', '/v1/metrics', [HttpMethod.GET], this.report),
+      // signed report pages carry their own signature instead of a shop key
+      route('public', '/v1/report-pages/{shopId}/{report}', [HttpMethod.GET], this.report),
+      route('admin', '/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
       // signed one-click unsubscribe links in the digests (List-Unsubscribe), served by the admin function
-      route('/v1/unsubscribe', [HttpMethod.GET, HttpMethod.POST], this.admin),
+      route('public', '/v1/unsubscribe', [HttpMethod.GET, HttpMethod.POST], this.admin),
     ];
+    cfnStage.routeSettings = routeSettings;
     for (const r of publicRoutes.flat()) {
       Validations.of(r).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz and /v1/openapi.json are public.',
+          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz, /v1/openapi.json and /v1/metrics are public.',
       });
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Public route (see APIG4): callers are platforms and operators, not Cognito users.' });
     }

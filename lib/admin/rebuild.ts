@@ -10,6 +10,7 @@ import { readRawEvents } from '#lib/store/raw.ts';
 import { replaceRollups } from '#lib/store/rollups.ts';
 import { batchGet, keyId } from '#lib/store/batch.ts';
 import { keys, type Period } from '#lib/store/keys.ts';
+import { MAX_RANGE_DAYS } from '#lib/reports/query.ts';
 import { addDays, isoWeek, isoWeekStart, isValidDate, localDate, monthOf, daysBetween, DATE_RULE } from '#lib/time/zone.ts';
 
 export const rebuildSchema = z
@@ -19,7 +20,9 @@ export const rebuildSchema = z
     from: z.string().refine(isValidDate, DATE_RULE),
     to: z.string().refine(isValidDate, DATE_RULE),
   })
-  .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] });
+  .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] })
+  // capped like reports: a rebuild walks every day of the range before touching the table
+  .refine((r) => !isValidDate(r.from) || !isValidDate(r.to) || r.from > r.to || daysBetween(r.from, r.to) + 1 <= MAX_RANGE_DAYS, { message: `a range is at most ${MAX_RANGE_DAYS} days`, path: ['to'] });
 
 /**
  * `POST /v1/admin/rebuild`: recomputes the rollups of a page (or every page

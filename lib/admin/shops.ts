@@ -1,7 +1,7 @@
-import { ConflictError, NotFoundError } from '#lib/errors.ts';
+import { ConflictError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { shopIdSchema, shopInputSchema, type Shop } from '#lib/shops/schema.ts';
-import { createApiKey, getShop, putShop } from '#lib/store/shops.ts';
+import { putShop } from '#lib/store/shops.ts';
 
 /** `PUT /v1/admin/shops/{shopId}`: validates and stores a shop's configuration. */
 export async function upsertShop(shopId: string, body: unknown, now = new Date()): Promise<Shop> {
@@ -11,11 +11,4 @@ export async function upsertShop(shopId: string, body: unknown, now = new Date()
   const { conflictPage } = await putShop(shop);
   if (conflictPage) throw new ConflictError(`Page ${conflictPage} already belongs to another shop`, [{ path: 'pages', message: `page ${conflictPage} is registered by another shop` }]);
   return shop;
-}
-
-/** `POST /v1/admin/shops/{shopId}/api-keys`: a new key, returned once. */
-export async function issueApiKey(shopId: string): Promise<{ apiKey: string }> {
-  const shop = await getShop(shopId, { fresh: true });
-  if (!shop) throw new NotFoundError(`Unknown shop ${shopId}`);
-  return { apiKey: await createApiKey(shopId) };
 }

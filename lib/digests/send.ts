@@ -12,6 +12,7 @@ import { renderDigest } from '#lib/email/render.ts';
 import { buildMime } from '#lib/email/mime.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
+import { createReportLink } from '#lib/reports/links.ts';
 
 export const digestJobSchema = z.object({
   shopId: z.string().min(1),
@@ -50,7 +51,9 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
       buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
     ]);
     const unsubscribe = unsubscribeUrl(shop.shopId, recipient.email, job.period);
-    const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe });
+    // the full report of the period, as a signed link, when this deployment signs report links
+    const reportUrl = config().REPORT_LINK_KEY ? createReportLink(shop.shopId, { report: 'overview', from, to }, now.getTime()).url : undefined;
+    const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
     const { subject, html, text } = renderDigest(view);
     const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
     const raw = await buildMime({

@@ -6,12 +6,12 @@ import { getShop, putShop } from '#lib/store/shops.ts';
 
 /**
  * One-click unsubscribe links (RFC 8058): the link carries the shop, the
- * address and the period, signed with a key derived from the admin token, so
- * nobody can unsubscribe someone else.
+ * address and the period, signed with UNSUBSCRIBE_SIGNING_KEY (a secret of
+ * its own, held by digest-send and admin only), so nobody can unsubscribe
+ * someone else. Rotating the key voids the links of digests already sent.
  */
 function sign(shopId: string, email: string, period: string): string {
-  const key = createHmac('sha256', requireSetting('ADMIN_TOKEN')).update('chatpulse-unsubscribe').digest();
-  return createHmac('sha256', key).update(`${shopId}\n${email.toLowerCase()}\n${period}`).digest('base64url');
+  return createHmac('sha256', requireSetting('UNSUBSCRIBE_SIGNING_KEY')).update(`${shopId}\n${email.toLowerCase()}\n${period}`).digest('base64url');
 }
 
 export function unsubscribeUrl(shopId: string, email: string, period: 'daily' | 'weekly'): string {

@@ -54,6 +54,9 @@ export type DigestStrings = {
   commentReplies: string;
   missed: string;
   missedByShift: string;
+  /** Label of the SLA rate: the share of waits answered within `responseSlaMinutes` working minutes. */
+  slaMet: (minutes: string) => string;
+  fullReport: string;
   ordersCreated: string;
   orders: string;
   grossProfit: string;
@@ -121,6 +124,8 @@ const VI: DigestStrings = {
   commentReplies: 'Trả lời bình luận',
   missed: 'Bỏ lỡ',
   missedByShift: 'Bỏ lỡ theo ca',
+  slaMet: (m) => `Trả lời trong ${m} phút`,
+  fullReport: 'Xem báo cáo đầy đủ của kỳ này',
   ordersCreated: 'Đơn tạo',
   orders: 'Đơn',
   grossProfit: 'Lợi nhuận',
@@ -188,6 +193,8 @@ const EN: DigestStrings = {
   commentReplies: 'Comment replies',
   missed: 'Missed',
   missedByShift: 'Missed by shift',
+  slaMet: (m) => `Answered within ${m} min`,
+  fullReport: 'Open the full report of this period',
   ordersCreated: 'Orders created',
   orders: 'Orders',
   grossProfit: 'Gross profit',

@@ -67,7 +67,7 @@ export function digestText(view: DigestView): string {
   out.push(title('chatStaffTitle'));
   for (const r of view.chatStaff) {
     out.push(
-      `- ${u(r.name)}: ${t('avgResponse')} ${u(r.avg)} · ${t('p90Response')} ${u(r.p90)} · ${t('messageReplies')} ${u(r.messageReplies)} · ${t('commentReplies')} ${u(r.commentReplies)} · ${t('missed')} ${u(r.missed)}${r.missedByShift ? ` (${u(r.missedByShift)})` : ''}`,
+      `- ${u(r.name)}: ${t('avgResponse')} ${u(r.avg)} · ${t('p90Response')} ${u(r.p90)} · ${t('messageReplies')} ${u(r.messageReplies)} · ${t('commentReplies')} ${u(r.commentReplies)} · ${t('missed')} ${u(r.missed)}${r.missedByShift ? ` (${u(r.missedByShift)})` : ''}${r.sla ? ` · ${t('slaMet')} ${u(r.sla)}` : ''}`,
     );
   }
   if (!view.chatStaff.length) out.push(t('noData'));
@@ -107,6 +107,7 @@ export function digestText(view: DigestView): string {
     );
   }
 
+  if (view.reportUrl) out.push(`${u(view.reportLabel)}: ${u(view.reportUrl)}`, '');
   out.push('--', u(view.asOf), u(view.footer), `${u(view.unsubscribeLabel)}: ${u(view.unsubscribeUrl)}`, '');
   return out.join('\n');
 }

@@ -35,7 +35,7 @@ export type KpiTile = { label: string; value: string; change: string; color: str
 export type FunnelStep = { label: string; value: string; width: number; conversion: string };
 export type HourBar = { hour: number; count: string; title: string; height: number; color: string; bar: boolean };
 export type TopStaffLine = { rank: string; name: string; customersCared: string; revenue: string; conversionRate: string };
-export type ChatStaffLine = { name: string; avg: string; p90: string; messageReplies: string; commentReplies: string; missed: string; missedByShift: string };
+export type ChatStaffLine = { name: string; avg: string; p90: string; messageReplies: string; commentReplies: string; missed: string; missedByShift: string; sla: string };
 export type SalesStaffLine = { name: string; ordersCreated: string; orders: string; revenue: string; grossProfit: string; conversionRate: string };
 export type AdLine = { adId: string; campaign: string; spend: string; revenue: string; roas: string; orders: string; costPerOrder: string };
 export type ReferralBlock = { participants: string; referred: string; shareRate: string; referralOrders: string; referralRevenue: string };
@@ -71,6 +71,9 @@ export type DigestView = {
   footer: string;
   unsubscribeUrl: string;
   unsubscribeLabel: string;
+  /** signed link to the full report of the period ('' when report links are not configured) */
+  reportUrl: string;
+  reportLabel: string;
 };
 
 export type DigestInput = {
@@ -83,6 +86,7 @@ export type DigestInput = {
   ads: AdsReport;
   referrals: ReferralsReport;
   unsubscribeUrl: string;
+  reportUrl?: string;
 };
 
 /** Rows per staff table; the rest are counted in a "and N more" line. */
@@ -174,8 +178,18 @@ function chatLines(rows: ChatStaffRow[], shop: Shop, s: DigestStrings, locale: L
         commentReplies: formatNumber(r.commentReplies, locale),
         missed: formatNumber(r.missedConversations, locale),
         missedByShift: r.staffId === 'automated' || r.missedConversations === 0 ? '' : shifts,
+        sla: slaText(r, order, s, locale),
       };
     });
+}
+
+/** "50% (sáng 0% · tối 100%)": waits answered within the SLA, then per shift that had closed waits; '' without closed waits. */
+function slaText(r: ChatStaffRow, order: string[], s: DigestStrings, locale: Locale): string {
+  if (r.slaMetRate === null || r.slaMetRate === undefined) return '';
+  const byShift = r.slaMetRateByShift ?? {};
+  const names = [...order.filter((n) => byShift[n] != null), ...Object.keys(byShift).filter((n) => !order.includes(n) && byShift[n] != null)];
+  const parts = names.map((n) => `${shiftLabel(n, s)} ${formatPercent(byShift[n], locale)}`);
+  return parts.length > 1 ? `${formatPercent(r.slaMetRate, locale)} (${parts.join(' · ')})` : formatPercent(r.slaMetRate, locale);
 }
 
 function salesLines(rows: SalesStaffRow[], currency: string, s: DigestStrings, locale: Locale): SalesStaffLine[] {
@@ -300,6 +314,7 @@ export function buildDigestView(input: DigestInput): DigestView {
       commentReplies: s.commentReplies,
       missed: s.missed,
       missedByShift: s.missedByShift,
+      slaMet: s.slaMet(formatNumber(shop.responseSlaMinutes, locale)),
       ordersCreated: s.ordersCreated,
       orders: s.orders,
       grossProfit: s.grossProfit,
@@ -340,6 +355,8 @@ export function buildDigestView(input: DigestInput): DigestView {
     footer: s.footer(shop.name, period),
     unsubscribeUrl: input.unsubscribeUrl,
     unsubscribeLabel: s.unsubscribe[period],
+    reportUrl: input.reportUrl ?? '',
+    reportLabel: s.fullReport,
   };
   return escapeDeep(view);
 }

@@ -4,6 +4,7 @@ import { fieldIssues } from '#lib/http/http.ts';
 import { enqueueEvents } from '#lib/ingest/enqueue.ts';
 import { FUTURE_TOLERANCE_MS } from '#lib/ingest/record-batch.ts';
 import { getShop } from '#lib/store/shops.ts';
+import { amountIssues } from '#lib/money.ts';
 
 /**
  * `POST /v1/events`: validates the whole batch (an invalid event rejects it
@@ -28,6 +29,7 @@ export async function acceptEvents(shopId: string, body: unknown): Promise<{ acc
     const pageId = 'pageId' in e ? e.pageId : undefined;
     if (pageId !== undefined && !pages.has(pageId)) issues.push({ index, path: 'pageId', message: `page ${pageId} is not registered for shop ${shopId}` });
   });
+  issues.push(...amountIssues(parsed.data.events, shop.currency));
   if (issues.length > 0) throw new ValidationError('Invalid event batch', issues);
   const unique = new Map(parsed.data.events.map((e) => [e.id, e]));
   await enqueueEvents([...unique.values()].map((event) => ({ shopId, event })));

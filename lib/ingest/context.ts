@@ -1,4 +1,4 @@
-import type { Shift, WorkingHours } from '#lib/time/business.ts';
+import type { ClosedDates, Shift, WorkingHours } from '#lib/time/business.ts';
 import type { Channel } from '#lib/events/schema.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 
@@ -8,6 +8,7 @@ export type ShopRules = {
   tz: string;
   currency: string;
   workingHours: WorkingHours;
+  closedDates: ClosedDates;
   shifts: Shift[];
   slaSeconds: number;
   attributionWindowMs: number;
@@ -20,6 +21,7 @@ export function rulesOf(shop: Shop): ShopRules {
     tz: shop.timezone,
     currency: shop.currency,
     workingHours: shop.workingHours,
+    closedDates: shop.closedDates ?? [], // shops stored before closedDates existed have none
     shifts: shop.shifts,
     slaSeconds: shop.responseSlaMinutes * 60,
     attributionWindowMs: shop.attributionWindowDays * 86_400_000,

@@ -1,5 +1,5 @@
 import type { ConversationEvent } from '#lib/events/schema.ts';
-import { addCell, F, hourField, markCell, missedShiftField, parseItemId, PERIODS, periodsOf, rtBucket, rtField, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
+import { addCell, F, hourField, markCell, missedShiftField, parseItemId, slaMetShiftField, slaWaitsShiftField, PERIODS, periodsOf, rtBucket, rtField, type Cells, type ItemRef } from '#lib/rollups/cells.ts';
 import { addWorkingSeconds, shiftAt, workingSecondsBetween } from '#lib/time/business.ts';
 import { AUTOMATED, UNKNOWN_STAFF, type ShopRules } from '#lib/ingest/context.ts';
 import { isoWeek, monthOf } from '#lib/time/zone.ts';
@@ -224,10 +224,14 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
 
   for (const w of waitsOf(state.entries)) {
     if (w.closedAt === undefined || w.by === undefined) continue;
-    const secs = workingSecondsBetween(w.openedAt, w.closedAt, rules.workingHours, rules.tz);
+    const secs = workingSecondsBetween(w.openedAt, w.closedAt, rules.workingHours, rules.tz, rules.closedDates);
     const p = periodsOf(w.closedAt, rules.tz);
-    const expiry = addWorkingSeconds(w.openedAt, rules.slaSeconds, rules.workingHours, rules.tz);
+    const expiry = addWorkingSeconds(w.openedAt, rules.slaSeconds, rules.workingHours, rules.tz, rules.closedDates);
     const missed = w.closedAt > expiry;
+    // SLA per shift: the shift in which the wait's working time began (its first working instant; the reply's
+    // instant when it came before any working time)
+    const began = Math.min(addWorkingSeconds(w.openedAt, 0, rules.workingHours, rules.tz, rules.closedDates), w.closedAt);
+    const shiftOfWait = shiftAt(periodsOf(began, rules.tz).minuteOfDay, rules.shifts);
     // booked on the last working second before the SLA ran out, so an expiry at closing time stays in the closing shift
     const pe = missed ? periodsOf(expiry - 1000, rules.tz) : undefined;
     for (const period of PERIODS) {
@@ -235,6 +239,11 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
       addCell(cells, staff, F.rtSum, secs);
       addCell(cells, staff, F.rtCount, 1);
       addCell(cells, staff, rtField(rtBucket(secs)), 1);
+      addCell(cells, staff, slaWaitsShiftField(shiftOfWait), 1);
+      if (!missed) {
+        addCell(cells, staff, F.slaMet, 1);
+        addCell(cells, staff, slaMetShiftField(shiftOfWait), 1);
+      }
       if (pe) {
         const at = ref('S', period, pe[period], w.by);
         addCell(cells, at, F.missed, 1);

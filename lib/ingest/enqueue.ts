@@ -1,44 +1,44 @@
 import type { CanonicalEvent } from '#lib/events/schema.ts';
-import { isOrderEvent } from '#lib/events/schema.ts';
-import { dedupIdOf, queues, type IngestMessage, type PhoneLink } from '#lib/queue/queue.ts';
+import { queues, type IngestMessage, type PhoneLink } from '#lib/queue/queue.ts';
 
 /** Events for one shop, as adapters and the events API route them. */
 export type RoutedEvent = { shopId: string; event: CanonicalEvent };
 
 const MAX_EVENTS_PER_MESSAGE = 100;
+/** Kept well under SQS's message size limit (256 KiB on older queues). */
+const MAX_MESSAGE_BYTES = 200_000;
 
 /**
- * FIFO group of an event: a page's conversation events are applied in order
- * per page, a shop's orders per shop, ad spend per shop. Order across groups
- * does not matter for correctness (state items carry version conditions).
+ * Sends events (and submitted phones) to the ingest queue (standard SQS: no
+ * order, at least once), one message per shop and up to 100 events or 200 KB;
+ * returns the number of messages. Nothing here orders or deduplicates: ingest
+ * derives every figure from state items, so order and repeats do not matter,
+ * and the queue is free to batch big and fan out.
  */
-export function groupOf(shopId: string, e: CanonicalEvent): string {
-  if (isOrderEvent(e)) return `${shopId}:orders`;
-  if (e.kind === 'ad.spend') return `${shopId}:ads`;
-  return `${shopId}:page:${e.pageId}`;
-}
-
-/** Sends events (and submitted phones) to the ingest queue, grouped and chunked; returns the number of messages. */
 export async function enqueueEvents(routed: RoutedEvent[], phones: Array<PhoneLink & { shopId: string }> = []): Promise<number> {
-  const groups = new Map<string, RoutedEvent[]>();
+  const byShop = new Map<string, CanonicalEvent[]>();
   for (const r of routed) {
-    const g = groupOf(r.shopId, r.event);
-    const list = groups.get(g);
-    if (list) list.push(r);
-    else groups.set(g, [r]);
+    const list = byShop.get(r.shopId);
+    if (list) list.push(r.event);
+    else byShop.set(r.shopId, [r.event]);
   }
-  const messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }> = [];
-  for (const [groupId, list] of groups) {
-    for (let i = 0; i < list.length; i += MAX_EVENTS_PER_MESSAGE) {
-      const chunk = list.slice(i, i + MAX_EVENTS_PER_MESSAGE);
-      const events = chunk.map((r) => r.event);
-      messages.push({ groupId, dedupId: dedupIdOf(events.map((e) => e.id)), body: { shopId: chunk[0]!.shopId, events } });
+  const messages: IngestMessage[] = [];
+  for (const [shopId, events] of byShop) {
+    let chunk: CanonicalEvent[] = [];
+    let bytes = 0;
+    for (const e of events) {
+      const size = Buffer.byteLength(JSON.stringify(e));
+      if (chunk.length > 0 && (chunk.length >= MAX_EVENTS_PER_MESSAGE || bytes + size > MAX_MESSAGE_BYTES)) {
+        messages.push({ shopId, events: chunk });
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(e);
+      bytes += size;
     }
+    if (chunk.length > 0) messages.push({ shopId, events: chunk });
   }
-  for (const p of phones) {
-    const link = { pageId: p.pageId, customerId: p.customerId, phone: p.phone };
-    messages.push({ groupId: `${p.shopId}:page:${p.pageId}`, dedupId: dedupIdOf(['phone', p.pageId, p.customerId, p.phone]), body: { shopId: p.shopId, events: [], phones: [link] } });
-  }
+  for (const p of phones) messages.push({ shopId: p.shopId, events: [], phones: [{ pageId: p.pageId, customerId: p.customerId, phone: p.phone }] });
   if (messages.length > 0) await queues().sendIngest(messages);
   return messages.length;
 }

@@ -1,20 +1,16 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DigestJob, IngestMessage, Queues } from '#lib/queue/queue.ts';
+import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
 
 /** SQS implementation of the queues; URLs from INGEST_QUEUE_URL and DIGEST_QUEUE_URL. */
 export class SqsQueues implements Queues {
   private readonly client = new SQSClient({});
 
-  async sendIngest(messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }>): Promise<void> {
+  /** Standard queue: no group or deduplication id (ingest is idempotent and needs no order). */
+  async sendIngest(messages: IngestMessage[]): Promise<void> {
     const url = required('INGEST_QUEUE_URL');
     await this.sendAll(
       url,
-      messages.map((m, i) => ({
-        Id: String(i),
-        MessageBody: JSON.stringify(m.body),
-        MessageGroupId: m.groupId,
-        MessageDeduplicationId: m.dedupId,
-      })),
+      messages.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
     );
   }
 
@@ -36,7 +32,7 @@ export class SqsQueues implements Queues {
     );
   }
 
-  private async sendAll(url: string, entries: Array<{ Id: string; MessageBody: string; MessageGroupId?: string; MessageDeduplicationId?: string }>) {
+  private async sendAll(url: string, entries: Array<{ Id: string; MessageBody: string }>) {
     for (let i = 0; i < entries.length; i += 10) {
       let batch = entries.slice(i, i + 10);
       for (let attempt = 0; batch.length > 0; attempt++) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '#lib/errors.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 import { fromMinor } from '#lib/money.ts';
-import { F, RT_EDGES, hourField, missedShiftField, rtField } from '#lib/rollups/cells.ts';
+import { F, RT_EDGES, hourField, missedShiftField, rtField, slaMetShiftField, slaWaitsShiftField } from '#lib/rollups/cells.ts';
 import { AUTOMATED, NO_PAGE, UNKNOWN_STAFF } from '#lib/ingest/context.ts';
 import { getRollups, type ReadStats, type RollupItem } from '#lib/store/rollups.ts';
 import { getPageStates } from '#lib/store/shops.ts';
@@ -23,6 +23,7 @@ import type {
   ReportHeader,
   ReportName,
   SalesStaffRow,
+  ShiftTotalsRow,
   StaffChatReport,
   StaffSalesReport,
   TopStaff,
@@ -207,7 +208,7 @@ async function openMissed(shop: Shop, pages: string[], from: string, to: string,
   const selected = new Set(pages);
   for (const w of await listOpenWaits(shop.shopId)) {
     if (!selected.has(w.pageId)) continue;
-    const expiry = addWorkingSeconds(w.openedAt, shop.responseSlaMinutes * 60, shop.workingHours, shop.timezone);
+    const expiry = addWorkingSeconds(w.openedAt, shop.responseSlaMinutes * 60, shop.workingHours, shop.timezone, shop.closedDates ?? []);
     if (!(expiry <= now)) continue;
     const p = localParts(expiry - 1000, shop.timezone); // the last working second, as ingest books closed waits
     if (p.date < from || p.date > to) continue;
@@ -215,6 +216,22 @@ async function openMissed(shop: Shop, pages: string[], from: string, to: string,
     out[shift] = (out[shift] ?? 0) + 1;
   }
   return out;
+}
+
+/**
+ * Per shift, over every staff row (automated replies included): waits closed
+ * (in the shift where their working time began), those within the SLA, the
+ * rate, and missed conversations (in the shift where the SLA ran out).
+ */
+function shiftTotals(shop: Shop, staff: Map<string, { fields: Record<string, number> }>, rows: ChatStaffRow[]): ShiftTotalsRow[] {
+  const names = shop.shifts.map((s) => s.name);
+  const sum = (field: string) => [...staff.values()].reduce((a, e) => a + (e.fields[field] ?? 0), 0);
+  if (!names.includes('other') && (sum(slaWaitsShiftField('other')) > 0 || rows.some((r) => (r.missedByShift.other ?? 0) > 0))) names.push('other');
+  return names.map((shift) => {
+    const waitsClosed = sum(slaWaitsShiftField(shift));
+    const withinSla = sum(slaMetShiftField(shift));
+    return { shift, waitsClosed, withinSla, slaMetRate: ratio(withinSla, waitsClosed), missedConversations: rows.reduce((a, r) => a + (r.missedByShift[shift] ?? 0), 0) };
+  });
 }
 
 function staffName(shop: Shop, id: string): string {
@@ -410,6 +427,9 @@ async function staffChat(ctx: Ctx, q: ReportQuery, now: number): Promise<StaffCh
     for (const s of shop.shifts) missedByShift[s.name] = n(missedShiftField(s.name)) + extra(s.name);
     const other = n(missedShiftField('other')) + extra('other');
     if (other > 0 && !('other' in missedByShift)) missedByShift.other = other;
+    const slaMetRateByShift: Record<string, number | null> = {};
+    for (const s of shop.shifts) slaMetRateByShift[s.name] = ratio(n(slaMetShiftField(s.name)), n(slaWaitsShiftField(s.name)));
+    if (n(slaWaitsShiftField('other')) > 0 && !('other' in slaMetRateByShift)) slaMetRateByShift.other = ratio(n(slaMetShiftField('other')), n(slaWaitsShiftField('other')));
     return {
       staffId: id,
       name: staffName(shop, id),
@@ -420,9 +440,11 @@ async function staffChat(ctx: Ctx, q: ReportQuery, now: number): Promise<StaffCh
       conversationsAnswered: n(F.conversationsAnswered),
       missedConversations: n(F.missed) + (id === UNKNOWN_STAFF ? openTotal : 0),
       missedByShift,
+      slaMetRate: ratio(n(F.slaMet), n(F.rtCount)),
+      slaMetRateByShift,
     };
   });
-  return { ...header(shop, q, now, !cover.exactDistinct), rows };
+  return { ...header(shop, q, now, !cover.exactDistinct), rows, shifts: shiftTotals(shop, staff, rows) };
 }
 
 /**

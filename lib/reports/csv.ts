@@ -31,11 +31,25 @@ const EMPTY_COLUMNS: Record<ReportName, string[]> = {
   referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
 };
 
-/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled); null and undefined are empty. */
+/** A text a spreadsheet would run as a formula: it starts with `=`, `+`, `-`, `@`, a tab or a CR (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** A plain decimal number such as `-5` or `-1.5`: a spreadsheet reads it as that number, never as a formula. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/**
+ * One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes
+ * doubled); null and undefined are empty. Text that a spreadsheet would run
+ * as a formula (`=HYPERLINK(…)`, `@SUM(1)`, `+1`, `-2+3`, a leading tab or CR)
+ * is neutralised as OWASP advises: prefixed with a single quote and quoted.
+ * Numbers, and text that is a plain negative number, stay as they are.
+ */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const formula = FORMULA_START.test(s) && !PLAIN_NUMBER.test(s);
+  if (formula) s = `'${s}`;
+  return formula || /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** Nested objects (missed per shift) become `parent.child` columns. */

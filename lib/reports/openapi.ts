@@ -4,12 +4,16 @@ import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildSchema } from '#lib/admin/rebuild.ts';
+import { apiKeyRequestSchema } from '#lib/admin/api-keys.ts';
 import { runDigestSchema } from '#lib/digests/dispatch.ts';
 import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-settings.ts';
 
 /** How orders are named (SPEC §1.3), shared by the document description and the order routes. */
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
+import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversations.ts';
+import { reportLinkSchema } from '#lib/reports/links.ts';
+import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
 const errorSchema = {
   type: 'object',
@@ -34,6 +38,35 @@ const jsonSchema = (s: z.ZodType) => {
   return rest;
 };
 
+const UNIT_SCHEMA: Record<MetricUnit, Record<string, unknown>> = {
+  count: { type: 'integer', minimum: 0 },
+  money: { type: 'number' },
+  rate: { type: ['number', 'null'] },
+  seconds: { type: ['number', 'null'] },
+  hours24: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 24, maxItems: 24 },
+  map: { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } },
+  rateMap: { type: 'object', additionalProperties: { type: ['number', 'null'] } },
+};
+
+/** An object schema whose properties are the metrics of `group`, described from lib/reports/metrics.ts. */
+function metricsSchema(group: MetricGroup, extra: Record<string, unknown> = {}) {
+  const props = Object.fromEntries(metricsOf(group).map((m) => [m.key, { ...UNIT_SCHEMA[m.unit], description: metricDescription(m) }]));
+  return { type: 'object', properties: { ...extra, ...props } };
+}
+
+const metricDefinitionSchema = {
+  type: 'object',
+  required: ['key', 'group', 'unit', 'label', 'definition', 'timeBasis'],
+  properties: {
+    key: { type: 'string' },
+    group: { type: 'string', enum: [...new Set(METRICS.map((m) => m.group))] },
+    unit: { type: 'string', enum: Object.keys(UNIT_SCHEMA) },
+    label: { $ref: '#/components/schemas/LocalizedText' },
+    definition: { $ref: '#/components/schemas/LocalizedText' },
+    timeBasis: { $ref: '#/components/schemas/LocalizedText' },
+  },
+};
+
 type JsonSchema = { type?: string; items?: JsonSchema; anyOf?: JsonSchema[]; description?: string; [k: string]: unknown };
 
 /**
@@ -42,7 +75,11 @@ type JsonSchema = { type?: string; items?: JsonSchema; anyOf?: JsonSchema[]; des
  * array parameter.
  */
 function reportQueryParameters() {
-  const s = jsonSchema(reportQuerySchema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return queryParameters(reportQuerySchema);
+}
+
+function queryParameters(schema: z.ZodType) {
+  const s = jsonSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(s.properties).map(([name, prop]) => {
     const list = prop.anyOf?.find((a) => a.type === 'array');
     const { description, ...schema } = list ? { ...list, description: prop.description } : prop;
@@ -106,6 +143,17 @@ export function openApiDocument(serverUrl?: string) {
             referralCode: { type: ['string', 'null'] },
           },
         },
+        ApiKeyRequest: jsonSchema(apiKeyRequestSchema),
+        LocalizedText: { type: 'object', required: ['vi-VN', 'en'], properties: { 'vi-VN': { type: 'string' }, en: { type: 'string' } } },
+        MetricDefinition: metricDefinitionSchema,
+        ReportLink: jsonSchema(reportLinkSchema),
+        Totals: metricsSchema('overview'),
+        Funnel: metricsSchema('funnel'),
+        HourProfiles: metricsSchema('profile'),
+        ChatStaffRow: metricsSchema('staff-chat', { staffId: { type: 'string' }, name: { type: 'string' } }),
+        SalesStaffRow: metricsSchema('staff-sales', { staffId: { type: 'string' }, name: { type: 'string' } }),
+        AdRow: metricsSchema('ads', { adId: { type: 'string' }, campaignId: { type: ['string', 'null'] } }),
+        ReferralRow: metricsSchema('referrals'),
       },
     },
     paths: {
@@ -126,7 +174,65 @@ export function openApiDocument(serverUrl?: string) {
             { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
             ...reportQueryParameters(),
           ],
-          responses: { '200': { description: 'The report', content: { 'application/json': {}, 'text/csv': {} } }, ...errors(400, 401, 403, 404, 429) },
+          responses: { '200': {
+              description:
+                'The report. overview: totals, previous and series entries are Totals, funnel is Funnel, reachByHour/interactionsByHour are HourProfiles; staff-chat rows are ChatStaffRow, staff-sales SalesStaffRow, ads AdRow, referrals ReferralRow. GET /v1/metrics defines every key.',
+              content: {
+                'application/json': {
+                  schema: {
+                    oneOf: [
+                      { type: 'object', required: ['totals'], properties: { totals: { $ref: '#/components/schemas/Totals' }, previous: { $ref: '#/components/schemas/Totals' }, funnel: { $ref: '#/components/schemas/Funnel' } } },
+                      ...['ChatStaffRow', 'SalesStaffRow', 'AdRow', 'ReferralRow'].map((n) => ({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', items: { $ref: `#/components/schemas/${n}` } } } })),
+                    ],
+                  },
+                },
+                'text/csv': {},
+              },
+            }, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/v1/shops/{shopId}/exports/conversations': {
+        get: {
+          summary: 'One row per conversation active in the range: JSON pages with nextCursor, or the whole CSV',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(exportQuerySchema)],
+          responses: {
+            '200': {
+              description: `Rows with ${EXPORT_COLUMNS.join(', ')}; CSV has the same columns (staff space-separated). A cursor that was altered or belongs to another query answers 400.`,
+              content: { 'application/json': { schema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } } } }, 'text/csv': {} },
+            },
+            ...errors(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      '/v1/shops/{shopId}/report-links': {
+        post: {
+          summary: 'A signed URL opening a report as an HTML page without a key (default 7 days; rotating REPORT_LINK_KEY revokes all)',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ReportLink' }) },
+          responses: { '201': { description: 'The link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/v1/report-pages/{shopId}/{report}': {
+        get: {
+          summary: 'A signed report link: the HTML page (no key; the query carries exp and sig)',
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
+          ],
+          responses: { '200': { description: 'text/html, no script', content: { 'text/html': {} } }, ...errors(403, 404) },
+        },
+      },
+      '/v1/metrics': {
+        get: {
+          summary: 'Every metric key with its definition and time basis (vi-VN and en)',
+          responses: {
+            '200': {
+              description: 'The definitions the README table and these schemas (Totals, ChatStaffRow, …) are generated from',
+              ...json({ type: 'object', properties: { locales: { type: 'array', items: { type: 'string' } }, metrics: { type: 'array', items: { $ref: '#/components/schemas/MetricDefinition' } } } }),
+            },
+          },
         },
       },
       '/v1/admin/shops/{shopId}': {
@@ -172,7 +278,11 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
       '/v1/admin/shops/{shopId}/api-keys': {
-        post: { summary: 'Issue an API key (shown once)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { apiKey: { type: 'string' } } }) }, ...errors(401, 404) } },
+        post: { summary: 'Issue an API key (shown once; only its hash is stored)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], requestBody: { required: false, ...json({ $ref: '#/components/schemas/ApiKeyRequest' }) }, responses: { '201': { description: 'Created', ...json({ type: 'object', properties: { keyId: { type: 'string' }, apiKey: { type: 'string' } } }) }, ...errors(400, 401, 404) } },
+        get: { summary: "List a shop's API keys (never the key)", security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'keys: [{keyId, name, createdAt, lastUsedAt, expiresAt}]' }, ...errors(401, 404) } },
+      },
+      '/v1/admin/shops/{shopId}/api-keys/{keyId}': {
+        delete: { summary: 'Revoke an API key (stops working within the authorizer cache time)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Revoked' }, ...errors(401, 404) } },
       },
       '/v1/admin/rebuild': {
         post: { summary: 'Rebuild rollups from raw events', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/Rebuild' }) }, responses: { '200': { description: 'Rebuilt' }, ...errors(400, 401, 404) } },

@@ -26,7 +26,7 @@ export const reportQuerySchema = z
       .meta({ description: 'Only these pages (repeatable); default every page of the shop' }),
     channel: channelSchema.optional().meta({ description: 'Only the pages of this channel' }),
     granularity: z.enum(['day', 'hour']).default('day').meta({ description: 'Rows per day or per hour (conversations report)' }),
-    format: z.enum(['json', 'csv']).default('json'),
+    format: z.enum(['json', 'csv', 'html']).default('json').meta({ description: 'json, csv, or html (a page with the digest look)' }),
   })
   .superRefine((q, ctx) => {
     if (!isValidDate(q.from) || !isValidDate(q.to)) return;

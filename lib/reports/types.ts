@@ -65,7 +65,14 @@ export type ChatStaffRow = {
   conversationsAnswered: number;
   missedConversations: number;
   missedByShift: Record<string, number>;
+  /** Waits closed within `responseSlaMinutes` working minutes / waits closed (null without waits). */
+  slaMetRate: number | null;
+  /** `slaMetRate` per shift in which the wait's working time began. */
+  slaMetRateByShift: Record<string, number | null>;
 };
+
+/** Per shift of the shop, over all staff (staff-chat `shifts`). */
+export type ShiftTotalsRow = { shift: string; waitsClosed: number; withinSla: number; slaMetRate: number | null; missedConversations: number };
 
 export type SalesStaffRow = {
   staffId: string;
@@ -105,7 +112,7 @@ export type ReferralRow = {
 export type ConversationRow = { date: string; hour?: number; pageId?: string; channel?: string } & Totals;
 
 export type RowsReport<R> = ReportHeader & { rows: R[] };
-export type StaffChatReport = RowsReport<ChatStaffRow>;
+export type StaffChatReport = RowsReport<ChatStaffRow> & { shifts: ShiftTotalsRow[] };
 export type StaffSalesReport = RowsReport<SalesStaffRow>;
 export type AdsReport = RowsReport<AdRow> & { campaigns: CampaignRow[] };
 export type ReferralsReport = RowsReport<ReferralRow>;

@@ -118,6 +118,8 @@ export const F = {
   rtSum: 'rtSum',
   rtCount: 'rtCount',
   missed: 'missed',
+  /** waits closed within `responseSlaMinutes` working minutes (of `rtCount` closed waits) */
+  slaMet: 'slaMet',
   // ad scope
   conversationsStarted: 'conversationsStarted',
   spendMinor: 'spendMinor',
@@ -126,3 +128,6 @@ export const F = {
 export const hourField = (kind: 'm' | 'c' | 'r', hour: number) => `h${kind}${String(hour).padStart(2, '0')}`;
 export const rtField = (bucket: number) => `rt${String(bucket).padStart(2, '0')}`;
 export const missedShiftField = (shift: string) => `missed:${shift}`;
+/** Closed waits, and those closed within the SLA, per shift in which the wait's working time began. */
+export const slaWaitsShiftField = (shift: string) => `slaWaits:${shift}`;
+export const slaMetShiftField = (shift: string) => `slaMet:${shift}`;

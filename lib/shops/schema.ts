@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
+import { isValidDate } from '#lib/time/zone.ts';
 
 /** A shop's configuration as the admin API stores it (SPEC §4.2). */
 
@@ -9,14 +10,24 @@ export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as co
 
 export const workingHoursSchema = z
   .array(
-    z.object({
-      days: z.array(z.enum(DAY_NAMES)).min(1),
-      start: hhmm,
-      end: hhmm,
-    }),
+    z
+      .object({
+        days: z.array(z.enum(DAY_NAMES)).min(1),
+        start: hhmm,
+        end: hhmm,
+      })
+      .refine((w) => w.start !== w.end, { path: ['end'], message: 'end must differ from start (an end before the start runs overnight)' }),
   )
   .min(1)
-  .describe('Periods the shop answers chat in, in the shop zone');
+  .max(50)
+  .describe(
+    'Periods the shop answers chat in, in the shop zone: several windows per weekday for split shifts; a window whose end is before its start runs overnight into the next day (days names the day it starts)',
+  );
+
+export const closedDatesSchema = z
+  .array(z.string().refine(isValidDate, 'expected a date YYYY-MM-DD'))
+  .max(400)
+  .describe('Local dates the shop is closed all day (Tết, holidays): no working time, so waits do not run and nothing is missed on them');
 
 export const shiftSchema = z.object({
   name: z.string().min(1).max(40).regex(/^[\p{L}\p{N} _-]+$/u, 'letters, digits, space, _ or -'),
@@ -59,6 +70,7 @@ export const shopInputSchema = z.object({
   currency: currencySchema.default('VND'),
   locale: localeSchema.default('vi-VN'),
   workingHours: workingHoursSchema.default(DEFAULT_WORKING_HOURS),
+  closedDates: closedDatesSchema.default([]),
   shifts: z.array(shiftSchema).min(1).max(12).default(DEFAULT_SHIFTS),
   responseSlaMinutes: z.number().int().min(1).max(24 * 60).default(15),
   attributionWindowDays: z.number().int().min(1).max(90).default(7),

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
-import { keys } from '#lib/store/keys.ts';
+import { keys, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 
@@ -37,7 +37,33 @@ export const MAX_TRANSACT_ITEMS = 100;
 export const RAW_SHARDS = 4;
 const RAW_MAX_BYTES = 300_000;
 
-function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, attrs: Record<string, string> | undefined): TransactItem {
+/**
+ * Hot pages: a page on which this process saw a transaction cancelled by a
+ * conflict (concurrent workers on one page: a livestream) within the last
+ * HOT_MS. Their rollup deltas go to a random one of ROLLUP_SHARDS shards
+ * (other partitions, summed at read), so concurrent transactions rarely meet
+ * on one item and the page's writes spread over several partitions. Other
+ * pages keep shard 0: an ordinary page has one item per period.
+ */
+const HOT_MS = 60_000;
+const hotPages = new Map<string, number>();
+const pageKey = (shopId: string, pageId: string) => `${shopId}\u0000${pageId}`;
+
+/** The rollup shard a transaction of these pages writes to. */
+export function shardFor(shopId: string, pageIds: Iterable<string>, now = Date.now()): number {
+  for (const p of pageIds) {
+    const at = hotPages.get(pageKey(shopId, p));
+    if (at !== undefined && now - at < HOT_MS) return randomInt(ROLLUP_SHARDS);
+  }
+  return 0;
+}
+
+function markHot(shopId: string, group: Unit[], now = Date.now()): void {
+  for (const u of group) for (const id of u.cells.keys()) hotPages.set(pageKey(shopId, parseItemId(id).pageId), now);
+  if (hotPages.size > 10_000) for (const [k, at] of hotPages) if (now - at >= HOT_MS) hotPages.delete(k);
+}
+
+function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, attrs: Record<string, string> | undefined, shard: number): TransactItem {
   const ref = parseItemId(id);
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -60,7 +86,7 @@ function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, a
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.rollup(shopId, ref.pageId, ref.scope, ref.period, ref.periodKey, ref.entity),
+      Key: keys.rollup(shopId, ref.pageId, ref.scope, ref.period, ref.periodKey, ref.entity, shard),
       UpdateExpression: expr,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
@@ -177,10 +203,11 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number): T
     for (const [id, a] of u.attrs) attrs.set(id, { ...attrs.get(id), ...a });
   }
   for (const r of rawItems(shopId, [...raw.values()], ttlDays)) items.push({ Put: { TableName: tableName(), Item: r } });
+  const shard = shardFor(shopId, new Set([...merged.keys()].map((id) => parseItemId(id).pageId)));
   for (const id of new Set([...merged.keys(), ...attrs.keys()])) {
     const fields = new Map([...(merged.get(id) ?? new Map<string, number>())].filter(([, v]) => v !== 0));
     if (fields.size === 0 && !attrs.get(id)) continue;
-    items.push(rollupUpdate(shopId, id, fields, attrs.get(id)));
+    items.push(rollupUpdate(shopId, id, fields, attrs.get(id), shard));
   }
   if (items.length > MAX_TRANSACT_ITEMS) throw new Error(`transaction of ${items.length} items exceeds ${MAX_TRANSACT_ITEMS}`);
   return items;
@@ -204,6 +231,7 @@ export async function commitUnits(shopId: string, units: Unit[], ttlDays: number
       committed.push(...group);
     } catch (err) {
       if (isRetryableCancellation(err)) {
+        markHot(shopId, group);
         conflicted.push(...group);
       } else {
         throw err;

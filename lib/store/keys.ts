@@ -4,6 +4,21 @@
  */
 export type Key = { PK: string; SK: string };
 
+/** Partitions a hot page's rollup deltas spread over (bench/capacity.ts derives the number). */
+export const ROLLUP_SHARDS = 4;
+/** Index partitions a shop's open waits spread over (bench/capacity.ts derives the number). */
+export const OPEN_WAIT_SHARDS = 8;
+
+/** A stable shard of a conversation, 0..OPEN_WAIT_SHARDS-1 (FNV-1a of page and customer). */
+export function openWaitShard(pageId: string, customerId: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${pageId}\u0000${customerId}`) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % OPEN_WAIT_SHARDS;
+}
+
 export type Period = 'D' | 'W' | 'M';
 /** Rollup scopes: page totals, one staff member, one ad. */
 export type RollupScope = 'P' | 'S' | 'A';
@@ -17,6 +32,9 @@ export const keys = {
   shopDirectory: (shopId: string): Key => ({ PK: 'SHOPS', SK: `SHOP#${part(shopId)}` }),
   shopDirectoryPartition: () => 'SHOPS',
   apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  /** GSI1 entry on an API key item: a shop's keys are listed (and found by key id) with one Query. */
+  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `APIKEYS#${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
+  apiKeyIndexPartition: (shopId: string) => `APIKEYS#${part(shopId)}`,
   pageRef: (pageId: string): Key => ({ PK: `PAGE#${part(pageId)}`, SK: 'REF' }),
   pageState: (shopId: string, pageId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
   pageStatePrefix: () => 'PAGESTATE#',
@@ -44,18 +62,23 @@ export const keys = {
     PK: keys.rawPartition(shopId, pageId, day, shard),
     SK: `CHUNK#${chunkId}`,
   }),
-  rollupPartition: (shopId: string, pageId: string) => `SHOP#${part(shopId)}#ROLLUP#${part(pageId)}`,
+  /**
+   * A page's rollups; a hot page's deltas also go to shards 1..ROLLUP_SHARDS-1
+   * (other partitions, summed at read) so that a storm neither serialises on
+   * one item nor exceeds one partition's write rate. Shard 0 is the plain key.
+   */
+  rollupPartition: (shopId: string, pageId: string, shard = 0) => `SHOP#${part(shopId)}#ROLLUP#${part(pageId)}${shard === 0 ? '' : `#${shard}`}`,
   rollupSortPrefix: (scope: RollupScope, period: Period) => `${scope}${period}#`,
-  rollup: (shopId: string, pageId: string, scope: RollupScope, period: Period, periodKey: string, entity?: string): Key => ({
-    PK: keys.rollupPartition(shopId, pageId),
+  rollup: (shopId: string, pageId: string, scope: RollupScope, period: Period, periodKey: string, entity?: string, shard = 0): Key => ({
+    PK: keys.rollupPartition(shopId, pageId, shard),
     SK: `${scope}${period}#${periodKey}${entity === undefined ? '' : `#${part(entity)}`}`,
   }),
-  /** Sparse GSI1 entry on a customer item while a wait is open. */
+  /** Sparse GSI1 entry on a customer item while a wait is open, in one of OPEN_WAIT_SHARDS index partitions. */
   openWait: (shopId: string, openedAtIso: string, pageId: string, customerId: string) => ({
-    GSI1PK: `WAIT#${part(shopId)}`,
+    GSI1PK: keys.openWaitPartition(shopId, openWaitShard(pageId, customerId)),
     GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
-  openWaitPartition: (shopId: string) => `WAIT#${part(shopId)}`,
+  openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -91,30 +90,8 @@ export async function shopsOfPages(pageIds: string[]): Promise<Map<string, strin
   return out;
 }
 
-/** sha-256 of an API key; only this is stored. */
-export const hashApiKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
-
-/** Creates an API key for a shop and returns it once; the table keeps its hash. */
-export async function createApiKey(shopId: string): Promise<string> {
-  const apiKey = `cp_${shopId.slice(0, 12)}_${randomBytes(24).toString('base64url')}`;
-  await db().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { ...keys.apiKey(hashApiKey(apiKey)), type: 'api-key', shopId, createdAt: new Date().toISOString() },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
-  return apiKey;
-}
-
-/**
- * The shop an API key belongs to. The lookup is by hash, so comparing the
- * secret itself never happens in JavaScript (no timing side channel).
- */
-export async function shopOfApiKey(apiKey: string): Promise<string | undefined> {
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(hashApiKey(apiKey)) }));
-  return res.Item ? String(res.Item.shopId) : undefined;
-}
+// API keys live in lib/store/api-keys.ts; re-exported for existing callers.
+export { createApiKey, hashApiKey, shopOfApiKey } from '#lib/store/api-keys.ts';
 
 /** Connection state of the shop's pages (page.connected / page.disconnected). */
 export async function getPageStates(shopId: string, pageIds: string[]): Promise<PageState[]> {

@@ -13,6 +13,7 @@ import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
 import { enqueueEvents, type RoutedEvent } from '#lib/ingest/enqueue.ts';
 import { eventSchema, issuesText } from '#lib/events/schema.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
+import { amountIssues } from '#lib/money.ts';
 
 /**
  * The webhook use cases: verify the signature over the raw bytes (nothing is
@@ -120,6 +121,8 @@ export async function receiveOrder(platform: string, shopSegment: string, raw: B
     return { events: 0, ignored: read.ignored };
   }
   const events = 'fulfillment' in read ? read.fulfillment : scopeToShop(orderEvents(read.order, await getProductCosts(shop.shopId, costRefsOf(read.order))), shop);
+  const money = amountIssues(events, shop.currency);
+  if (money.length > 0) throw new ValidationError('Order amount cannot be kept exactly', money);
   return dispatch(platform, { events: events.map((event) => ({ shopId: shop.shopId, event })), unknownPages: [], ignored: 0, invalid: [] });
 }
 

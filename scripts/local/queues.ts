@@ -1,51 +1,80 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DigestJob, IngestMessage, Queues } from '#lib/queue/queue.ts';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
 
 /**
- * The local stand-in for SQS: a FIFO kept as files in a folder (so a restart
- * loses nothing), delivering batches of up to 10 messages per group in order
- * to a consumer, redelivering reported failures, and moving a message that
- * failed `maxReceives` times to a dead-letter file with the reason.
+ * The local stand-in for a standard SQS queue and the Lambda poller in front
+ * of it, kept as files in a folder so a restart loses nothing. It behaves as
+ * the deployed event source does:
+ *
+ * - batching: a poller delivers when it holds `batchSize` messages or when
+ *   `batchingWindowMs` has passed since it received the first one;
+ * - concurrency: `concurrency` pollers deliver batches at the same time, so
+ *   one page's messages can be applied by several workers at once;
+ * - at least once: a received message is invisible for `visibilityTimeoutMs`
+ *   from its receive; one the consumer reports failed (or all of a batch whose
+ *   consumer throws) becomes visible again when that time is up, and one still
+ *   being processed then is delivered again, to another poller;
+ * - dead letters: a message that failed its `maxReceives`-th receive moves to
+ *   `<dir>-dlq/` instead of being delivered again;
+ * - no order: oldest first, but nothing waits for anything else.
  */
-type Stored<T> = { id: string; groupId: string; dedupId?: string; body: T; receives: number };
+export type Stored<T> = { id: string; body: T; receives: number; sentAt: number };
+/** Receives a batch; returns the ids of the messages that failed. */
 export type Consumer<T> = (batch: Array<Stored<T>>) => Promise<string[]>;
 
-export class FileFifo<T> {
+export type LocalQueueOptions = {
+  batchSize: number;
+  maxReceives: number;
+  /** default 0: deliver what is there */
+  batchingWindowMs?: number;
+  /** concurrent pollers, default 1 */
+  concurrency?: number;
+  /** default 30 s */
+  visibilityTimeoutMs?: number;
+  /** ignored: kept so older callers still compile (every local queue is a standard queue now) */
+  fifo?: boolean;
+};
+
+type Entry = { visibleAt: number; receives: number; sentAt: number };
+
+export class LocalQueue<T> {
   private seq = 0;
   private running = false;
-  private kick: (() => void) | undefined;
-  private readonly recentDedup = new Map<string, number>();
-  private readonly inFlight = new Set<string>();
+  private flushing = 0;
+  private active = 0;
+  private readonly waiters = new Set<() => void>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly opts: Required<Omit<LocalQueueOptions, 'fifo'>>;
   /** Dead letters: `<dir>-dlq/<id>.json`. */
   readonly dlqDir: string;
 
   constructor(
     private readonly dir: string,
     private readonly consumer: Consumer<T>,
-    private readonly opts: { maxReceives: number; batchSize: number; fifo: boolean },
+    opts: LocalQueueOptions,
   ) {
+    this.opts = { batchingWindowMs: 0, concurrency: 1, visibilityTimeoutMs: 30_000, ...opts };
     this.dlqDir = `${dir}-dlq`;
     mkdirSync(dir, { recursive: true });
     mkdirSync(this.dlqDir, { recursive: true });
-    const existing = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    this.seq = existing.length > 0 ? Math.max(...existing.map((f) => Number(f.split('-')[0]))) + 1 : 0;
+    // after a restart every message is visible again, as in SQS once its visibility timeout is over
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
+      const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Partial<Stored<T>>;
+      this.entries.set(f.slice(0, -5), { visibleAt: 0, receives: s.receives ?? 0, sentAt: s.sentAt ?? Date.now() });
+      this.seq = Math.max(this.seq, Number(f.split('-')[0]) + 1);
+    }
   }
 
-  send(messages: Array<{ groupId: string; dedupId?: string; body: T }>): void {
+  send(bodies: T[]): void {
     const now = Date.now();
-    for (const m of messages) {
-      if (m.dedupId) {
-        const seen = this.recentDedup.get(m.dedupId);
-        if (seen && now - seen < 5 * 60_000) continue; // SQS FIFO's 5-minute deduplication window
-        this.recentDedup.set(m.dedupId, now);
-      }
+    for (const body of bodies) {
       const id = `${String(this.seq++).padStart(12, '0')}-${Math.random().toString(36).slice(2, 8)}`;
-      const stored: Stored<T> = { id, groupId: m.groupId, ...(m.dedupId ? { dedupId: m.dedupId } : {}), body: m.body, receives: 0 };
-      writeFileSync(path.join(this.dir, `${id}.json.tmp`), JSON.stringify(stored));
-      renameSync(path.join(this.dir, `${id}.json.tmp`), path.join(this.dir, `${id}.json`));
+      this.write(id, { id, body, receives: 0, sentAt: now });
+      this.entries.set(id, { visibleAt: now, receives: 0, sentAt: now });
     }
-    this.kick?.();
+    this.wake();
   }
 
   /** Writes a message straight to the dead-letter folder with its reason. */
@@ -54,51 +83,120 @@ export class FileFifo<T> {
     writeFileSync(path.join(this.dlqDir, `${id}.json`), JSON.stringify({ id, body, reason, at: new Date().toISOString() }));
   }
 
-  /** Pending message count (for tests and `npm start`'s status line). */
+  /** Messages not yet deleted: visible, in flight or waiting out a visibility timeout. */
   depth(): number {
-    return readdirSync(this.dir).filter((f) => f.endsWith('.json')).length;
+    return this.entries.size;
   }
 
-  /** Resolves once every message has been consumed or dead-lettered (the running loop does the work). */
+  /**
+   * Resolves once every message has been consumed or dead-lettered. Pollers
+   * stop waiting out their batching window meanwhile (a flush, for tests and
+   * the demo); visibility timeouts still apply.
+   */
   async drain(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.depth() > 0 || this.inFlight.size > 0) {
-      if (Date.now() > deadline) throw new Error(`queue ${this.dir} not drained after ${timeoutMs} ms`);
-      this.kick?.();
-      await new Promise((r) => setTimeout(r, 20));
+    this.flushing++;
+    this.wake();
+    try {
+      while (this.entries.size > 0 || this.active > 0) {
+        if (Date.now() > deadline) throw new Error(`queue ${this.dir} not drained after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      this.flushing--;
     }
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    const loop = async () => {
-      while (this.running) {
-        const delivered = await this.deliverOnce().catch(() => false);
-        if (!delivered) await new Promise<void>((r) => (this.kick = r) && setTimeout(r, 250));
-      }
-    };
-    void loop();
+    for (let p = 0; p < this.opts.concurrency; p++) void this.poll();
   }
 
   stop(): void {
     this.running = false;
-    this.kick?.();
+    this.wake();
   }
 
-  private async deliverOnce(): Promise<boolean> {
-    // oldest first; like SQS FIFO, a batch may mix groups, and the consumer keeps each group's order
-    const files = readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort().slice(0, this.opts.batchSize * 4);
-    if (files.length === 0) return false;
-    const batch: Array<Stored<T>> = [];
-    for (const f of files) {
-      if (batch.length >= this.opts.batchSize) break;
-      const id = f.slice(0, -5);
-      if (this.inFlight.has(id)) continue;
-      batch.push(JSON.parse(readFileSync(path.join(this.dir, f), 'utf8')) as Stored<T>);
+  private wake(): void {
+    for (const r of [...this.waiters]) r();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, Math.max(1, ms));
+      this.waiters.add(done);
+    });
+  }
+
+  private async poll(): Promise<void> {
+    while (this.running) {
+      const batch = await this.collect();
+      if (batch.length === 0) continue;
+      this.active++;
+      try {
+        await this.deliver(batch);
+      } finally {
+        this.active--;
+      }
     }
-    if (batch.length === 0) return false;
-    for (const m of batch) this.inFlight.add(m.id);
+  }
+
+  /** One poller's receive: claims visible messages until the batch is full or the window is over. */
+  private async collect(): Promise<Array<Stored<T>>> {
+    const batch: Array<Stored<T>> = [];
+    const held = new Set<string>();
+    let windowStart: number | undefined;
+    while (this.running) {
+      const now = Date.now();
+      let nextVisible = Infinity;
+      for (const [id, e] of this.entries) {
+        if (batch.length >= this.opts.batchSize) break;
+        if (held.has(id)) continue;
+        if (e.visibleAt > now) {
+          nextVisible = Math.min(nextVisible, e.visibleAt);
+          continue;
+        }
+        if (e.receives >= this.opts.maxReceives) {
+          this.toDeadLetters(id);
+          continue;
+        }
+        const m = this.read(id);
+        if (!m) {
+          this.entries.delete(id);
+          continue;
+        }
+        e.receives++;
+        e.visibleAt = now + this.opts.visibilityTimeoutMs;
+        const received = { ...m, receives: e.receives };
+        this.write(id, received);
+        batch.push(received);
+        held.add(id);
+      }
+      if (batch.length >= this.opts.batchSize) return batch;
+      if (batch.length > 0) {
+        windowStart ??= now;
+        const windowEnd = windowStart + this.opts.batchingWindowMs;
+        if (this.flushing > 0 || now >= windowEnd) return batch;
+        await this.sleep(Math.min(windowEnd, nextVisible) - now);
+      } else {
+        await this.sleep(Math.min(nextVisible - now, 250));
+      }
+    }
+    // stopping: what this poller holds becomes visible again
+    for (const m of batch) {
+      const e = this.entries.get(m.id);
+      if (e) e.visibleAt = 0;
+    }
+    return [];
+  }
+
+  private async deliver(batch: Array<Stored<T>>): Promise<void> {
     let failed: string[];
     try {
       failed = await this.consumer(batch);
@@ -108,39 +206,86 @@ export class FileFifo<T> {
     }
     const failedSet = new Set(failed);
     for (const m of batch) {
-      this.inFlight.delete(m.id);
-      const file = path.join(this.dir, `${m.id}.json`);
+      const e = this.entries.get(m.id);
+      if (!e) continue; // already deleted by another delivery of the same message
       if (!failedSet.has(m.id)) {
-        rmSync(file, { force: true });
-        continue;
+        this.entries.delete(m.id);
+        rmSync(path.join(this.dir, `${m.id}.json`), { force: true });
+      } else if (e.receives >= this.opts.maxReceives) {
+        this.toDeadLetters(m.id);
       }
-      const receives = m.receives + 1;
-      if (receives >= this.opts.maxReceives) {
-        renameSync(file, path.join(this.dlqDir, `${m.id}.json`));
-      } else {
-        writeFileSync(file, JSON.stringify({ ...m, receives }));
-      }
+      // otherwise it stays invisible until its visibility timeout is over, then is received again
     }
-    return failed.length < batch.length;
+    if (failed.length > 0) this.wake();
+  }
+
+  private toDeadLetters(id: string): void {
+    this.entries.delete(id);
+    try {
+      renameSync(path.join(this.dir, `${id}.json`), path.join(this.dlqDir, `${id}.json`));
+    } catch {
+      // deleted meanwhile by a successful delivery of the same message
+    }
+  }
+
+  private read(id: string): Stored<T> | undefined {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dir, `${id}.json`), 'utf8')) as Stored<T>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private write(id: string, m: Stored<T>): void {
+    writeFileSync(path.join(this.dir, `${id}.json.tmp`), JSON.stringify(m));
+    renameSync(path.join(this.dir, `${id}.json.tmp`), path.join(this.dir, `${id}.json`));
   }
 }
 
-/** Queues backed by two FileFifos under `<dataDir>/queues`. */
+/** @deprecated the old name; every local queue is a standard queue now. */
+export const FileFifo = LocalQueue;
+export type FileFifo<T> = LocalQueue<T>;
+
+/** Queues backed by two LocalQueues under `<dataDir>/queues`. */
 export class LocalQueues implements Queues {
   constructor(
-    readonly ingest: FileFifo<IngestMessage>,
-    readonly digest: FileFifo<DigestJob>,
+    readonly ingest: LocalQueue<IngestMessage>,
+    readonly digest: LocalQueue<DigestJob>,
   ) {}
 
-  async sendIngest(messages: Array<{ groupId: string; dedupId: string; body: IngestMessage }>): Promise<void> {
+  async sendIngest(messages: IngestMessage[]): Promise<void> {
     this.ingest.send(messages);
   }
 
   async sendDigestJobs(jobs: DigestJob[]): Promise<void> {
-    this.digest.send(jobs.map((body) => ({ groupId: body.shopId, body })));
+    this.digest.send(jobs);
   }
 
   async deadLetterDigest(job: DigestJob, reason: string): Promise<void> {
     this.digest.deadLetter(job, reason);
   }
+}
+
+/** The SQS event Lambda receives for a batch (standard queue), as the local runtime and tests deliver it. */
+export function sqsEventOf<T>(batch: Array<Stored<T>>, queueName: string): SQSEvent {
+  return {
+    Records: batch.map(
+      (m): SQSRecord => ({
+        messageId: m.id,
+        receiptHandle: `${m.id}#${m.receives}`,
+        body: JSON.stringify(m.body),
+        attributes: {
+          ApproximateReceiveCount: String(m.receives),
+          SentTimestamp: String(m.sentAt),
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:local:000000000000:${queueName}`,
+        awsRegion: 'local',
+      }),
+    ),
+  };
 }

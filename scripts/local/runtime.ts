@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { ensureTable, startDynamoLocal, type LocalDynamo } from './dynamodb-local.ts';
-import { FileFifo, LocalQueues } from './queues.ts';
+import { LocalQueue, LocalQueues, sqsEventOf } from './queues.ts';
 import { checkConfig, resetConfig } from '#lib/config.ts';
 import { ALL_SETTINGS } from '#lib/startup.ts';
 import { setDb } from '#lib/store/client.ts';
 import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
+import { INGEST_BATCHING, ingestVisibilityTimeoutSeconds } from '#lib/queue/ingest-batching.ts';
 import { forgetCachedShops } from '#lib/store/shops.ts';
 import { setMailTransport } from '#lib/digests/transport.ts';
 import { OutboxTransport } from '#lib/mail/outbox.ts';
@@ -16,7 +17,7 @@ import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 /**
  * The whole system on one machine: the real Lambda handlers behind an HTTP
  * server that builds API Gateway (HTTP API, payload 2.0) events, the shop-key
- * authorizer in front of the routes that need it, file-backed FIFO queues
+ * authorizer in front of the routes that need it, file-backed standard queues (batching window, concurrent pollers, redelivery, dead letters)
  * feeding `ingest` and `digest-send`, an hourly digest schedule, and
  * DynamoDB Local persisting to the data folder.
  */
@@ -30,9 +31,19 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   ZALO_APP_ID: 'local-zalo-app',
   ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
   ADMIN_TOKEN: 'local-admin-token-change-me',
+  UNSUBSCRIBE_SIGNING_KEY: 'local-unsubscribe-signing-key-change-me',
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
+
+/**
+ * The only Host values the local server answers: 127.0.0.1, localhost or
+ * [::1], with an optional port. Anything else (a rebound DNS name, a LAN
+ * address) gets 421, so a web page cannot reach the API through DNS rebinding.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host);
+}
 
 export type LocalRuntime = {
   url: string;
@@ -62,30 +73,6 @@ function lambdaContext(name: string): Context {
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,
-  };
-}
-
-function sqsEvent<T>(batch: Array<{ id: string; groupId: string; body: T; receives: number }>, fifo: boolean): SQSEvent {
-  return {
-    Records: batch.map(
-      (m): SQSRecord => ({
-        messageId: m.id,
-        receiptHandle: m.id,
-        body: JSON.stringify(m.body),
-        attributes: {
-          ApproximateReceiveCount: String(m.receives + 1),
-          SentTimestamp: String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-          ...(fifo ? { MessageGroupId: m.groupId } : {}),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:local:000000000000:chatpulse-${fifo ? 'ingest.fifo' : 'digest'}`,
-        awsRegion: 'local',
-      }),
-    ),
   };
 }
 
@@ -159,14 +146,21 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const digestDispatch = (await import('#functions/digest-dispatch/handler.ts')).handler as Handler<{ time: string }, unknown>;
 
   const queueDir = path.join(dataDir, 'queues');
-  const ingestQ = new FileFifo<IngestMessage>(path.join(queueDir, 'ingest'), async (batch) => {
-    const res = await ingest(sqsEvent(batch, true), lambdaContext('ingest'));
+  // the ingest queue batches as the deployed event source does (lib/queue/ingest-batching.ts), with a few pollers
+  const ingestQ = new LocalQueue<IngestMessage>(path.join(queueDir, 'ingest'), async (batch) => {
+    const res = await ingest(sqsEventOf(batch, 'chatpulse-ingest'), lambdaContext('ingest'));
     return res.batchItemFailures.map((f) => f.itemIdentifier);
-  }, { maxReceives: 5, batchSize: 10, fifo: true });
-  const digestQ = new FileFifo<DigestJob>(path.join(queueDir, 'digest'), async (batch) => {
-    const res = await digestSend(sqsEvent(batch, false), lambdaContext('digest-send'));
+  }, {
+    batchSize: INGEST_BATCHING.batchSize,
+    batchingWindowMs: INGEST_BATCHING.maxBatchingWindowSeconds * 1000,
+    concurrency: 4,
+    visibilityTimeoutMs: ingestVisibilityTimeoutSeconds() * 1000,
+    maxReceives: INGEST_BATCHING.maxReceiveCount,
+  });
+  const digestQ = new LocalQueue<DigestJob>(path.join(queueDir, 'digest'), async (batch) => {
+    const res = await digestSend(sqsEventOf(batch, 'chatpulse-digest'), lambdaContext('digest-send'));
     return res.batchItemFailures.map((f) => f.itemIdentifier);
-  }, { maxReceives: 5, batchSize: 5, fifo: false });
+  }, { maxReceives: 5, batchSize: 5 });
   const queues = new LocalQueues(ingestQ, digestQ);
   setQueues(queues);
   setMailTransport(new OutboxTransport(process.env.OUTBOX_DIR));
@@ -192,7 +186,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
     }
     if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
     if (p === '/v1/events') return events(event, lambdaContext('events'));
-    if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json') return report(event, lambdaContext('report'));
+    if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json' || p === '/v1/metrics' || p.startsWith('/v1/report-pages/')) return report(event, lambdaContext('report'));
     if (p.startsWith('/v1/admin/') || p === '/v1/unsubscribe') return admin(event, lambdaContext('admin'));
     return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${p}` } }) };
   };
@@ -200,6 +194,13 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       try {
+        if (!isLoopbackHost(req.headers.host)) {
+          // a page whose name was rebound to 127.0.0.1 still sends its own Host: never serve it (DNS rebinding)
+          res.writeHead(421, { 'content-type': 'application/json; charset=utf-8' });
+          res.end(JSON.stringify({ error: { code: 'misdirected_request', message: 'This local server answers only Host 127.0.0.1, localhost or [::1]', details: { host: req.headers.host ?? null } } }));
+          req.resume();
+          return;
+        }
         const body = await readBody(req, 10 * 1024 * 1024); // API Gateway's own payload limit
         const out =
           body === 'too_large'

@@ -44,6 +44,16 @@ function actionsOf(template: Template, functionId: string): string[] {
 }
 const only = (actions: string[], prefix: string) => [...new Set(actions.filter((a) => a.startsWith(prefix)))].sort();
 
+/** Every policy statement on a function's execution role. */
+function statementsOf(template: Template, functionId: string): Array<Statement & { Condition?: Record<string, Record<string, string[]>> }> {
+  const fn = template.toJSON().Resources[functionId] as Resource;
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  return policies.filter((p) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+const actionList = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const DYNAMO_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
+
 describe('the CDK stack', () => {
   let stack: ChatpulseStack;
   let template: Template;
@@ -72,15 +82,29 @@ describe('the CDK stack', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
   });
 
-  it('has a FIFO ingest queue and a standard digest queue, each encrypted with a dead-letter queue after 5 receives', () => {
+  it('has a standard ingest queue and a standard digest queue, each encrypted with a dead-letter queue after 5 receives', () => {
     const queues = template.toJSON().Resources as Record<string, Resource>;
     const ingest = queues[idOf(stack, stack.ingestion.queue)]!.Properties;
     const ingestDlq = queues[idOf(stack, stack.ingestion.dlq)]!.Properties;
     const ingestTimeout = (queues[fnIds.ingest!] as Resource).Properties.Timeout as number;
-    expect(ingest).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
-    expect(ingest.VisibilityTimeout).toBeGreaterThanOrEqual(6 * ingestTimeout);
+    // standard, not FIFO: no per-queue send ceiling for all shops together (bench/RESULTS.md, "Queue design")
+    expect(ingest.FifoQueue).toBeUndefined();
+    expect(ingest.ContentBasedDeduplication).toBeUndefined();
+    expect(ingest.SqsManagedSseEnabled).toBe(true);
+    // AWS's advice for a Lambda event source with a batching window: 6 × the function timeout + the window (20 s)
+    expect(ingest.VisibilityTimeout).toBeGreaterThanOrEqual(6 * ingestTimeout + 20);
     expect(ingest.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.ingestion.dlq), 'Arn'] } });
-    expect(ingestDlq).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true });
+    expect(ingestDlq.FifoQueue).toBeUndefined();
+    expect(ingestDlq.SqsManagedSseEnabled).toBe(true);
+    // large batches gathered for up to 20 s, partial batch failures, bounded but ample concurrency
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnIds.ingest },
+      EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.ingestion.queue), 'Arn'] },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 20,
+      ScalingConfig: { MaximumConcurrency: 200 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
 
     const digest = queues[idOf(stack, stack.digests.queue)]!.Properties;
     const sendTimeout = (queues[fnIds.send!] as Resource).Properties.Timeout as number;
@@ -89,12 +113,6 @@ describe('the CDK stack', () => {
     expect(digest.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.dlq), 'Arn'] } });
     template.resourceCountIs('AWS::SQS::Queue', 4);
 
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: fnIds.ingest },
-      EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.ingestion.queue), 'Arn'] },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnIds.send },
       EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.queue), 'Arn'] },
@@ -134,9 +152,11 @@ describe('the CDK stack', () => {
     expect(env('admin').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('dispatch').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('send').SES_FROM).toBe('digests@shop.vn');
-    const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARN !== undefined).sort();
+    const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
     expect(withSecret).toEqual(['admin', 'send', 'webhook']);
-    for (const k of withSecret) expect(env(k).SECRET_ARN).toBe('chatpulse/test');
+    expect(env('webhook').SECRET_ARNS).toBe('chatpulse/test/webhook');
+    expect(env('admin').SECRET_ARNS).toBe('chatpulse/test/admin,chatpulse/test/unsubscribe');
+    expect(env('send').SECRET_ARNS).toBe('chatpulse/test/unsubscribe');
   });
 
   it('routes the HTTP API to the right functions, with the shop-key authorizer on events and reports only', () => {
@@ -149,8 +169,10 @@ describe('the CDK stack', () => {
       AuthorizerPayloadFormatVersion: '2.0',
       EnableSimpleResponses: true,
       IdentitySource: ['$request.header.Authorization'],
-      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerResultTtlInSeconds: 60,
     });
+    // the README states the same time, since a revoked key keeps working that long
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toMatch(/revoked key stops working within 60 seconds/);
     expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(fnIds.authorizer);
 
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
@@ -172,7 +194,9 @@ describe('the CDK stack', () => {
       'POST /v1/events': 'events shop-key',
       'GET /v1/shops/{shopId}/reports/{report}': 'report shop-key',
       'GET /v1/shops/{shopId}/orders/{orderId}': 'report shop-key',
+      'GET /v1/shops/{shopId}/exports/conversations': 'report shop-key',
       'GET /v1/openapi.json': 'report none',
+      'GET /v1/metrics': 'report none',
       'ANY /v1/admin/{proxy+}': 'admin none',
       'GET /v1/unsubscribe': 'admin none',
       'POST /v1/unsubscribe': 'admin none',
@@ -188,6 +212,35 @@ describe('the CDK stack', () => {
       DefaultRouteSettings: { ThrottlingBurstLimit: 500, ThrottlingRateLimit: 200 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('\\$context\\.requestId') },
     });
+  });
+
+  it('gives webhooks, events, reports and admin each their own throttle, on every route', () => {
+    const [stageId, stage] = Object.entries(template.findResources('AWS::ApiGatewayV2::Stage'))[0]! as [string, Resource & { DependsOn?: string[] }];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const limits = (k: string) => [settings[k]?.ThrottlingRateLimit, settings[k]?.ThrottlingBurstLimit];
+    const webhooks = [10_000, 5_000];
+    const events = [1_000, 2_000];
+    const reports = [100, 200];
+    const admin = [10, 20];
+    const open = [20, 50];
+    expect(Object.fromEntries(Object.keys(settings).sort().map((k) => [k, limits(k)]))).toEqual({
+      'ANY /v1/admin/{proxy+}': admin,
+      'GET /healthz': open,
+      'GET /v1/openapi.json': open,
+      'GET /v1/shops/{shopId}/orders/{orderId}': reports,
+      'GET /v1/shops/{shopId}/reports/{report}': reports,
+      'GET /v1/unsubscribe': open,
+      'GET /webhooks/meta': webhooks,
+      'POST /v1/events': events,
+      'POST /v1/unsubscribe': open,
+      'POST /webhooks/meta': webhooks,
+      'POST /webhooks/orders/{platform}/{shopId}': webhooks,
+      'POST /webhooks/zalo': webhooks,
+    });
+    // every route has settings, and the stage is deployed after the routes its settings name
+    const routes = template.findResources('AWS::ApiGatewayV2::Route') as Record<string, Resource>;
+    expect(Object.values(routes).map((r) => r.Properties.RouteKey).sort()).toEqual(Object.keys(settings).sort());
+    for (const id of Object.keys(routes)) expect(stage.DependsOn, stageId).toContain(id);
   });
 
   it('schedules the digest dispatcher hourly and verifies the sender with SES', () => {
@@ -238,7 +291,7 @@ describe('the CDK stack', () => {
 
   it('gives each function only the table actions it needs', () => {
     const dynamo = (k: string) => only(actionsOf(template, fnIds[k]!), 'dynamodb:');
-    expect(dynamo('authorizer')).toEqual(['dynamodb:GetItem']);
+    expect(dynamo('authorizer')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']); // last use of API key items only (LeadingKeys test)
     expect(dynamo('webhook')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     expect(dynamo('events')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     expect(dynamo('report')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
@@ -248,7 +301,7 @@ describe('the CDK stack', () => {
     expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
 
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
-    for (const readOnly of ['authorizer', 'webhook', 'events', 'report', 'dispatch']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
+    for (const readOnly of ['webhook', 'events', 'report', 'dispatch']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
     // no wildcard action and no table management anywhere
     for (const [name, id] of Object.entries(fnIds)) {
       for (const a of actionsOf(template, id)) expect(a.endsWith('*') && !a.startsWith('xray:') ? a : '', name).toBe('');
@@ -286,16 +339,36 @@ describe('the CDK stack', () => {
     });
   });
 
-  it('grants the secret to webhook, admin and digest-send only', () => {
+  it('grants each function only the secrets it uses: the webhook never reads ADMIN_TOKEN', () => {
+    const secretsOf = (name: string) =>
+      statementsOf(template, fnIds[name]!)
+        .filter((st) => actionList(st).some((a) => a.startsWith('secretsmanager:')))
+        .map((st) => /secret:(chatpulse\/test\/[a-z]+)-/.exec(JSON.stringify(st.Resource))?.[1])
+        .sort();
+    expect(secretsOf('webhook')).toEqual(['chatpulse/test/webhook']);
+    expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/unsubscribe']);
+    expect(secretsOf('send')).toEqual(['chatpulse/test/unsubscribe']);
+    for (const name of ['events', 'report', 'authorizer', 'ingest', 'dispatch']) expect(secretsOf(name), name).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const sm = only(actionsOf(template, id), 'secretsmanager:');
       expect(sm, name).toEqual(['webhook', 'admin', 'send'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
     }
   });
 
-  it("puts no secret value in the template, only the secret's name", () => {
+  it('limits the table writes of ingest, digest-send and the authorizer to the key prefixes they own (dynamodb:LeadingKeys)', () => {
+    const writes = (name: string) =>
+      statementsOf(template, fnIds[name]!)
+        .filter((st) => actionList(st).some((a) => DYNAMO_WRITES.includes(a)))
+        .map((st) => ({ actions: actionList(st).filter((a) => DYNAMO_WRITES.includes(a)).sort(), leadingKeys: st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] }));
+    expect(writes('ingest')).toEqual([{ actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*'] }]);
+    expect(writes('send')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
+    expect(writes('authorizer')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*'] }]);
+    for (const name of ['webhook', 'events', 'report', 'dispatch']) expect(writes(name), name).toEqual([]);
+  });
+
+  it("puts no secret value in the template, only the secrets' names", () => {
     for (const v of Object.values(TEST_SECRETS)) expect(json).not.toContain(v);
-    expect(json).toContain('chatpulse/test');
+    for (const g of ['webhook', 'admin', 'unsubscribe']) expect(json).toContain(`chatpulse/test/${g}`);
     expect(json).not.toMatch(/SecretString|resolve:secretsmanager/);
   });
 

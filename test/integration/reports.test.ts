@@ -257,11 +257,17 @@ describe('reports over a hand-computed scenario', () => {
       conversationsAnswered: 3, // D1 {A} + D2 {A, J}
       missedConversations: 0,
       missedByShift: { morning: 0, afternoon: 0, evening: 0 },
+      // all three within 15 working min; A's first wait began 09:00 (morning), A's second 21:55 (evening), J's 14:00 (afternoon)
+      slaMetRate: 1,
+      slaMetRateByShift: { morning: 1, afternoon: 1, evening: 1 },
     });
     expect(row('lan').responseTimeP90Seconds).toBeGreaterThan(420);
     // minh: one wait of 1320 s in bucket (1200, 1800]: p90 interpolates to 1800; missed at 08:13 (morning)
     expect(row('minh')).toMatchObject({ responseTimeAvgSeconds: 1320, responseTimeP90Seconds: 1800, messageReplies: 1, commentReplies: 0, conversationsAnswered: 1 });
     expect(row('minh')).toMatchObject({ missedConversations: 1, missedByShift: { morning: 1, afternoon: 0, evening: 0 } });
+    // C's wait began 21:58 (evening) and was missed: 0 of 1 within the SLA
+    expect(row('minh')).toMatchObject({ slaMetRate: 0, slaMetRateByShift: { morning: null, afternoon: null, evening: 0 } });
+    expect(row('automated')).toMatchObject({ slaMetRate: 1, slaMetRateByShift: { morning: 1, afternoon: null, evening: null } });
     // automated: 30 s in bucket (15, 30] → p90 30
     expect(row('automated')).toMatchObject({ name: 'Tự động', responseTimeAvgSeconds: 30, responseTimeP90Seconds: 30, messageReplies: 1, conversationsAnswered: 1, missedConversations: 0 });
     // still open: F runs out D2 08:10 and B 08:15 (morning), E 12:05 (afternoon), G 18:05 (evening); H ran out on D0, outside
@@ -275,7 +281,16 @@ describe('reports over a hand-computed scenario', () => {
       conversationsAnswered: 0,
       missedConversations: 4,
       missedByShift: { morning: 2, afternoon: 1, evening: 1 },
+      slaMetRate: null, // no closed wait
+      slaMetRateByShift: { morning: null, afternoon: null, evening: null },
     });
+    // per shift over everyone: morning waits A(09:00, lan) and D (automated) both in time; afternoon J in time;
+    // evening A(21:55) in time, C missed → 1/2. Missed: morning minh C + open F, B; afternoon E; evening G
+    expect(r.shifts).toEqual([
+      { shift: 'morning', waitsClosed: 2, withinSla: 2, slaMetRate: 1, missedConversations: 3 },
+      { shift: 'afternoon', waitsClosed: 1, withinSla: 1, slaMetRate: 1, missedConversations: 1 },
+      { shift: 'evening', waitsClosed: 2, withinSla: 1, slaMetRate: 0.5, missedConversations: 1 },
+    ]);
     // open waits follow the page filter: instagram has only G
     const igChat = (await buildReport('staff-chat', shop, q({ channel: 'instagram' }), opts)) as StaffChatReport;
     expect(igChat.rows.find((x) => x.staffId === 'unknown')).toMatchObject({ missedConversations: 1, missedByShift: { morning: 0, afternoon: 0, evening: 1 } });

@@ -13,6 +13,7 @@ export const TEST_SECRETS = {
   ZALO_APP_ID: '1234567890',
   ZALO_OA_SECRET_KEY: 'test-zalo-oa-secret',
   ADMIN_TOKEN: 'test-admin-token-0123456789',
+  UNSUBSCRIBE_SIGNING_KEY: 'test-unsubscribe-signing-key-0123456789',
 };
 
 process.env.DYNAMODB_ENDPOINT = inject('dynamoEndpoint');

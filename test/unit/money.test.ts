@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, fromMinor, toMinor } from '#lib/money.ts';
+import { amountIssues, currencyDigits, fromMinor, MoneyRangeError, toMinor } from '#lib/money.ts';
 
 describe('currencyDigits', () => {
   it.each([
@@ -75,5 +75,32 @@ describe('fromMinor', () => {
   it('round-trips amounts that have at most the currency digits', () => {
     for (const [amount, currency] of [[19.99, 'USD'], [0.01, 'USD'], [1.234, 'KWD'], [99999.999, 'KWD'], [123456789, 'VND'], [1000, 'JPY']] as const)
       expect(fromMinor(toMinor(amount, currency), currency)).toBe(amount);
+  });
+});
+
+describe('amounts that cannot be exact', () => {
+  it('refuses 9999999999999.999 KWD (9 999 999 999 999 999 fils, past 2^53) instead of dropping digits', () => {
+    expect(() => toMinor(9999999999999.999, 'KWD')).toThrow(MoneyRangeError);
+    expect(() => toMinor(-9999999999999.999, 'KWD')).toThrow(MoneyRangeError);
+    expect(() => toMinor(1e16, 'VND')).toThrow(MoneyRangeError);
+    expect(() => toMinor(Number.POSITIVE_INFINITY, 'USD')).toThrow(MoneyRangeError);
+  });
+
+  it('keeps every amount up to 999 999 999 999 999 minor units (15 digits)', () => {
+    expect(toMinor(999999999999.999, 'KWD')).toBe(999999999999999);
+    expect(toMinor(9999999999999.99, 'USD')).toBe(999999999999999);
+    expect(toMinor(999999999999999, 'VND')).toBe(999999999999999);
+    expect(() => toMinor(1000000000000000, 'VND')).toThrow(MoneyRangeError);
+  });
+
+  it('lists each offending amount of a batch by index and field', () => {
+    const events = [{ total: 10 }, { total: 9999999999999.999, cost: 1 }, { amount: 1e13 }];
+    expect(amountIssues(events, 'KWD')).toEqual([
+      { index: 1, path: 'total', message: expect.stringContaining('KWD') },
+      { index: 2, path: 'amount', message: expect.stringContaining('KWD') },
+    ]);
+    expect(amountIssues(events.slice(0, 1), 'KWD')).toEqual([]);
+    // 1e13 VND is 1e13 minor units: exact
+    expect(amountIssues([{ amount: 1e13 }], 'VND')).toEqual([]);
   });
 });

@@ -2,13 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-const KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN'] as const;
+const KEYS = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY'] as const;
 const STORED = {
   META_APP_SECRET: 'sm-meta-app-secret',
   META_VERIFY_TOKEN: 'sm-verify-token',
   ZALO_APP_ID: 'sm-zalo-app',
   ZALO_OA_SECRET_KEY: 'sm-zalo-key',
   ADMIN_TOKEN: 'sm-admin-token-0123456789abcdef',
+  UNSUBSCRIBE_SIGNING_KEY: 'sm-unsubscribe-signing-key-0123456789abcdef',
 };
 
 const sm = mockClient(SecretsManagerClient);
@@ -27,6 +28,7 @@ describe('loadSecrets', () => {
     saved = { ...process.env };
     for (const k of KEYS) delete process.env[k];
     delete process.env.SECRET_ARN;
+    delete process.env.SECRET_ARNS;
     sm.reset();
   });
   afterEach(() => {
@@ -131,5 +133,19 @@ describe('loadSecrets', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('reads only the secrets named in SECRET_ARNS, each once, and takes the keys each holds', async () => {
+    process.env.SECRET_ARNS = 'chatpulse/test/admin,chatpulse/test/unsubscribe';
+    sm.on(GetSecretValueCommand, { SecretId: 'chatpulse/test/admin' }).resolves({ SecretString: JSON.stringify({ ADMIN_TOKEN: STORED.ADMIN_TOKEN }) });
+    sm.on(GetSecretValueCommand, { SecretId: 'chatpulse/test/unsubscribe' }).resolves({ SecretString: JSON.stringify({ UNSUBSCRIBE_SIGNING_KEY: STORED.UNSUBSCRIBE_SIGNING_KEY }) });
+    const { loadSecrets, config } = await load();
+
+    await Promise.all([loadSecrets(), loadSecrets()]);
+
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId).sort()).toEqual(['chatpulse/test/admin', 'chatpulse/test/unsubscribe']);
+    expect(config().ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN);
+    expect(config().UNSUBSCRIBE_SIGNING_KEY).toBe(STORED.UNSUBSCRIBE_SIGNING_KEY);
+    expect(process.env.META_APP_SECRET).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import type { Locale } from '#lib/shops/schema.ts';
 import { buildDigestView, type DigestInput } from '#lib/email/view-model.ts';
 import { digestSkeleton, renderDigest } from '#lib/email/render.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { ACTIVE_REFERRALS, makeAds, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeChatRow, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
 
 const shop = makeShop('hoa-mai', { name: 'Thời trang Hoa Mai' });
 const UNSUBSCRIBE = 'https://api.example.com/v1/unsubscribe?shop=hoa-mai&email=owner%40hoamai.vn&period=daily&sig=abc';
@@ -68,8 +68,9 @@ describe('digest email (vi-VN, the shop default)', () => {
 
   it('lists top staff, chat staff (response times, replies, missed per shift) and sales staff', () => {
     expect(seen).toContain('1. Nguyễn Thị Lan 60 850.000 ₫ 30%');
-    expect(seen).toContain('Nguyễn Thị Lan 2 phút 5 giây 10 phút 50 10 2 Bỏ lỡ theo ca: sáng 0 · chiều 0 · tối 2');
-    expect(seen).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 3 Bỏ lỡ theo ca: sáng 1 · chiều 2 · tối 0');
+    // SLA: fixture rows answer 90 % in time overall, 100 % in the morning and afternoon, 80 % in the evening
+    expect(seen).toContain('Nguyễn Thị Lan 2 phút 5 giây 10 phút 50 10 2 Trả lời trong 15 phút: 90% (sáng 100% · chiều 100% · tối 80%) Bỏ lỡ theo ca: sáng 0 · chiều 0 · tối 2');
+    expect(seen).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 3 Trả lời trong 15 phút: 90% (sáng 100% · chiều 100% · tối 80%) Bỏ lỡ theo ca: sáng 1 · chiều 2 · tối 0');
     expect(seen).toContain('Chưa rõ nhân viên 6 phút 40 giây 15 phút 4 2 1');
     expect(seen).toMatch(/Chưa rõ nhân viên .* Trả lời tự động 2 giây 5 giây 70 0 0 /); // automated: apart, last
     expect(seen).not.toContain('Nghỉ phép'); // no activity: no row
@@ -88,6 +89,7 @@ describe('digest email (vi-VN, the shop default)', () => {
 
   it('has a plain-text part with the same figures', () => {
     expect(text).toContain('- Doanh thu: 1.250.000 ₫ (▲ 25%)');
+    expect(text).toContain('Bỏ lỡ 2 (sáng 0 · chiều 0 · tối 2) · Trả lời trong 15 phút 90% (sáng 100% · chiều 100% · tối 80%)');
     expect(text).toContain('- Được chăm sóc: 100 (83,3% so với bước trước)');
     expect(text).toContain('20:00 ████████████████████ 16');
     expect(text).toContain('Số liệu tính đến 08:00 23/11/2026 (GMT+7)');
@@ -110,7 +112,7 @@ describe('digest email (en recipient of a vi-VN shop)', () => {
     expect(seen).toContain('Revenue ₫1,250,000 ▲ 25%');
     expect(seen).toContain('Customers cared 100 —');
     expect(seen).toMatch(/Cared for 100 83.3% /);
-    expect(seen).toContain('Nguyễn Thị Lan 2m 5s 10m 50 10 2 Missed by shift: morning 0 · afternoon 0 · evening 2');
+    expect(seen).toContain('Nguyễn Thị Lan 2m 5s 10m 50 10 2 Answered within 15 min: 90% (morning 100% · afternoon 100% · evening 80%) Missed by shift: morning 0 · afternoon 0 · evening 2');
     expect(seen).toContain('Ad 2385001 · campaign tet-sale ₫250,000 ₫800,000 3.2x 10');
     expect(seen).toContain('Figures as of Nov 23, 2026, 08:00 (GMT+7)');
     expect(text).toContain('- Revenue: ₫1,250,000 (▲ 25%)');
@@ -184,5 +186,31 @@ describe('escaping and optional blocks', () => {
   it('marks approximate distinct counts', () => {
     expect(visible(render('en', { overview: { ...makeOverview(), approximate: true } }).html)).toContain('Some customer counts are estimates');
     expect(visible(render('en').html)).not.toContain('estimates');
+  });
+});
+
+describe('link to the full report of the period', () => {
+  const REPORT = 'https://api.example.com/v1/report-pages/hoa-mai/overview?from=2026-11-22&to=2026-11-22&exp=1796794162&sig=abc';
+
+  it('shows the signed link in HTML and text when the deployment signs report links', () => {
+    const { html, text } = render(undefined, { reportUrl: REPORT });
+    expect(html).toContain(`<a href="${REPORT.replace(/&/g, '&amp;')}" style="color:#0f766e;text-decoration:underline;">Xem báo cáo đầy đủ của kỳ này</a>`);
+    expect(text).toContain(`Xem báo cáo đầy đủ của kỳ này: ${REPORT}`);
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('has no link without one', () => {
+    const { html, text } = render('en');
+    expect(html).not.toContain('Open the full report');
+    expect(text).not.toContain('Open the full report');
+  });
+});
+
+describe('size (Gmail clips an HTML body past 102 KB)', () => {
+  it('stays under 90 KB for a shop with 20 staff and 20 ads, link included', () => {
+    const chat = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh`, missedConversations: 3, missedByShift: { morning: 1, afternoon: 1, evening: 1 } })) });
+    const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}`, revenue: 1_000_000 + i })) });
+    const { html } = render(undefined, { staffChat: chat, ads, reportUrl: 'https://api.example.com/v1/report-pages/hoa-mai/overview?from=2026-11-22&to=2026-11-22&exp=1796794162&sig=pgW-vwKXncyDj3zFF_37c58v5XWwH5FR986BnnwA9X0' });
+    expect(Buffer.byteLength(html)).toBeLessThan(90 * 1024);
   });
 });

@@ -135,8 +135,8 @@ describe('deriveCustomer', () => {
       hm10: 1,
       hr10: 1,
     });
-    // 300 s falls in the bucket (240, 300] = rt09
-    const staff = { messageReplies: 1, conversationsAnswered: 1, rtSum: 300, rtCount: 1, rt09: 1 };
+    // 300 s falls in the bucket (240, 300] = rt09; within the 15 min SLA, wait began 10:00 (morning)
+    const staff = { messageReplies: 1, conversationsAnswered: 1, rtSum: 300, rtCount: 1, rt09: 1, slaMet: 1, 'slaWaits:morning': 1, 'slaMet:morning': 1 };
     expect(fieldsOf(cells, id('S', 'D', '2026-11-20', 'lan'))).toEqual(staff);
     expect(fieldsOf(cells, id('S', 'W', '2026-W47', 'lan'))).toEqual(staff);
     expect(fieldsOf(cells, id('S', 'M', '2026-11', 'lan'))).toEqual(staff);
@@ -153,7 +153,7 @@ describe('deriveCustomer', () => {
     );
     expect(fieldsOf(cells, id('P', 'D', '2026-11-20'))).toEqual({ commentsReceived: 1, customersReached: 1, customersCared: 1, newCustomers: 1, hc10: 1, hr10: 1 });
     // 10 s: bucket (0, 15] = rt01; automated even though a staffId was sent
-    expect(fieldsOf(cells, id('S', 'D', '2026-11-20', 'automated'))).toEqual({ commentReplies: 1, conversationsAnswered: 1, rtSum: 10, rtCount: 1, rt01: 1 });
+    expect(fieldsOf(cells, id('S', 'D', '2026-11-20', 'automated'))).toEqual({ commentReplies: 1, conversationsAnswered: 1, rtSum: 10, rtCount: 1, rt01: 1, slaMet: 1, 'slaWaits:morning': 1, 'slaMet:morning': 1 });
     expect(cells.has(id('S', 'D', '2026-11-20', 'lan'))).toBe(false);
   });
 
@@ -171,6 +171,7 @@ describe('deriveCustomer', () => {
       rt13: 1,
       missed: 1,
       'missed:morning': 1,
+      'slaWaits:morning': 1, // a closed wait of the morning shift, not within the SLA
     });
   });
 
@@ -207,9 +208,48 @@ describe('deriveCustomer', () => {
       expect(fieldsOf(late, id('S', 'D', '2026-11-20', 'minh'))).toMatchObject({ rtSum: 901, rt13: 1 });
     });
     it('a wait opened at night counts its SLA from opening time', () => {
-      // 23:00 → SLA 08:15; answered 08:10 next day: 10 working minutes, not missed, booked on 11-21
+      // 23:00 → SLA 08:15; answered 08:10 next day: 10 working minutes, not missed, booked on 11-21;
+      // its working time began at 08:00, so it is a morning-shift wait within the SLA
       const cells = missedOf('2026-11-20T23:00:00+07:00', '2026-11-21T08:10:00+07:00');
-      expect(fieldsOf(cells, id('S', 'D', '2026-11-21', 'minh'))).toEqual({ messageReplies: 1, conversationsAnswered: 1, rtSum: 600, rtCount: 1, rt11: 1 });
+      expect(fieldsOf(cells, id('S', 'D', '2026-11-21', 'minh'))).toEqual({
+        messageReplies: 1, conversationsAnswered: 1, rtSum: 600, rtCount: 1, rt11: 1, slaMet: 1, 'slaWaits:morning': 1, 'slaMet:morning': 1,
+      });
+    });
+  });
+
+  describe('split shifts and closed dates', () => {
+    // 08:00–11:30 and 13:30–21:00 every day, closed Saturday 2026-11-21, SLA 15 min, default shifts
+    const split = rulesOf(
+      makeShop('shop-c', {
+        workingHours: [
+          { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '08:00', end: '11:30' },
+          { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '13:30', end: '21:00' },
+        ],
+        closedDates: ['2026-11-21'],
+      }),
+    );
+    const waitOf = (msgAt: string, replyAt: string) =>
+      deriveCustomer(stateOf([makeMessage({ id: 'm1', at: msgAt }), makeReply({ id: 'r1', at: replyAt, staffId: 'minh' })]), split);
+
+    it('a wait across the lunch break counts only working minutes and misses in the afternoon', () => {
+      // Fri 11:25 → 13:45: 11:25–11:30 (5 min) + 13:30–13:45 (15 min) = 1200 s (rt13);
+      // SLA: 5 min by 11:30, 10 more by 13:40 < 13:45 → missed, expired in the afternoon; the wait began 11:25 (morning)
+      expect(fieldsOf(waitOf('2026-11-20T11:25:00+07:00', '2026-11-20T13:45:00+07:00'), id('S', 'D', '2026-11-20', 'minh'))).toEqual({
+        messageReplies: 1, conversationsAnswered: 1, rtSum: 1200, rtCount: 1, rt13: 1, missed: 1, 'missed:afternoon': 1, 'slaWaits:morning': 1,
+      });
+    });
+
+    it('a closed date holds no working time: Friday evening to Sunday morning is 10 minutes', () => {
+      // Fri 20:55 → Sun 08:05: 20:55–21:00 (5 min) + Sun 08:00–08:05 (5 min) = 600 s (rt11); SLA runs to Sun 08:10 → met;
+      // began 20:55 (evening); booked on Sunday 2026-11-22, the day of the reply
+      const cells = waitOf('2026-11-20T20:55:00+07:00', '2026-11-22T08:05:00+07:00');
+      expect(fieldsOf(cells, id('S', 'D', '2026-11-22', 'minh'))).toEqual({
+        messageReplies: 1, conversationsAnswered: 1, rtSum: 600, rtCount: 1, rt11: 1, slaMet: 1, 'slaWaits:evening': 1, 'slaMet:evening': 1,
+      });
+      // the same wait with Saturday open counts Saturday's 11 h (3 h 30 + 7 h 30) and is missed: its SLA ran out Saturday 08:10 (morning)
+      const open = deriveCustomer(stateOf([makeMessage({ id: 'm1', at: '2026-11-20T20:55:00+07:00' }), makeReply({ id: 'r1', at: '2026-11-22T08:05:00+07:00', staffId: 'minh' })]), { ...split, closedDates: [] });
+      expect(fieldsOf(open, id('S', 'D', '2026-11-22', 'minh')).rtSum).toBe(600 + 11 * 3600);
+      expect(fieldsOf(open, id('S', 'D', '2026-11-21', 'minh'))).toEqual({ missed: 1, 'missed:morning': 1 });
     });
   });
 

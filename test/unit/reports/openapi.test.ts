@@ -25,6 +25,7 @@ describe('openApiDocument', () => {
       'POST /webhooks/orders/{platform}/{shopId}',
       'GET /healthz',
       'GET /v1/openapi.json',
+      'GET /v1/metrics',
     ]) expect(routes).toContain(r);
   });
 

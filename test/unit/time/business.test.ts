@@ -221,3 +221,38 @@ describe('shiftAt', () => {
     expect(shiftAt(1439, all)).toBe('all');
   });
 });
+
+describe('overnight windows and closed dates', () => {
+  const NIGHT: WorkingHours = [{ days: ALL, start: '20:00', end: '02:00' }]; // a night shop: 20:00 → 02:00 next day
+
+  it('counts an overnight window across midnight', () => {
+    // Fri 23:00 → Sat 01:30: all inside 20:00–02:00 = 2 h 30 min
+    expect(workingSecondsBetween(ms('2026-11-20T23:00:00+07:00'), ms('2026-11-21T01:30:00+07:00'), NIGHT, HCM)).toBe(9000);
+    // Sat 01:00 → Sat 21:00: 01:00–02:00 (Friday's window) + 20:00–21:00 (Saturday's) = 2 h
+    expect(workingSecondsBetween(ms('2026-11-21T01:00:00+07:00'), ms('2026-11-21T21:00:00+07:00'), NIGHT, HCM)).toBe(7200);
+  });
+
+  it('counts minutes covered by an overnight window and the next day’s window once', () => {
+    const overlapping: WorkingHours = [...NIGHT, { days: ALL, start: '00:00', end: '08:00' }];
+    // Fri 23:00 → Sat 09:00: covered 23:00 → 08:00 = 9 h (00:00–02:00 is in both windows, counted once)
+    expect(workingSecondsBetween(ms('2026-11-20T23:00:00+07:00'), ms('2026-11-21T09:00:00+07:00'), overlapping, HCM)).toBe(32400);
+  });
+
+  it('has no working time on a closed date', () => {
+    const closed = ['2026-11-21']; // Saturday closed
+    // Fri 21:00 → Sun 09:00 with 08:00–22:00: Fri 21–22 (1 h) + Sun 08–09 (1 h); Saturday's 14 h do not count
+    expect(workingSecondsBetween(ms('2026-11-20T21:00:00+07:00'), ms('2026-11-22T09:00:00+07:00'), DEFAULT, HCM, closed)).toBe(7200);
+    expect(workingSecondsBetween(ms('2026-11-20T21:00:00+07:00'), ms('2026-11-22T09:00:00+07:00'), DEFAULT, HCM)).toBe(7200 + 14 * 3600);
+    // an overnight window into a closed date stops at its midnight: Fri 21:00 → 24:00 = 3 h; Sat 00–02 and 20–24 closed
+    expect(workingSecondsBetween(ms('2026-11-20T21:00:00+07:00'), ms('2026-11-22T00:00:00+07:00'), NIGHT, HCM, closed)).toBe(10800);
+  });
+
+  it('moves an SLA expiry over closed dates and overnight windows', () => {
+    // Fri 21:50 + 15 working min, Saturday closed: 10 min Friday, then Sunday 08:00 + 5 min
+    expect(iso(addWorkingSeconds(ms('2026-11-20T21:50:00+07:00'), 900, DEFAULT, HCM, ['2026-11-21']))).toBe(iso(ms('2026-11-22T08:05:00+07:00')));
+    // Sat 01:55 + 15 min in a 20:00–02:00 shop: 5 min until 02:00, then 20:00 + 10 min
+    expect(iso(addWorkingSeconds(ms('2026-11-21T01:55:00+07:00'), 900, NIGHT, HCM))).toBe(iso(ms('2026-11-21T20:10:00+07:00')));
+    // 0 s is the first working instant: a message at 23:00 with 08:00–22:00 hours starts counting at 08:00
+    expect(iso(addWorkingSeconds(ms('2026-11-20T23:00:00+07:00'), 0, DEFAULT, HCM))).toBe(iso(ms('2026-11-21T08:00:00+07:00')));
+  });
+});

@@ -1,0 +1,22 @@
+import type { CanonicalEvent } from '#lib/events/schema.ts';
+
+/**
+ * The queues between the HTTP edge and the workers, as types only: the SQS
+ * implementation (`lib/queue/sqs.ts`) and the local runtime's
+ * (`scripts/local/queues.ts`) depend on this module, never on each other.
+ */
+/** `phones`: phones customers submitted without a message (Zalo forms); they link later orders. */
+export type IngestMessage = { shopId: string; events: CanonicalEvent[]; phones?: PhoneLink[] };
+export type PhoneLink = { pageId: string; customerId: string; phone: string };
+export type DigestJob = { shopId: string; period: 'daily' | 'weekly'; periodKey: string; email: string; force?: boolean };
+
+export interface Queues {
+  /**
+   * Standard queue: at-least-once, no order, no deduplication. Ingest needs
+   * none of them (figures are derived from state items; a repeat changes nothing).
+   */
+  sendIngest(messages: IngestMessage[]): Promise<void>;
+  sendDigestJobs(jobs: DigestJob[]): Promise<void>;
+  /** Parks a job that can never succeed in the digest dead-letter queue, with the reason. */
+  deadLetterDigest(job: DigestJob, reason: string): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
+import { config } from '#lib/config.ts';
+import { AppError, ForbiddenError } from '#lib/errors.ts';
+import { parseWith } from '#lib/http/http.ts';
+import { REPORT_NAMES } from '#lib/reports/types.ts';
+import { parseReportQuery } from '#lib/reports/query.ts';
+import { serveReport } from '#lib/reports/serve.ts';
+
+/**
+ * Signed report links (SPEC §4.1): a browser cannot send a bearer key, so a
+ * shop key asks for a URL that opens one report's HTML page until it
+ * expires. The URL carries the shop, report, query and expiry, signed with
+ * HMAC-SHA256 under `REPORT_LINK_KEY` (a key used for nothing else).
+ * Expired, altered or foreign links answer 403; rotating the key revokes
+ * every link at once.
+ */
+
+export const DEFAULT_LINK_DAYS = 7;
+
+export const reportLinkSchema = z.object({
+  report: z.enum(REPORT_NAMES),
+  from: z.string(),
+  to: z.string(),
+  pageId: z.array(z.string().min(1).max(256)).max(50).optional(),
+  channel: z.enum(['facebook', 'instagram', 'zalo']).optional(),
+  granularity: z.enum(['day', 'hour']).optional(),
+  expiresInDays: z.number().int().min(1).max(31).default(DEFAULT_LINK_DAYS),
+});
+
+function canonical(shopId: string, report: string, params: URLSearchParams): string {
+  const pairs = [...params.entries()].filter(([k]) => k !== 'sig').sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  return [shopId, report, ...pairs.map(([k, v]) => `${k}=${v}`)].join('\n');
+}
+
+function sign(text: string): string {
+  const key = config().REPORT_LINK_KEY;
+  if (!key) throw new AppError(503, 'not_configured', 'Report links are not configured on this deployment (REPORT_LINK_KEY)');
+  return createHmac('sha256', key).update(text).digest('base64url');
+}
+
+/** `POST /v1/shops/{shopId}/report-links`: the signed URL of a report's HTML page. */
+export function createReportLink(shopId: string, body: unknown, now = Date.now()): { url: string; expiresAt: string } {
+  const req = parseWith(reportLinkSchema, body, 'report link');
+  const params = new URLSearchParams({ from: req.from, to: req.to });
+  for (const p of req.pageId ?? []) params.append('pageId', p);
+  if (req.channel) params.set('channel', req.channel);
+  if (req.granularity) params.set('granularity', req.granularity);
+  parseReportQuery(params); // the same rules as the report itself (dates, range): a bad link is refused now, not on opening
+  const exp = Math.floor(now / 1000) + req.expiresInDays * 86_400;
+  params.set('exp', String(exp));
+  params.set('sig', sign(canonical(shopId, req.report, params)));
+  return { url: `${config().PUBLIC_BASE_URL}/v1/report-pages/${encodeURIComponent(shopId)}/${req.report}?${params}`, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** `GET /v1/report-pages/{shopId}/{report}?…&exp&sig` without a key: the HTML page, or 403. */
+export async function openReportLink(shopId: string, report: string, params: URLSearchParams, now = Date.now()): Promise<string> {
+  const sig = params.get('sig') ?? '';
+  const exp = Number(params.get('exp'));
+  const want = Buffer.from(sign(canonical(shopId, report, params)));
+  const got = Buffer.from(sig);
+  if (got.length !== want.length || !timingSafeEqual(got, want)) throw new ForbiddenError('This report link is not valid (altered, or signed with a key since rotated)');
+  if (!Number.isFinite(exp) || exp * 1000 <= now) throw new ForbiddenError('This report link has expired');
+  const query = new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp'));
+  query.set('format', 'html');
+  const out = await serveReport(shopId, report, query, now);
+  return out.body as string;
+}
