@@ -27,6 +27,16 @@ export const ESBUILD_BANNER = "import { createRequire } from 'module'; const req
  */
 export const EXTERNAL_MODULES = ['mjml'];
 
+/**
+ * Modules replaced in the bundle: the SDK's default credential chain by the
+ * environment provider, the only link a Lambda function uses (see
+ * lib/aws/lambda-credentials.ts); saves ~90 KB per function. Paths are
+ * relative to the project root, where esbuild runs.
+ */
+export const ALIASES: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './lib/aws/lambda-credentials.ts',
+};
+
 /** Resolution of the package.json `imports` (`#lib/*`) needs no option: esbuild reads them natively. */
 export const MAIN_FIELDS = ['module', 'main'];
 
@@ -55,13 +65,14 @@ export const bundling: BundlingOptions = {
   banner: ESBUILD_BANNER,
   mainFields: MAIN_FIELDS,
   externalModules: EXTERNAL_MODULES,
+  esbuildArgs: { '--alias': Object.entries(ALIASES).map(([from, to]) => `${from}=${to}`) },
   forceDockerBundling: false,
 };
 
 /**
  * The same options for esbuild's JS API: what NodejsFunction passes to the
  * esbuild CLI (`--bundle --platform=node --target --format=esm --minify
- * --sourcemap --external:… --banner:js=… --main-fields=…`).
+ * --sourcemap --external:… --banner:js=… --main-fields=… --alias:…`).
  */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -76,5 +87,6 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     banner: { js: ESBUILD_BANNER },
     mainFields: MAIN_FIELDS,
     external: EXTERNAL_MODULES,
+    alias: ALIASES,
   };
 }

@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { resetConfig } from '#lib/config.ts';
 
 /**
@@ -17,26 +18,48 @@ export type SecretGroup = keyof typeof SECRET_GROUPS;
 
 const SECRET_KEYS: readonly string[] = Object.values(SECRET_GROUPS).flat();
 
-let loaded: Promise<void> | undefined;
+/**
+ * How long a read secret is trusted before it is read again: 300 s, or
+ * `POWERTOOLS_PARAMETERS_MAX_AGE` (seconds). A rotated secret reaches every
+ * warm function within this time, without a redeploy.
+ */
+export function secretMaxAgeSeconds(): number {
+  const v = Number(process.env.POWERTOOLS_PARAMETERS_MAX_AGE);
+  return Number.isFinite(v) && v >= 0 && process.env.POWERTOOLS_PARAMETERS_MAX_AGE !== '' ? v : 300;
+}
+
+let provider: SecretsProvider | undefined;
+let inFlight: Promise<void> | undefined;
+/** Keys this module put into the environment (a value set by the operator is never overwritten). */
+const fromSecret = new Set<string>();
 
 /**
  * In AWS, reads the function's secrets (JSON; SECRET_ARNS, comma-separated,
- * or a single SECRET_ARN) once per cold start and exposes their keys through
- * `config()`. A no-op when neither is set (local runtime).
+ * or a single SECRET_ARN) through Powertools Parameters (Secrets Manager
+ * provider, cached for `secretMaxAgeSeconds()`) and exposes their keys
+ * through `config()`. Call it at the start of every invocation: a cached read
+ * costs nothing, an expired one fetches the secret again, and a changed value
+ * replaces the old one (config is re-read). A no-op when neither is set
+ * (local runtime). A failed read throws and is retried by the next call.
  */
-export function loadSecrets(client: SecretsManagerClient = new SecretsManagerClient({})): Promise<void> {
+export function loadSecrets(client?: SecretsManagerClient): Promise<void> {
   const ids = (process.env.SECRET_ARNS ?? process.env.SECRET_ARN ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) return Promise.resolve();
-  loaded ??= (async () => {
-    const all = await Promise.all(ids.map((id) => client.send(new GetSecretValueCommand({ SecretId: id }))));
-    for (const res of all) {
-      const values = JSON.parse(res.SecretString ?? '{}') as Record<string, unknown>;
-      for (const k of SECRET_KEYS) if (typeof values[k] === 'string' && process.env[k] === undefined) process.env[k] = values[k] as string;
-    }
-    resetConfig();
-  })().catch((err) => {
-    loaded = undefined;
-    throw err;
+  provider ??= new SecretsProvider({ awsSdkV3Client: client ?? new SecretsManagerClient({}) });
+  inFlight ??= (async () => {
+    const all = await Promise.all(ids.map((id) => provider!.get(id, { maxAge: secretMaxAgeSeconds(), transform: 'json' }) as Promise<Record<string, unknown> | undefined>));
+    let changed = false;
+    for (const values of all)
+      for (const k of SECRET_KEYS) {
+        const v = values?.[k];
+        if (typeof v !== 'string' || (process.env[k] !== undefined && !fromSecret.has(k)) || process.env[k] === v) continue;
+        process.env[k] = v;
+        fromSecret.add(k);
+        changed = true;
+      }
+    if (changed) resetConfig();
+  })().finally(() => {
+    inFlight = undefined;
   });
-  return loaded;
+  return inFlight;
 }

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { httpErrors, json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
+import { httpMiddlewares } from '#lib/http/middlewares.ts';
+import { json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { upsertShop } from '#lib/admin/shops.ts';
@@ -50,4 +51,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   throw new NotFoundError(`No admin route ${method} ${path}`);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observe } from '#lib/log.ts';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { authorizeApiKey } from '#lib/http/authorize.ts';
 import { startup } from '#lib/startup.ts';
@@ -17,4 +18,4 @@ const main = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> 
   return { isAuthorized: true, context: { shopId: shopId ?? '' } };
 };
 
-export const handler = middy<APIGatewayRequestAuthorizerEventV2, Result>().handler(main);
+export const handler = middy<APIGatewayRequestAuthorizerEventV2, Result>().use(observe()).handler(main);

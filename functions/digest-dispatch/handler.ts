@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { dispatchDueDigests } from '#lib/digests/dispatch.ts';
-import { log } from '#lib/log.ts';
+import { log, observe } from '#lib/log.ts';
 import { startup } from '#lib/startup.ts';
 
 await startup('digest-dispatch');
@@ -13,4 +13,4 @@ const main = async (event: { time?: string }): Promise<{ jobs: number }> => {
   return out;
 };
 
-export const handler = middy<{ time?: string }, { jobs: number }>().handler(main);
+export const handler = middy<{ time?: string }, { jobs: number }>().use(observe()).handler(main);

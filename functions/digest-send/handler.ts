@@ -1,7 +1,8 @@
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import middy, { type MiddlewareObj } from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { digestJobSchema, sendDigest } from '#lib/digests/send.ts';
-import { log } from '#lib/log.ts';
+import { log, observe } from '#lib/log.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
@@ -10,30 +11,42 @@ import { startup } from '#lib/startup.ts';
 await startup('digest-send');
 
 /**
- * Digest worker: one job per recipient and period. A failed job is reported
- * for redelivery (SES throttling, a crash); after five receives it rests in
- * the dead-letter queue, its last error logged and kept on the ledger item.
+ * Digest worker: one job per recipient and period, one after another (SES
+ * sending rate). A failed job is reported for redelivery (SES throttling, a
+ * crash) by @middy/sqs-partial-batch-failure from the settled results; after
+ * five receives it rests in the dead-letter queue, its last error logged and
+ * kept on the ledger item. A permanent refusal goes there at once.
  */
-const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+const main = async (event: SQSEvent): Promise<PromiseSettledResult<unknown>[]> => {
   await loadSecrets(); // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  const settled: PromiseSettledResult<unknown>[] = [];
   for (const record of event.Records) {
     let job: DigestJob | undefined;
     try {
       job = digestJobSchema.parse(JSON.parse(record.body));
       const outcome = await sendDigest(job);
       log.info('digest job', { shopId: job.shopId, period: job.period, periodKey: job.periodKey, outcome });
+      settled.push({ status: 'fulfilled', value: outcome });
     } catch (err) {
       if (job && err instanceof PermanentMailError) {
         await queues().deadLetterDigest(job, `${err.name}: ${err.message}`);
         log.error('digest job dead-lettered', err, { messageId: record.messageId });
+        settled.push({ status: 'fulfilled', value: 'dead-lettered' });
         continue;
       }
-      log.error('digest job failed', err, { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount });
-      failures.push({ itemIdentifier: record.messageId });
+      settled.push({ status: 'rejected', reason: err });
     }
   }
-  return { batchItemFailures: failures };
+  return settled;
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(main);
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(observe())
+  .use(
+    sqsPartialBatchFailure({
+      logger: (err: unknown, record: SQSRecord) =>
+        log.error('digest job failed', err, { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount }),
+    }) as MiddlewareObj<SQSEvent, SQSBatchResponse>,
+  )
+  // the middleware turns the settled results into the SQSBatchResponse Lambda reads
+  .handler(main as unknown as (event: SQSEvent) => Promise<SQSBatchResponse>);

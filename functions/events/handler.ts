@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { httpErrors, json, parseJsonBody } from '#lib/http/http.ts';
+import { httpMiddlewares } from '#lib/http/middlewares.ts';
+import { json, parseJsonBody } from '#lib/http/http.ts';
 import { shopOfRequest } from '#lib/http/auth.ts';
 import { acceptEvents } from '#lib/ingest/accept-events.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -15,4 +16,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   return json(202, await acceptEvents(shopId, parseJsonBody(event)));
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);

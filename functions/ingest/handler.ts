@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { observe } from '#lib/log.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { consumeIngestMessages } from '#lib/ingest/consume.ts';
 import { startup } from '#lib/startup.ts';
@@ -11,4 +12,4 @@ const main = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 };
 
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(main);
+export const handler = middy<SQSEvent, SQSBatchResponse>().use(observe()).handler(main);

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { httpErrors, json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
+import { httpMiddlewares } from '#lib/http/middlewares.ts';
+import { json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
@@ -54,4 +55,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   return json(200, out.body);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);

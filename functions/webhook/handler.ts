@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { header, httpErrors, json, queryParams, rawBody, text } from '#lib/http/http.ts';
+import { httpMiddlewares } from '#lib/http/middlewares.ts';
+import { header, json, queryParams, rawBody, text } from '#lib/http/http.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { receiveMeta, receiveOrder, receiveZalo, verifyMetaSubscription } from '#lib/webhooks/receive.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -23,4 +24,4 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   throw new NotFoundError(`No route ${method} ${path}`);
 };
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpErrors()).handler(main);
+export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);

@@ -44,7 +44,14 @@ export class ChatpulseFunction extends NodejsFunction {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // lib/log.ts (Powertools): INFO, and 1 % of invocations logged at DEBUG
+        POWERTOOLS_SERVICE_NAME: 'chatpulse',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
+        ...props.environment,
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#lib/errors.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import { extractVietnamesePhone } from '#lib/adapters/phone.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#lib/errors.ts';
 import { extractVietnamesePhone } from '#lib/adapters/phone.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';

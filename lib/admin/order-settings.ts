@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { ORDER_PLATFORMS, parseDecimal } from '#lib/adapters/orders.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { rulesOf, NO_PAGE } from '#lib/ingest/context.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidDate, isoWeek, DATE_RULE } from '#lib/time/zone.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';

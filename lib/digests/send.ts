@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
@@ -56,7 +56,7 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
     const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
     const { subject, html, text } = renderDigest(view);
     const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
-    const raw = buildMime({
+    const raw = await buildMime({
       from: from_,
       to: recipient.email,
       subject,

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
 
 /**
- * A raw email message (RFC 5322 headers, RFC 2045/2046 MIME body), built by
- * hand: multipart/alternative with the plain-text part first and the HTML
- * part last (clients show the last part they can display), UTF-8 throughout.
- * The text part is quoted-printable (still readable in a raw .eml), the HTML
- * part base64. Lines are CRLF and never longer than 76 characters in bodies.
+ * The raw email message, composed by nodemailer's MailComposer (RFC 5322
+ * headers, RFC 2047 encoded words for Vietnamese subjects and display names,
+ * RFC 2045/2046 multipart/alternative with the plain-text part first and the
+ * HTML part last, UTF-8, lines folded at 76). SES v2 "simple" content was the
+ * alternative: it sets custom headers and a text part too, but then the local
+ * outbox would store something other than what SES sends; one raw message
+ * serves both.
  */
 
 export type MimeInput = {
@@ -19,124 +22,40 @@ export type MimeInput = {
   date?: Date;
   /** Without angle brackets; a random one at the sender's domain by default. */
   messageId?: string;
-  /** Tests pass a fixed boundary; otherwise random. */
-  boundary?: string;
 };
 
-const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
+const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
+
+const STRUCTURAL = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding']);
 
 /**
- * RFC 2047 encoded words (UTF-8, base64) for header text that is not plain
- * ASCII, each word at most 64 characters and never splitting a character,
- * folded onto continuation lines. ASCII text is returned as is.
+ * The raw message as a string (7-bit ASCII; send its bytes). Extra headers
+ * may override `Auto-Submitted` but not the structural ones; a header value
+ * with a line break is refused (header injection).
  */
-export function encodeHeaderValue(value: string): string {
-  if (ASCII_PRINTABLE.test(value)) return value;
-  const words: string[] = [];
-  let chunk = '';
-  for (const ch of value) {
-    // 39 bytes → 52 base64 characters; 64 with "=?UTF-8?B?" and "?=", so even
-    // the first line ("Subject: " + word) stays within 78 characters.
-    if (Buffer.byteLength(chunk + ch, 'utf8') > 39) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += ch;
+export async function buildMime(m: MimeInput): Promise<string> {
+  const extra: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (!/^[!-9;-~]+$/.test(k)) throw new Error(`invalid header name ${JSON.stringify(k)}`);
+    if (/[\r\n]/.test(v)) throw new Error(`header ${k} contains a line break`);
+    if (!STRUCTURAL.has(k.toLowerCase())) extra[k] = v;
   }
-  if (chunk) words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join('\r\n ');
-}
-
-/** An address, possibly `Name <addr@host>`: a non-ASCII display name is encoded, the address left alone. */
-export function encodeAddress(address: string): string {
-  const m = /^\s*(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(address);
-  if (!m) return address.trim();
-  const [, name, addr] = m as unknown as [string, string, string];
-  if (!name) return `<${addr}>`;
-  const unquoted = name.replace(/^"(.*)"$/, '$1');
-  const shown = ASCII_PRINTABLE.test(unquoted) ? `"${unquoted.replace(/(["\\])/g, '\\$1')}"` : encodeHeaderValue(unquoted);
-  return `${shown} <${addr}>`;
-}
-
-/** Quoted-printable (RFC 2045 §6.7) of UTF-8 text with CRLF line breaks and soft breaks at 76 characters. */
-export function quotedPrintable(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  return lines
-    .map((line) => {
-      const bytes = Buffer.from(line, 'utf8');
-      const tokens: string[] = [];
-      bytes.forEach((b, i) => {
-        const last = i === bytes.length - 1;
-        const literal = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last);
-        tokens.push(literal ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
-      });
-      const out: string[] = [];
-      let current = '';
-      for (const tok of tokens) {
-        if (current.length + tok.length > 75) {
-          out.push(`${current}=`);
-          current = '';
-        }
-        current += tok;
-      }
-      out.push(current);
-      return out.join('\r\n');
-    })
-    .join('\r\n');
-}
-
-function base64Lines(s: string): string {
-  return (Buffer.from(s, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
-}
-
-/** RFC 5322 date-time in UTC: "Mon, 23 Nov 2026 01:00:00 +0000". */
-export function rfc5322Date(d: Date): string {
-  return d.toUTCString().replace(/GMT$/, '+0000');
-}
-
-function headerLine(name: string, value: string): string {
-  if (!/^[!-9;-~]+$/.test(name)) throw new Error(`invalid header name ${JSON.stringify(name)}`);
-  if (/[\r\n]/.test(value)) throw new Error(`header ${name} contains a line break`);
-  return `${name}: ${value}`;
-}
-
-/**
- * The raw message as a string (send its UTF-8 bytes; the string itself is
- * 7-bit ASCII). Extra headers may override `Auto-Submitted` but not the
- * structural ones.
- */
-export function buildMime(m: MimeInput): string {
-  const boundary = m.boundary ?? `=_chatpulse_${randomBytes(12).toString('hex')}`;
   const domain = /@([^>\s]+)>?\s*$/.exec(m.from)?.[1] ?? 'chatpulse.local';
-  const structural = new Set(['from', 'to', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding']);
-  const extra = { 'Auto-Submitted': 'auto-generated', ...(m.headers ?? {}) };
-  const head = [
-    headerLine('From', encodeAddress(m.from)),
-    headerLine('To', encodeAddress(m.to)),
-    `Subject: ${encodeHeaderValue(m.subject.replace(/[\r\n]+/g, ' '))}`,
-    headerLine('Date', rfc5322Date(m.date ?? new Date())),
-    headerLine('Message-ID', `<${m.messageId ?? `${randomBytes(16).toString('hex')}@${domain}`}>`),
-    'MIME-Version: 1.0',
-    ...Object.entries(extra)
-      .filter(([k]) => !structural.has(k.toLowerCase()))
-      .map(([k, v]) => (/[\r\n]/.test(v) ? headerLine(k, v) : headerLine(k, ASCII_PRINTABLE.test(v) ? v : encodeHeaderValue(v)))),
-    `Content-Type: multipart/alternative;\r\n boundary="${boundary}"`,
-  ];
-  return [
-    ...head,
-    '',
-    'This is a multi-part message in MIME format.',
-    `--${boundary}`,
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: quoted-printable',
-    '',
-    quotedPrintable(m.text),
-    `--${boundary}`,
-    'Content-Type: text/html; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    base64Lines(m.html),
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
+  const composer = new MailComposer({
+    from: m.from,
+    to: m.to,
+    subject: m.subject.replace(/[\r\n]+/g, ' '),
+    date: m.date ?? new Date(),
+    messageId: `<${m.messageId ?? `${randomBytes(16).toString('hex')}@${domain}`}>`,
+    // CRLF line breaks in the bodies too (RFC 5322 §2.3); the composer keeps them as given
+    text: crlf(m.text),
+    html: crlf(m.html),
+    textEncoding: 'quoted-printable',
+    headers: extra,
+    // nothing is read from disk or the network while composing
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const raw = await composer.compile().build();
+  return raw.toString('utf8');
 }

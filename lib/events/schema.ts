@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The canonical event model (SPEC §1.4). Every adapter (Meta, Zalo, orders)

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventSchema, issuesText, type CanonicalEvent } from '#lib/events/schema.ts';
 import { log, metric } from '#lib/log.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { channelSchema } from '#lib/events/schema.ts';
 import { fromMinor } from '#lib/money.ts';

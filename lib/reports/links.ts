@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '#lib/config.ts';
 import { AppError, ForbiddenError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventBatchSchema, EVENT_KINDS } from '#lib/events/schema.ts';
 import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';

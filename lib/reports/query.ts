@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
 import { ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { daysBetween, isValidDate, DATE_RULE } from '#lib/time/zone.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelSchema } from '#lib/events/schema.ts';
 import { isValidDate } from '#lib/time/zone.ts';
 

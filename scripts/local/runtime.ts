@@ -222,7 +222,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   process.env.PUBLIC_BASE_URL ??= url;
-  resetConfig(); // the start-up check cached the configuration before the port was known
+  resetConfig(); // the functions' start-up checks cached the configuration before the address was known
 
   const fireSchedule = async (at = new Date()) => {
     await digestDispatch({ time: at.toISOString() }, lambdaContext('digest-dispatch'));

@@ -83,7 +83,7 @@ describe('npm start, end to end', () => {
     await rt.drain();
     const emls = readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.eml'));
     expect(emls).toHaveLength(1);
-    const eml = readFileSync(path.join(dir, 'outbox', emls[0]!), 'utf8');
+    const eml = readFileSync(path.join(dir, 'outbox', emls[0]!), 'utf8').replace(/\r\n[ \t]+/g, ' '); // headers unfolded (RFC 5322 §2.2.3)
     expect(eml).toMatch(/^Content-Type: multipart\/alternative;\s+boundary=/m);
     expect(eml).toMatch(/^List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/v1\/unsubscribe\?/m);
     expect(readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.html'))).toHaveLength(1);

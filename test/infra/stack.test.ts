@@ -132,6 +132,7 @@ describe('the CDK stack', () => {
       expect(f.Properties.Handler).toBe('index.handler');
       expect(f.Properties.MemorySize).toBeGreaterThanOrEqual(512);
       expect(f.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(f.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'chatpulse', POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01' });
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];

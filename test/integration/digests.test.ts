@@ -58,7 +58,7 @@ describe('digests', () => {
     expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(1);
     const html = readFileSync(path.join(outbox, files.find((f) => f.endsWith('.html'))!), 'utf8');
     expect(html).toContain('1.250.000 ₫');
-    const eml = readFileSync(path.join(outbox, files.find((f) => f.endsWith('.eml'))!), 'utf8');
+    const eml = readFileSync(path.join(outbox, files.find((f) => f.endsWith('.eml'))!), 'utf8').replace(/\r\n[ \t]+/g, ' '); // headers unfolded (RFC 5322 §2.2.3)
     expect(eml).toMatch(/^List-Unsubscribe: <http.*\/v1\/unsubscribe\?shop=dg&email=owner%40hoamai\.vn&period=daily&sig=[\w-]+>$/m);
     expect((await getLedger({ ...job, email: 'owner@hoamai.vn' }))?.status).toBe('sent');
   });

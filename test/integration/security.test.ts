@@ -218,8 +218,10 @@ describe('security', () => {
   it('turns an internal failure into a 500 with a request id, no stack and no secret, in the response and the logs', async () => {
     const logged: string[] = [];
     process.env.LOG_LEVEL = 'info';
-    vi.spyOn(console, 'error').mockImplementation((l: string) => void logged.push(String(l)));
-    vi.spyOn(console, 'log').mockImplementation((l: string) => void logged.push(String(l)));
+    // Powertools Logger writes to the process streams, not through `console`
+    for (const stream of [process.stdout, process.stderr]) {
+      vi.spyOn(stream, 'write').mockImplementation(((l: string | Uint8Array) => logged.push(String(l)) > 0) as typeof stream.write);
+    }
     setDb(faultyClient(() => Object.assign(new Error(`connect ECONNREFUSED with ${TEST_SECRETS.ADMIN_TOKEN}`), { name: 'InternalDatabaseFailure' })));
     try {
       const res = await call(report, httpEvent({ method: 'GET', path: '/v1/shops/sec-a/reports/overview', query: 'from=2026-11-01&to=2026-11-02', headers: { authorization: `Bearer ${keyA}` } }));

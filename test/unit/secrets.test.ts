@@ -85,6 +85,56 @@ describe('loadSecrets', () => {
     expect(process.env.ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN);
   });
 
+  it('picks up a rotated secret once the 300 s max age has passed, not before, without a new process', async () => {
+    process.env.SECRET_ARN = 'chatpulse/test';
+    const rotated = { ...STORED, ADMIN_TOKEN: 'sm-admin-token-rotated-fedcba9876', META_APP_SECRET: 'sm-meta-app-secret-2' };
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(STORED) }).resolves({ SecretString: JSON.stringify(rotated) });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t0 = Date.parse('2026-12-01T00:00:00Z');
+      vi.setSystemTime(t0);
+      const { loadSecrets, config, secretMaxAgeSeconds } = await load();
+      expect(secretMaxAgeSeconds()).toBe(300);
+
+      await loadSecrets();
+      expect(config().ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN);
+
+      vi.setSystemTime(t0 + 299_000); // still within the max age: served from the cache
+      await loadSecrets();
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+      expect(config().ADMIN_TOKEN).toBe(STORED.ADMIN_TOKEN);
+
+      vi.setSystemTime(t0 + 301_000); // expired: read again, the rotated values replace the old ones
+      await loadSecrets();
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+      expect(process.env.ADMIN_TOKEN).toBe('sm-admin-token-rotated-fedcba9876');
+      expect(config().ADMIN_TOKEN).toBe('sm-admin-token-rotated-fedcba9876');
+      expect(config().META_APP_SECRET).toBe('sm-meta-app-secret-2');
+      expect(process.env.ZALO_OA_SECRET_KEY).toBe(STORED.ZALO_OA_SECRET_KEY);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('takes its max age from POWERTOOLS_PARAMETERS_MAX_AGE', async () => {
+    process.env.SECRET_ARN = 'chatpulse/test';
+    process.env.POWERTOOLS_PARAMETERS_MAX_AGE = '60';
+    sm.on(GetSecretValueCommand).resolvesOnce({ SecretString: JSON.stringify(STORED) }).resolves({ SecretString: JSON.stringify({ ...STORED, ADMIN_TOKEN: 'sm-admin-after-60s-000000' }) });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const t0 = Date.parse('2026-12-01T00:00:00Z');
+      vi.setSystemTime(t0);
+      const { loadSecrets } = await load();
+      await loadSecrets();
+      vi.setSystemTime(t0 + 61_000);
+      await loadSecrets();
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+      expect(process.env.ADMIN_TOKEN).toBe('sm-admin-after-60s-000000');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('reads only the secrets named in SECRET_ARNS, each once, and takes the keys each holds', async () => {
     process.env.SECRET_ARNS = 'chatpulse/test/admin,chatpulse/test/unsubscribe';
     sm.on(GetSecretValueCommand, { SecretId: 'chatpulse/test/admin' }).resolves({ SecretString: JSON.stringify({ ADMIN_TOKEN: STORED.ADMIN_TOKEN }) });
