@@ -32,6 +32,7 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   ZALO_OA_SECRET_KEY: 'local-zalo-oa-secret',
   ADMIN_TOKEN: 'local-admin-token-change-me',
   UNSUBSCRIBE_SIGNING_KEY: 'local-unsubscribe-signing-key-change-me',
+  REPORT_LINK_KEY: 'local-report-link-key-change-me-0123456789',
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
