@@ -12,7 +12,8 @@
  *   secretPrefix Prefix of the Secrets Manager secrets (JSON): `<prefix>/webhook`
  *                (META_APP_SECRET, META_VERIFY_TOKEN, ZALO_APP_ID,
  *                ZALO_OA_SECRET_KEY; order secrets are per shop), `<prefix>/admin`
- *                (ADMIN_TOKEN), `<prefix>/unsubscribe` (UNSUBSCRIBE_SIGNING_KEY).
+ *                (ADMIN_TOKEN), `<prefix>/unsubscribe` (UNSUBSCRIBE_SIGNING_KEY),
+ *                `<prefix>/links` (REPORT_LINK_KEY).
  *                Empty = `chatpulse/<stage>`. Only the names enter the template;
  *                create the secrets first. (`secretName` is read as the prefix too.)
  *   alarmEmail   Optional address subscribed to the alarm topic. Empty = none.

@@ -16,7 +16,7 @@ export type ChatpulseStackProps = StackProps & {
   senderEmail: string;
   /**
    * Prefix of the Secrets Manager secrets (JSON), one per group of lib/secrets.ts SECRET_GROUPS:
-   * `<prefix>/webhook` (platform secrets), `<prefix>/admin` (ADMIN_TOKEN), `<prefix>/unsubscribe`
+   * `<prefix>/webhook` (platform secrets), `<prefix>/admin` (ADMIN_TOKEN), `<prefix>/links` (REPORT_LINK_KEY), `<prefix>/unsubscribe`
    * (UNSUBSCRIBE_SIGNING_KEY). Each function is granted only the groups it uses.
    */
   secretPrefix: string;
@@ -44,7 +44,7 @@ export class ChatpulseStack extends Stack {
     const { table } = this.storage;
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
-    this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, senderEmail: props.senderEmail, env });
+    this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, linksSecret: secrets.links, senderEmail: props.senderEmail, env });
     this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;
     for (const fn of this.functions) fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);

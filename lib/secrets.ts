@@ -6,13 +6,16 @@ import { resetConfig } from '#lib/config.ts';
  * The secrets, grouped by the Secrets Manager secret (JSON) that holds them.
  * Each function is granted and told (SECRET_ARNS) only the groups it uses:
  * webhook → `webhook`; admin → `admin` + `unsubscribe` (it verifies the
- * links); digest-send → `unsubscribe` (it signs them). infra/ builds the
+ * links); digest-send → `unsubscribe` (it signs them) + `links` (its digests
+ * link to the full report); report → `links` (it signs and opens report
+ * links). infra/ builds the
  * grants from this table.
  */
 export const SECRET_GROUPS = {
   webhook: ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY'],
   admin: ['ADMIN_TOKEN'],
   unsubscribe: ['UNSUBSCRIBE_SIGNING_KEY'],
+  links: ['REPORT_LINK_KEY'],
 } as const;
 export type SecretGroup = keyof typeof SECRET_GROUPS;
 

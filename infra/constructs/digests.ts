@@ -16,6 +16,8 @@ export type DigestsProps = {
   table: Table;
   /** holds UNSUBSCRIBE_SIGNING_KEY, the HMAC key of the unsubscribe links (the sender's only secret) */
   unsubscribeSecret: ISecret;
+  /** holds REPORT_LINK_KEY: a digest links to the full report of its period with a signed link */
+  linksSecret: ISecret;
   /** From address of the digests; `name@domain` gets an email identity, a bare domain a domain identity */
   senderEmail: string;
   env: Record<string, string>;
@@ -67,8 +69,8 @@ export class Digests extends Construct {
         SES_FROM: props.senderEmail,
         // permanent SES refusals go straight to the dead-letter queue with their reason
         DIGEST_DLQ_URL: this.dlq.queueUrl,
-        // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links; no other secret
-        SECRET_ARNS: props.unsubscribeSecret.secretName,
+        // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links, REPORT_LINK_KEY the report links; no other secret
+        SECRET_ARNS: `${props.unsubscribeSecret.secretName},${props.linksSecret.secretName}`,
       },
       timeout: sendTimeout,
       memorySize: 1024,
@@ -77,6 +79,7 @@ export class Digests extends Construct {
     // its only writes are ledger items (DIGEST#…)
     grantWritesUnder(props.table, this.send, ['PutItem', 'UpdateItem'], ['DIGEST#']);
     props.unsubscribeSecret.grantRead(this.send);
+    props.linksSecret.grantRead(this.send);
     this.dlq.grantSendMessages(this.send);
     this.send.addToRolePolicy(
       new PolicyStatement({

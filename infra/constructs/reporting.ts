@@ -91,6 +91,8 @@ export class Reporting extends Construct {
     // Reports: read-only on the table and its GSI (open waits).
     this.report = new ChatpulseFunction(this, 'Report', { name: 'report', environment: props.env, timeout: Duration.seconds(29), memorySize: 1024 });
     table.grant(this.report, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    // REPORT_LINK_KEY: signs report links and checks them when a manager opens one
+    withSecrets(this.report, ['links']);
 
     // Admin: shops (put, and delete of page references a shop gave up), API keys (put, list on
     // GSI1, delete), rebuild (BatchWriteItem of rollups), digest runs onto the digest queue,

@@ -153,10 +153,11 @@ describe('the CDK stack', () => {
     expect(env('dispatch').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('send').SES_FROM).toBe('digests@shop.vn');
     const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
-    expect(withSecret).toEqual(['admin', 'send', 'webhook']);
+    expect(withSecret).toEqual(['admin', 'report', 'send', 'webhook']);
     expect(env('webhook').SECRET_ARNS).toBe('chatpulse/test/webhook');
     expect(env('admin').SECRET_ARNS).toBe('chatpulse/test/admin,chatpulse/test/unsubscribe');
-    expect(env('send').SECRET_ARNS).toBe('chatpulse/test/unsubscribe');
+    expect(env('send').SECRET_ARNS).toBe('chatpulse/test/unsubscribe,chatpulse/test/links');
+    expect(env('report').SECRET_ARNS).toBe('chatpulse/test/links');
   });
 
   it('routes the HTTP API to the right functions, with the shop-key authorizer on events and reports only', () => {
@@ -354,11 +355,12 @@ describe('the CDK stack', () => {
         .sort();
     expect(secretsOf('webhook')).toEqual(['chatpulse/test/webhook']);
     expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/unsubscribe']);
-    expect(secretsOf('send')).toEqual(['chatpulse/test/unsubscribe']);
-    for (const name of ['events', 'report', 'authorizer', 'ingest', 'dispatch']) expect(secretsOf(name), name).toEqual([]);
+    expect(secretsOf('send')).toEqual(['chatpulse/test/links', 'chatpulse/test/unsubscribe']);
+    expect(secretsOf('report')).toEqual(['chatpulse/test/links']);
+    for (const name of ['events', 'authorizer', 'ingest', 'dispatch']) expect(secretsOf(name), name).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const sm = only(actionsOf(template, id), 'secretsmanager:');
-      expect(sm, name).toEqual(['webhook', 'admin', 'send'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
+      expect(sm, name).toEqual(['webhook', 'admin', 'send', 'report'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
     }
   });
 
