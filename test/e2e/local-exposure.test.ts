@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isLoopbackHost, startLocal, LOCAL_DEFAULTS, type LocalRuntime } from '../../scripts/local/runtime.ts';
-import { resetConfig } from '#lib/config.ts';
+import { restoreEnv } from '#test/support/env.ts';
 
 /**
  * What `npm start` exposes: every socket it listens on (the HTTP server in
@@ -85,11 +85,7 @@ describe.skipIf(!existsSync('/proc/net/tcp'))('npm start exposes nothing beyond 
 
   afterAll(async () => {
     await rt?.stop();
-    Object.assign(process.env, saved);
-    for (const k of Object.keys(LOCAL_DEFAULTS)) if (!(k in saved)) delete process.env[k];
-    process.env.DYNAMODB_ENDPOINT = saved.DYNAMODB_ENDPOINT;
-    process.env.TABLE_NAME = saved.TABLE_NAME;
-    resetConfig();
+    restoreEnv(saved);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { startLocal, LOCAL_DEFAULTS, type LocalRuntime } from '../../scripts/local/runtime.ts';
-import { resetConfig } from '#lib/config.ts';
+import { restoreEnv } from '#test/support/env.ts';
 
 /**
  * The whole local system as a user runs it (`npm start`): real HTTP, the
@@ -32,11 +32,7 @@ describe('npm start, end to end', () => {
 
   afterAll(async () => {
     await rt?.stop();
-    Object.assign(process.env, saved);
-    for (const k of Object.keys(LOCAL_DEFAULTS)) if (!(k in saved)) delete process.env[k];
-    process.env.DYNAMODB_ENDPOINT = saved.DYNAMODB_ENDPOINT;
-    process.env.TABLE_NAME = saved.TABLE_NAME;
-    resetConfig();
+    restoreEnv(saved);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { createTestTable } from '#test/support/table.ts';
 import { call, httpEvent } from '#test/support/http.ts';
-import { TEST_SECRETS } from '#test/support/env.ts';
+import { restoreEnv, TEST_SECRETS } from '#test/support/env.ts';
 import { makeShop } from '#test/support/factories.ts';
 import { handler as report } from '#functions/report/handler.ts';
 import { handler as admin } from '#functions/admin/handler.ts';
@@ -18,9 +18,7 @@ import { resetConfig } from '#lib/config.ts';
 describe('configuration is checked when a process starts', () => {
   const saved = { ...process.env };
   afterEach(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-    resetConfig();
+    restoreEnv(saved);
     vi.resetModules();
   });
 

@@ -24,3 +24,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 Object.assign(process.env, TEST_SECRETS);
 resetConfig();
 setDb(undefined);
+
+/** Puts the environment back as it was in `saved` (keys added since are removed) and re-reads the configuration. */
+export function restoreEnv(saved: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
+  resetConfig();
+}
