@@ -9,7 +9,6 @@ import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
 import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
-import { buildMime } from '#lib/email/mime.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
 import { createReportLink } from '#lib/reports/links.ts';
@@ -56,16 +55,9 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
     const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
     const { subject, html, text } = renderDigest(view);
     const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
-    const raw = await buildMime({
-      from: from_,
-      to: recipient.email,
-      subject,
-      html,
-      text,
-      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-    });
+    const headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
     const idempotencyKey = `${job.shopId}-${job.period}-${job.periodKey}-${recipient.email}`;
-    const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, raw, html, text, idempotencyKey });
+    const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, html, text, headers, idempotencyKey });
     await markDigestSent(key, messageId, now);
     metric('DigestsSent', 1, { period: job.period });
     return 'sent';

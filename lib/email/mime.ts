@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { checkHeaders, oneLine } from '#lib/mail/types.ts';
 
 /**
  * The raw email message, composed by nodemailer's MailComposer (RFC 5322
  * headers, RFC 2047 encoded words for Vietnamese subjects and display names,
  * RFC 2045/2046 multipart/alternative with the plain-text part first and the
- * HTML part last, UTF-8, lines folded at 76). SES v2 "simple" content was the
- * alternative: it sets custom headers and a text part too, but then the local
- * outbox would store something other than what SES sends; one raw message
- * serves both.
+ * HTML part last, UTF-8, lines folded at 76). The local outbox stores it as
+ * `.eml`; in AWS, SES v2 composes the same parts itself from "simple" content
+ * (lib/mail/ses.ts), so deployed functions do not carry nodemailer.
  */
 
 export type MimeInput = {
@@ -26,25 +26,18 @@ export type MimeInput = {
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
 
-const STRUCTURAL = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding']);
-
 /**
  * The raw message as a string (7-bit ASCII; send its bytes). Extra headers
  * may override `Auto-Submitted` but not the structural ones; a header value
  * with a line break is refused (header injection).
  */
 export async function buildMime(m: MimeInput): Promise<string> {
-  const extra: Record<string, string> = { 'Auto-Submitted': 'auto-generated' };
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    if (!/^[!-9;-~]+$/.test(k)) throw new Error(`invalid header name ${JSON.stringify(k)}`);
-    if (/[\r\n]/.test(v)) throw new Error(`header ${k} contains a line break`);
-    if (!STRUCTURAL.has(k.toLowerCase())) extra[k] = v;
-  }
+  const extra = checkHeaders(m.headers ?? {});
   const domain = /@([^>\s]+)>?\s*$/.exec(m.from)?.[1] ?? 'chatpulse.local';
   const composer = new MailComposer({
     from: m.from,
     to: m.to,
-    subject: m.subject.replace(/[\r\n]+/g, ' '),
+    subject: oneLine(m.subject),
     date: m.date ?? new Date(),
     messageId: `<${m.messageId ?? `${randomBytes(16).toString('hex')}@${domain}`}>`,
     // CRLF line breaks in the bodies too (RFC 5322 §2.3); the composer keeps them as given

@@ -1,6 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { config } from '#lib/config.ts';
-import type { MailTransport, OutgoingMail } from '#lib/mail/types.ts';
+import { checkHeaders, oneLine, type MailTransport, type OutgoingMail } from '#lib/mail/types.ts';
 
 /**
  * A send SES refused for good (rejected message, unverified identity,
@@ -59,7 +59,34 @@ export const DEFAULT_RETRY: RetryPolicy = {
 const tagValue = (s: string) => s.replace(/[^\w-]+/g, '_').slice(0, 256) || 'none';
 
 /**
- * Sends the raw MIME message through SES v2 (`Content.Raw`). The SDK's own
+ * An address for SES's FromEmailAddress / ToAddresses: a display name with
+ * characters outside ASCII becomes RFC 2047 encoded words (UTF-8, base64, at
+ * most 75 characters each, split on character boundaries), as SES asks;
+ * a bare address or an ASCII name is kept as is.
+ */
+export function sesAddress(address: string): string {
+  const m = /^\s*"?(.*?)"?\s*<([^<>]+)>\s*$/.exec(address);
+  if (!m || !/[^\x20-\x7e]/.test(m[1]!)) return address.trim();
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of m[1]!) {
+    // 45 bytes of UTF-8 → 60 base64 characters + 12 of `=?UTF-8?B?…?=`
+    if (Buffer.byteLength(chunk + ch) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += ch;
+  }
+  if (chunk) words.push(chunk);
+  return `${words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(' ')} <${m[2]}>`;
+}
+
+/**
+ * Sends one email through SES v2 as "simple" content: SES composes the MIME
+ * message (multipart/alternative, text part and HTML part, UTF-8 subject)
+ * and adds our extra header fields (`List-Unsubscribe`,
+ * `List-Unsubscribe-Post`, `Auto-Submitted`; SES accepts any RFC 822 header,
+ * once each), so no MIME composer ships in the function. The SDK's own
  * retries are off so this is the one policy: throttling is retried with
  * exponential backoff and jitter, a bounded number of times; permanent
  * refusals become PermanentMailError; anything else (and throttling that
@@ -79,12 +106,19 @@ export class SesTransport implements MailTransport {
   }
 
   /** Sends one message; resolves with SES's message id. */
-  async send(msg: Pick<OutgoingMail, 'from' | 'to' | 'raw'> & Partial<OutgoingMail>): Promise<{ messageId: string }> {
+  async send(msg: OutgoingMail): Promise<{ messageId: string }> {
+    const utf8 = (Data: string) => ({ Data, Charset: 'UTF-8' });
     const input = {
-      FromEmailAddress: msg.from,
-      Destination: { ToAddresses: [msg.to] },
-      Content: { Raw: { Data: Buffer.from(msg.raw, 'utf8') } },
-      ...(msg.idempotencyKey ? { EmailTags: [{ Name: 'idempotency-key', Value: tagValue(msg.idempotencyKey) }] } : {}),
+      FromEmailAddress: sesAddress(msg.from),
+      Destination: { ToAddresses: [sesAddress(msg.to)] },
+      Content: {
+        Simple: {
+          Subject: utf8(oneLine(msg.subject)),
+          Body: { Text: utf8(msg.text), Html: utf8(msg.html) },
+          Headers: Object.entries(checkHeaders(msg.headers)).map(([Name, Value]) => ({ Name, Value })),
+        },
+      },
+      EmailTags: [{ Name: 'idempotency-key', Value: tagValue(msg.idempotencyKey) }],
     };
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PermanentMailError, SesTransport, isThrottle } from '#lib/mail/ses.ts';
+import { simpleParser } from 'mailparser';
+import { PermanentMailError, SesTransport, isThrottle, sesAddress } from '#lib/mail/ses.ts';
 
-const msg = { from: 'digests@chatpulse.vn', to: 'owner@hoamai.vn', subject: 'x', raw: 'Subject: x\r\n\r\nhi', html: '<p>hi</p>', text: 'hi', idempotencyKey: 'hoa-mai-daily-2026-11-22-owner@hoamai.vn' };
+const msg = {
+  from: 'digests@chatpulse.vn',
+  to: 'owner@hoamai.vn',
+  subject: 'x',
+  html: '<p>hi</p>',
+  text: 'hi',
+  headers: { 'List-Unsubscribe': '<https://api.example.com/v1/unsubscribe?shop=hoa-mai&sig=x>' },
+  idempotencyKey: 'hoa-mai-daily-2026-11-22-owner@hoamai.vn',
+};
 const err = (name: string, message = name) => Object.assign(new Error(message), { name });
 const client = () => new SESv2Client({ region: 'ap-southeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 
@@ -24,7 +33,6 @@ describe('SES transport', () => {
     expect(sleeps[1]).toBeGreaterThanOrEqual(100);
     expect(sleeps[1]).toBeLessThanOrEqual(200);
     const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
-    expect(Buffer.from(input.Content!.Raw!.Data!).toString()).toBe(msg.raw);
     expect(input.Destination?.ToAddresses).toEqual([msg.to]);
     expect(input.EmailTags).toEqual([{ Name: 'idempotency-key', Value: 'hoa-mai-daily-2026-11-22-owner_hoamai_vn' }]);
   });
@@ -65,5 +73,45 @@ describe('SES transport', () => {
     ses.on(SendEmailCommand).rejects(err('InternalFailure'));
     await expect(new SesTransport(c, { sleep: async () => undefined }).send(msg)).rejects.toMatchObject({ name: 'InternalFailure' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('sends simple content: UTF-8 subject and both parts, the extra headers, no raw message', async () => {
+    const c = client();
+    const ses = mockClient(c);
+    ses.on(SendEmailCommand).resolves({ MessageId: 'ses-2' });
+    const subject = 'Báo cáo ngày 22/11: doanh thu 1.250.000 ₫';
+    await new SesTransport(c).send({ ...msg, from: 'Chatpulse Báo cáo <digests@chatpulse.vn>', subject: `${subject}\r\nBcc: x@evil.example`, headers: { ...msg.headers, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Message-ID': '<ours@x>' } });
+
+    const input = ses.commandCalls(SendEmailCommand)[0]!.args[0].input;
+    expect(input.Content?.Raw).toBeUndefined();
+    expect(input.Content?.Simple).toEqual({
+      Subject: { Data: `${subject} Bcc: x@evil.example`, Charset: 'UTF-8' },
+      Body: { Text: { Data: 'hi', Charset: 'UTF-8' }, Html: { Data: '<p>hi</p>', Charset: 'UTF-8' } },
+      Headers: [
+        { Name: 'Auto-Submitted', Value: 'auto-generated' },
+        { Name: 'List-Unsubscribe', Value: '<https://api.example.com/v1/unsubscribe?shop=hoa-mai&sig=x>' },
+        { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+      ],
+    });
+    // the Vietnamese display name as RFC 2047 encoded words, read back by a real parser
+    expect(input.FromEmailAddress).toMatch(/^(=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?= ?)+ <digests@chatpulse\.vn>$/);
+    const parsed = await simpleParser(`From: ${input.FromEmailAddress}\r\n\r\n`);
+    expect(parsed.from?.value).toEqual([{ name: 'Chatpulse Báo cáo', address: 'digests@chatpulse.vn' }]);
+  });
+
+  it('refuses a header value with a line break before calling SES', async () => {
+    const c = client();
+    const ses = mockClient(c);
+    await expect(new SesTransport(c).send({ ...msg, headers: { 'List-Unsubscribe': '<https://x>\r\nBcc: x@evil.example' } })).rejects.toThrow(/line break/);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('encodes long and ASCII display names as SES expects', async () => {
+    expect(sesAddress('owner@hoamai.vn')).toBe('owner@hoamai.vn');
+    expect(sesAddress('Hoa Mai Shop <owner@hoamai.vn>')).toBe('Hoa Mai Shop <owner@hoamai.vn>');
+    const name = 'Cửa hàng Thời trang Hoa Mai — chi nhánh Quận Hai Bà Trưng, Hà Nội';
+    const encoded = sesAddress(`"${name}" <owner@hoamai.vn>`);
+    for (const word of encoded.split(' ').slice(0, -1)) expect(word.length).toBeLessThanOrEqual(75);
+    expect((await simpleParser(`To: ${encoded}\r\n\r\n`)).to).toMatchObject({ value: [{ name, address: 'owner@hoamai.vn' }] });
   });
 });
