@@ -25,8 +25,12 @@ export type ChatpulseFunctionProps = {
 
 /**
  * Every function's defaults in one place: ARM64 on the runtime of
- * infra/bundling.ts, one esbuild ESM bundle with source maps (and Node told
- * to use them), X-Ray tracing, its own log group kept one month. Permissions
+ * infra/bundling.ts, one esbuild ESM bundle with its source map beside it,
+ * X-Ray tracing, its own log group kept one month. Node is not told to apply
+ * the source map (`--enable-source-maps` reads and decodes it while the
+ * module loads: about twice the cold-start load time, bench/RESULTS.md);
+ * to read a stack trace, decode it with the map, or set NODE_OPTIONS for a
+ * while. Permissions
  * are granted per function by the construct that owns it.
  */
 export class ChatpulseFunction extends NodejsFunction {
@@ -45,7 +49,6 @@ export class ChatpulseFunction extends NodejsFunction {
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         // lib/log.ts (Powertools): INFO, and 1 % of invocations logged at DEBUG
         POWERTOOLS_SERVICE_NAME: 'chatpulse',
         POWERTOOLS_LOG_LEVEL: 'INFO',
