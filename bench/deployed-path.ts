@@ -129,6 +129,29 @@ export function batchesOf(arrivals: Arrival[], windowSeconds: number, seed = 11)
   return out.sort((a, b) => a.closeAt - b.closeAt);
 }
 
+/**
+ * What any write path must spend on this traffic, whatever it merges: per
+ * batch, every conversation it touches has its own state item written once
+ * (DESIGN.md: one state item per conversation, the dedup and the joins live
+ * there), and every shop it touches gets at least one more item (its rollups
+ * and raw events: items never span tenants). DynamoDB bills at least 1 write
+ * unit per item written, 2 inside a transaction. `floorPlain` prices every
+ * such item at 1 unit (no transaction, ≤ 1 KB, no index); `floorTx` prices
+ * the state items at 2, as writing state and deltas atomically costs.
+ */
+export type WriteFloor = { windowSeconds: number; conversationTouches: number; shopTouches: number; floorPlain: number; floorTx: number };
+
+export function writeFloor(arrivals: Arrival[], windowSeconds: number): WriteFloor {
+  let conversations = 0;
+  let shops = 0;
+  for (const b of batchesOf(arrivals, windowSeconds)) {
+    conversations += new Set(b.items.map((a) => `${a.shopId}\u0000${(a.event as { pageId?: string }).pageId}\u0000${(a.event as { customerId?: string }).customerId}`)).size;
+    shops += new Set(b.items.map((a) => a.shopId)).size;
+  }
+  const n = arrivals.length;
+  return { windowSeconds, conversationTouches: conversations / n, shopTouches: shops / n, floorPlain: (conversations + shops) / n, floorTx: (2 * conversations + shops) / n };
+}
+
 export async function measureDeployedPath(endpoint: string, label: string, arrivals: Arrival[], windowSeconds: number): Promise<PathFigures> {
   process.env.TABLE_NAME = `bench-p-${randomUUID().slice(0, 8)}`;
   process.env.DYNAMODB_ENDPOINT = endpoint;
