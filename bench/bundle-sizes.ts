@@ -20,6 +20,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ESBUILD_TARGET, esbuildOptions, LAMBDA_RUNTIME } from '../infra/bundling.ts';
 import { PROJECT_ROOT, handlerEntry } from '../infra/constructs/chatpulse-function.ts';
+import { bundleTracer } from '../scripts/bundle-tracer.ts';
 
 const RUNS = 5;
 
@@ -34,7 +35,18 @@ const BENCH_SETTINGS = {
   UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key-0123456789',
 };
 
-export type BundleMeasure = { fn: string; bytes: number; gzipBytes: number; mapBytes: number; loadMs: number[]; loadWithMapsMs: number[]; error?: string };
+export type BundleMeasure = {
+  fn: string;
+  bytes: number;
+  gzipBytes: number;
+  mapBytes: number;
+  /** tracer.mjs beside the bundle, loaded only with tracing on */
+  tracerBytes: number;
+  loadMs: number[];
+  loadWithMapsMs: number[];
+  loadTracedMs: number[];
+  error?: string;
+};
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,6 +67,8 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
     const outfile = path.join(fnDir, 'index.mjs');
     await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
     for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
+    // the same step as the bundling hook: the Tracer beside the bundle
+    const tracerFile = await bundleTracer(fnDir);
 
     const probe = path.join(fnDir, 'load.mjs');
     writeFileSync(probe, `const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));`);
@@ -63,13 +77,16 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
       bytes: statSync(outfile).size,
       gzipBytes: gzipSync(readFileSync(outfile)).length,
       mapBytes: statSync(`${outfile}.map`).size,
+      tracerBytes: statSync(tracerFile).size,
       loadMs: [],
       loadWithMapsMs: [],
+      loadTracedMs: [],
     };
     try {
-      for (let i = 0; i < 2 * RUNS; i++) {
-        // alternate, so both series see the same moments of a noisy machine
-        const withMaps = i % 2 === 1;
+      for (let i = 0; i < 3 * RUNS; i++) {
+        // interleaved, so every series sees the same moments of a noisy machine
+        const withMaps = i % 3 === 1;
+        const traced = i % 3 === 2;
         const stdout = execFileSync(process.execPath, [...(withMaps ? ['--enable-source-maps'] : []), probe], {
           cwd: fnDir,
           env: {
@@ -79,10 +96,12 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
             AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
             // placeholders for the settings each function checks at init (lib/startup.ts), so every bundle loads
             ...BENCH_SETTINGS,
+            // tracing on: the handler's init loads tracer.mjs (the Tracer stays idle outside Lambda)
+            ...(traced ? { POWERTOOLS_TRACE_ENABLED: 'true' } : {}),
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
-        (withMaps ? measure.loadWithMapsMs : measure.loadMs).push(Number(stdout.toString().trim()));
+        (withMaps ? measure.loadWithMapsMs : traced ? measure.loadTracedMs : measure.loadMs).push(Number(stdout.toString().trim()));
       }
     } catch (err) {
       const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
@@ -97,12 +116,14 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
 export function bundleSizesTable(rows: BundleMeasure[]): string {
   const kb = (n: number) => (n / 1024).toFixed(1);
   const lines = [
-    `| function | bundle (KB) | gzip (KB) | source map (KB) | module load as deployed, median of ${RUNS} (ms) | with --enable-source-maps (ms) |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| function | bundle (KB) | gzip (KB) | source map (KB) | module load as deployed, median of ${RUNS} (ms) | with --enable-source-maps (ms) | with tracing on (+ tracer.mjs, ms) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} | ${r.error ? '—' : median(r.loadWithMapsMs).toFixed(1)} |`,
+        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} | ${r.error ? '—' : median(r.loadWithMapsMs).toFixed(1)} | ${r.error ? '—' : median(r.loadTracedMs).toFixed(1)} |`,
     ),
+    '',
+    `tracer.mjs (Powertools Tracer + X-Ray SDK, shipped beside each bundle, loaded only with \`POWERTOOLS_TRACE_ENABLED=true\`): ${kb(rows[0]?.tracerBytes ?? 0)} KB.`,
   ];
   return lines.join('\n');
 }

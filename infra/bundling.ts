@@ -23,9 +23,11 @@ export const ESBUILD_BANNER = "import { createRequire } from 'module'; const req
  * clients a function imports. mjml stays out because a deployed function
  * never loads it: lib/email/compile.ts imports it lazily and only when no
  * precompiled template ships beside the bundle, and the hook below always
- * ships them.
+ * ships them. `#tracer` (Powertools Tracer and the X-Ray SDK, ~125 KB) is
+ * bundled on its own beside each function by the hook below and imported
+ * only when tracing is on (lib/aws/tracing.ts).
  */
-export const EXTERNAL_MODULES = ['mjml'];
+export const EXTERNAL_MODULES = ['mjml', '#tracer'];
 
 /**
  * Modules replaced in the bundle: the SDK's default credential chain by the
@@ -43,7 +45,8 @@ export const MAIN_FIELDS = ['module', 'main'];
 /**
  * After esbuild: compile the MJML templates once and ship the compiled HTML
  * beside the bundle (`<bundle>/templates/compiled/*.html`), where
- * lib/email/compile.ts looks first.
+ * lib/email/compile.ts looks first; and bundle the Tracer beside it
+ * (`tracer.mjs` + the `package.json` that maps `#tracer` to it).
  */
 export const commandHooks = {
   beforeBundling: (): string[] => [],
@@ -51,6 +54,7 @@ export const commandHooks = {
   afterBundling: (inputDir: string, outputDir: string): string[] => [
     `cd "${inputDir}" && node_modules/.bin/tsx scripts/compile-templates.ts`,
     `mkdir -p "${outputDir}/templates/compiled" && cp "${inputDir}"/templates/compiled/*.html "${outputDir}/templates/compiled/"`,
+    `cd "${inputDir}" && node_modules/.bin/tsx scripts/bundle-tracer.ts "${outputDir}"`,
   ],
 };
 

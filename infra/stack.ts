@@ -21,6 +21,8 @@ export type ChatpulseStackProps = StackProps & {
    */
   secretPrefix: string;
   alarmEmail?: string;
+  /** X-Ray subsegments for SDK calls (Powertools Tracer, lib/aws/tracing.ts); off by default */
+  traceSdkCalls?: boolean;
 };
 
 /** The name of a group's secret: `<prefix>/<group>`. */
@@ -47,7 +49,10 @@ export class ChatpulseStack extends Stack {
     this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, linksSecret: secrets.links, senderEmail: props.senderEmail, env });
     this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;
-    for (const fn of this.functions) fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
+    for (const fn of this.functions) {
+      fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
+      fn.addEnvironment('POWERTOOLS_TRACE_ENABLED', props.traceSdkCalls ? 'true' : 'false');
+    }
 
     const { webhook, events, report, admin, authorizer } = this.reporting;
     this.observability = new Observability(this, 'Observability', {

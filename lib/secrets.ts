@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { resetConfig } from '#lib/config.ts';
+import { traced } from '#lib/aws/tracing.ts';
 
 /**
  * The secrets, grouped by the Secrets Manager secret (JSON) that holds them.
@@ -48,7 +49,7 @@ const fromSecret = new Set<string>();
 export function loadSecrets(client?: SecretsManagerClient): Promise<void> {
   const ids = (process.env.SECRET_ARNS ?? process.env.SECRET_ARN ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (ids.length === 0) return Promise.resolve();
-  provider ??= new SecretsProvider({ awsSdkV3Client: client ?? new SecretsManagerClient({}) });
+  provider ??= new SecretsProvider({ awsSdkV3Client: client ?? traced(new SecretsManagerClient({})) });
   inFlight ??= (async () => {
     const all = await Promise.all(ids.map((id) => provider!.get(id, { maxAge: secretMaxAgeSeconds(), transform: 'json' }) as Promise<Record<string, unknown> | undefined>));
     let changed = false;

@@ -1,5 +1,6 @@
 import { checkConfig, type Config } from '#lib/config.ts';
 import { loadSecrets } from '#lib/secrets.ts';
+import { enableTracing } from '#lib/aws/tracing.ts';
 
 /** The settings each function needs beyond the table (SPEC §4.2: checked when it starts). */
 export const FUNCTION_SETTINGS = {
@@ -22,6 +23,8 @@ export type FunctionName = keyof typeof FUNCTION_SETTINGS;
  * naming each variable and its rule, instead of a 500 on every request.
  */
 export async function startup(fn: FunctionName): Promise<Config> {
+  // before any client is made, so that each is traced when tracing is on
+  await enableTracing();
   await loadSecrets();
   return checkConfig(FUNCTION_SETTINGS[fn]);
 }

@@ -1,5 +1,6 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { config } from '#lib/config.ts';
+import { traced } from '#lib/aws/tracing.ts';
 import { checkHeaders, oneLine, type MailTransport, type OutgoingMail } from '#lib/mail/types.ts';
 
 /**
@@ -101,7 +102,7 @@ export class SesTransport implements MailTransport {
     if (client) this.client = client;
     else {
       const { SES_ENDPOINT, AWS_REGION } = config();
-      this.client = new SESv2Client({ maxAttempts: 1, region: AWS_REGION, ...(SES_ENDPOINT ? { endpoint: SES_ENDPOINT } : {}) });
+      this.client = traced(new SESv2Client({ maxAttempts: 1, region: AWS_REGION, ...(SES_ENDPOINT ? { endpoint: SES_ENDPOINT } : {}) }));
     }
   }
 

@@ -1,9 +1,10 @@
+import { traced } from '#lib/aws/tracing.ts';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
 
 /** SQS implementation of the queues; URLs from INGEST_QUEUE_URL and DIGEST_QUEUE_URL. */
 export class SqsQueues implements Queues {
-  private readonly client = new SQSClient({});
+  private readonly client = traced(new SQSClient({}));
 
   /** Standard queue: no group or deduplication id (ingest is idempotent and needs no order). */
   async sendIngest(messages: IngestMessage[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '#lib/config.ts';
+import { traced } from '#lib/aws/tracing.ts';
 
 let doc: DynamoDBDocumentClient | undefined;
 
@@ -8,13 +9,14 @@ let doc: DynamoDBDocumentClient | undefined;
 export function db(): DynamoDBDocumentClient {
   if (doc) return doc;
   const c = config();
-  const base = new DynamoDBClient({
-    region: c.AWS_REGION,
-    ...(c.DYNAMODB_ENDPOINT
-      ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-    maxAttempts: 6,
-  });
+  const base = traced(
+    new DynamoDBClient({
+      region: c.AWS_REGION,
+      ...(c.DYNAMODB_ENDPOINT ? { endpoint: c.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      maxAttempts: 6,
+    }),
+  );
+  // the document client shares the base client's middleware stack, so its calls are traced too
   doc = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
   return doc;
 }

@@ -420,6 +420,18 @@ describe('the CDK stack', () => {
       expect(code, dir).not.toMatch(/["']#lib\//); // package.json imports resolved by esbuild
       expect(code, dir).not.toMatch(/from\s*["']@aws-sdk\//); // the pinned SDK is bundled, not imported from the runtime
       expect(existsSync(path.join(dir, 'templates', 'compiled')), dir).toBe(true);
+      // the Tracer ships beside the bundle, mapped by package.json, and stays out of it
+      expect(code, dir).toMatch(/import\(\s*["']#tracer["']\s*\)/);
+      expect(code, dir).not.toContain('AWSXRay');
+      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')), dir).toEqual({ type: 'module', imports: { '#tracer': './tracer.mjs' } });
+      expect(readFileSync(path.join(dir, 'tracer.mjs'), 'utf8'), dir).toContain('captureAWSv3Client');
     }
+  });
+
+  it('turns SDK tracing on only when asked (-c tracing=sdk), and refuses other values', () => {
+    const tracingOf = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function') as Record<string, Resource>).map((f) => f.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED);
+    expect(new Set(tracingOf(synth().template))).toEqual(new Set(['false']));
+    expect(new Set(tracingOf(synth({ tracing: 'sdk' }).template))).toEqual(new Set(['true']));
+    expect(() => synth({ tracing: 'yes' })).toThrow(/context tracing must be off or sdk, got yes/);
   });
 });
