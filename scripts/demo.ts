@@ -4,9 +4,13 @@
  * digests. Scale with DEMO_SCALE (default 0.02; 1 = the largest shop at
  * 10,000 conversations and 5,000 orders a day).
  *
- *   DEMO_URL      http://127.0.0.1:3000
- *   DEMO_DAYS     30
- *   DEMO_SCALE    0.02
+ *   DEMO_URL       http://127.0.0.1:3000
+ *   DEMO_DAYS      30
+ *   DEMO_SCALE     0.02
+ *   DEMO_LAST_DAY  today (Asia/Ho_Chi_Minh); the last day of traffic
+ *
+ * Livestreams (Facebook pages, on each shop's livestream weekdays, 20:00–
+ * 21:30) bring Page comments, most of them answered by the page.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { LOCAL_DEFAULTS } from './local/runtime.ts';
@@ -212,9 +216,22 @@ async function runShop(plan: ShopPlan, today: string) {
         await limited(() => postZalo({ app_id: secret('ZALO_APP_ID'), event_name: 'oa_send_text', timestamp: String(tr), sender: { id: page.pageId, admin_id: staff.zaloId ?? '' }, recipient: { id: cust.id }, message: { msg_id: `zr-${cust.id}-${tr}`, text: 'Dạ còn ạ' } }));
       } else if (inStream) {
         const comments = 1 + Math.floor(rand() * 3);
+        const postId = `${page.pageId}_live${day}`;
+        let last = '';
         for (let k = 0; k < comments; k++) {
           const t = t0 + k * 25_000;
-          await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: t, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: `${page.pageId}_${cust.id}_${t}`, post_id: `${page.pageId}_live${day}`, from: { id: cust.id, name: vnName() }, message: 'chốt đơn size M', created_time: Math.floor(t / 1000) } }] }] }));
+          const commentId = (last = `${page.pageId}_${cust.id}_${t}`);
+          await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: t, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: commentId, post_id: postId, from: { id: cust.id, name: vnName() }, message: 'chốt đơn size M', created_time: Math.floor(t / 1000) } }] }] }));
+        }
+        // The page answers most commenters under their last comment, as Meta
+        // delivers it: a feed comment from the page itself whose parent_id is
+        // the customer's comment. Meta names no staff member for it, so these
+        // replies count for `unknown` staff. During the show moderators keep
+        // up within minutes; some wait past the SLA, and about one commenter
+        // in seven gets no answer at all (missed).
+        if (chance(0.85)) {
+          const tr = t0 + (comments - 1) * 25_000 + Math.round((chance(0.1) ? 16 + rand() * 30 : 0.2 + rand() * 4) * 60_000);
+          await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: tr, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: `${page.pageId}_reply_${cust.id}_${tr}`, parent_id: last, post_id: postId, from: { id: page.pageId, name: page.name }, message: 'Dạ shop inbox chị ạ', created_time: Math.floor(tr / 1000) } }] }] }));
         }
       } else {
         const object = page.channel === 'instagram' ? 'instagram' : 'page';
@@ -268,7 +285,8 @@ async function runShop(plan: ShopPlan, today: string) {
   process.stdout.write('\n');
 }
 
-const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+/** The last day of traffic: DEMO_LAST_DAY (YYYY-MM-DD, at most LATE_EVENT_DAYS = 30 back, older events are refused), else today in Vietnam. */
+const today = process.env.DEMO_LAST_DAY ?? new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
 const started = Date.now();
 await call('GET', '/healthz', undefined);
 for (const plan of SHOPS) await runShop(plan, today);

@@ -1,6 +1,6 @@
 import type { Locale, Shop } from '#lib/shops/schema.ts';
-import { formatDayRange, formatDuration, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent } from '#lib/email/i18n.ts';
-import { metricsOf, type MetricDefinition, type MetricGroup } from '#lib/reports/metrics.ts';
+import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings } from '#lib/email/i18n.ts';
+import { FIELD_LABELS, metricsOf, readableKey, type MetricDefinition, type MetricGroup } from '#lib/reports/metrics.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
 
@@ -9,7 +9,9 @@ import type { ReportName } from '#lib/reports/types.ts';
  * look (teal header, system font, tables that scroll sideways on a phone),
  * the same figures as the JSON. No script, no external resource; every
  * metric label carries its definition (from lib/reports/metrics.ts) as a
- * tooltip and links to `GET /v1/metrics`.
+ * tooltip and links to `GET /v1/metrics`. Headers are labels in the shop's
+ * language, never JSON keys (FIELD_LABELS there names the non-metric
+ * columns); rows name their day, page, staff and shift as a person would.
  */
 
 const GROUP_OF: Record<Exclude<ReportName, 'overview' | 'conversations'>, MetricGroup> = {
@@ -29,9 +31,24 @@ const TITLES: Record<ReportName, Record<Locale, string>> = {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+const CHANNEL_NAMES: Record<string, string> = { facebook: 'Facebook', instagram: 'Instagram', zalo: 'Zalo' };
+const shiftName = (n: string, locale: Locale) => strings(locale).shiftNames[n] ?? n;
+
+const monthFormats = new Map<Locale, Intl.DateTimeFormat>();
+/** A series key: a day as "01/10/2026" / "Oct 1, 2026", a month (`YYYY-MM`) as "10/2026" / "Oct 2026". */
+function formatPeriod(key: string, locale: Locale): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(key)) return formatShortDay(key, locale);
+  const m = /^(\d{4})-(\d{2})$/.exec(key);
+  if (!m) return key;
+  if (locale === 'vi-VN') return `${m[2]}/${m[1]}`;
+  let f = monthFormats.get(locale);
+  if (!f) monthFormats.set(locale, (f = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', year: 'numeric' })));
+  return f.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)));
+}
+
 function value(m: MetricDefinition | undefined, v: unknown, currency: string, locale: Locale): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k} ${value(m && { ...m, unit: m.unit === 'rateMap' ? 'rate' : 'count' }, x, currency, locale)}`).join(' · ');
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${shiftName(k, locale)} ${value(m && { ...m, unit: m.unit === 'rateMap' ? 'rate' : 'count' }, x, currency, locale)}`).join(' · ');
   if (typeof v !== 'number') return String(v);
   switch (m?.unit) {
     case 'money': return formatMoney(v, currency, locale);
@@ -41,19 +58,51 @@ function value(m: MetricDefinition | undefined, v: unknown, currency: string, lo
   }
 }
 
-function label(m: MetricDefinition | undefined, key: string, locale: Locale, metricsUrl: string): string {
-  if (!m) return esc(key);
-  return `<a href="${esc(metricsUrl)}" title="${esc(`${m.definition[locale]} (${m.timeBasis[locale]})`)}" style="color:#4b5563;text-decoration:none;border-bottom:1px dotted #9ca3af;">${esc(m.label[locale])}</a>`;
+/** A row-naming cell (date, staff, page, shift…) as a person reads it. */
+function leadValue(key: string, row: Record<string, unknown>, shop: Shop, locale: Locale): string {
+  const v = row[key];
+  if (v === null || v === undefined || v === '') return '—';
+  if (key === 'date' && typeof v === 'string') return formatPeriod(v, locale);
+  if (key === 'hour' && typeof v === 'number') return formatHourSpan(v);
+  if (key === 'pageId') return shop.pages.find((p) => p.pageId === v)?.name ?? String(v);
+  if (key === 'channel') return CHANNEL_NAMES[String(v)] ?? String(v);
+  if (key === 'shift') return shiftName(String(v), locale);
+  if (key === 'name' && row.staffId === 'unknown') return strings(locale).unknownStaff;
+  if (key === 'name' && row.staffId === 'automated') return strings(locale).automated;
+  return typeof v === 'number' ? formatNumber(v, locale) : String(v);
 }
 
-function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: string[], currency: string, locale: Locale, metricsUrl: string): string {
+const LINK_STYLE = 'color:#4b5563;text-decoration:none;border-bottom:1px dotted #9ca3af;';
+
+/** A metric's label, with its definition as a tooltip and a link to the definitions; any other field's label (never its key). */
+function label(m: MetricDefinition | undefined, key: string, locale: Locale, metricsUrl: string): string {
+  if (m) return `<a href="${esc(metricsUrl)}" title="${esc(`${m.definition[locale]} (${m.timeBasis[locale]})`)}" style="${LINK_STYLE}">${esc(m.label[locale])}</a>`;
+  const field = FIELD_LABELS[key];
+  if (field?.definition) return `<span title="${esc(field.definition[locale])}" style="${LINK_STYLE}">${esc(field.label[locale])}</span>`;
+  return esc(field?.label[locale] ?? readableKey(key));
+}
+
+/**
+ * On a phone (375 px) a wide table scrolls sideways inside its box; the
+ * first column (the staff, day, ad or shift a row is about) stays put, so
+ * each figure can still be read against its row. Headers wrap, figures do
+ * not. Inline styles only (the page's CSP allows no stylesheet).
+ */
+const STICKY = 'position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 0 #e5e7eb;min-width:120px;white-space:normal;';
+const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;';
+const TD = 'padding:6px 8px;border-bottom:1px solid #f3f4f6;';
+
+type Lead = { key: string; label?: string };
+
+function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: Lead[], shop: Shop, currency: string, locale: Locale, metricsUrl: string): string {
   const defs = metricsOf(group);
   const keys = defs.filter((d) => rows.some((r) => d.key in r)).map((d) => d.key);
-  const th = (s: string) => `<th style="text-align:left;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;white-space:nowrap;">${s}</th>`;
-  const td = (s: string) => `<td style="padding:6px 8px;border-bottom:1px solid #f3f4f6;white-space:nowrap;">${s}</td>`;
-  const head = [...lead.map((k) => th(esc(k))), ...keys.map((k) => th(label(defs.find((d) => d.key === k), k, locale, metricsUrl)))].join('');
-  const body = rows.map((r) => `<tr>${[...lead.map((k) => td(esc(String(r[k] ?? '—')))), ...keys.map((k) => td(esc(value(defs.find((d) => d.key === k), r[k], currency, locale))))].join('')}</tr>`).join('');
-  return `<div style="overflow-x:auto;"><table style="border-collapse:collapse;font-size:14px;min-width:100%;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  const sticky = (i: number) => (lead.length > 0 && i === 0 ? STICKY : '');
+  const th = (s: string, i: number) => `<th style="${TH}${sticky(i)}">${s}</th>`;
+  const td = (s: string, i: number) => `<td style="${TD}${sticky(i) || 'white-space:nowrap;'}">${s}</td>`;
+  const head = [...lead.map((l) => label(undefined, l.label ?? l.key, locale, metricsUrl)), ...keys.map((k) => label(defs.find((d) => d.key === k), k, locale, metricsUrl))].map(th).join('');
+  const body = rows.map((r) => `<tr>${[...lead.map((l) => esc(leadValue(l.key, r, shop, locale))), ...keys.map((k) => esc(value(defs.find((d) => d.key === k), r[k], currency, locale)))].map(td).join('')}</tr>`).join('');
+  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** The page for one report. `metricsUrl` is where the labels link (the definitions). */
@@ -66,17 +115,19 @@ export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop
     const tiles = defs.map((d) => {
       const v = (report.totals as Record<string, unknown>)[d.key];
       const p = (report.previous as Record<string, unknown>)[d.key];
-      return `<div style="display:inline-block;vertical-align:top;width:160px;margin:0 8px 12px 0;padding:10px 12px;border:1px solid #e5e7eb;border-radius:8px;"><div style="font-size:12px;">${label(d, d.key, locale, metricsUrl)}</div><div style="font-size:20px;font-weight:700;color:#111827;white-space:nowrap;">${esc(value(d, v, cur, locale))}</div><div style="font-size:12px;color:#6b7280;white-space:nowrap;">${esc(value(d, p, cur, locale))}</div></div>`;
+      return `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:calc(50% - 8px);max-width:186px;margin:0 8px 12px 0;padding:10px 12px;border:1px solid #e5e7eb;border-radius:8px;"><div style="font-size:12px;">${label(d, d.key, locale, metricsUrl)}</div><div style="font-size:20px;font-weight:700;color:#111827;white-space:nowrap;">${esc(value(d, v, cur, locale))}</div><div style="font-size:12px;color:#6b7280;white-space:nowrap;">${esc(value(d, p, cur, locale))}</div></div>`;
     });
     sections.push(h2(locale === 'en' ? 'Key figures (previous period below)' : 'Chỉ số chính (kỳ trước bên dưới)'), `<div>${tiles.join('')}</div>`);
-    sections.push(h2(locale === 'en' ? 'Funnel' : 'Phễu khách hàng'), table([report.funnel as unknown as Record<string, unknown>], 'funnel', [], cur, locale, metricsUrl));
-    sections.push(h2(locale === 'en' ? 'By day' : 'Theo ngày'), table(report.series as unknown as Array<Record<string, unknown>>, 'overview', ['date'], cur, locale, metricsUrl));
+    const monthly = report.seriesPeriod === 'month';
+    sections.push(h2(locale === 'en' ? 'Funnel' : 'Phễu khách hàng'), table([report.funnel as unknown as Record<string, unknown>], 'funnel', [], shop, cur, locale, metricsUrl));
+    sections.push(h2(monthly ? (locale === 'en' ? 'By month' : 'Theo tháng') : locale === 'en' ? 'By day' : 'Theo ngày'), table(report.series as unknown as Array<Record<string, unknown>>, 'overview', [{ key: 'date', label: monthly ? 'month' : 'date' }], shop, cur, locale, metricsUrl));
   } else if (name === 'conversations') {
-    sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, 'overview', ['date', 'hour', 'pageId', 'channel'].filter((k) => (report.rows as Array<Record<string, unknown>>).some((r) => k in r)), cur, locale, metricsUrl));
+    const rows = report.rows as unknown as Array<Record<string, unknown>>;
+    sections.push(table(rows, 'overview', ['date', 'hour', 'pageId', 'channel'].filter((k) => rows.some((r) => k in r)).map((key) => ({ key })), shop, cur, locale, metricsUrl));
   } else {
-    const lead = name === 'ads' ? ['adId', 'campaignId'] : name === 'referrals' ? [] : ['name'];
-    sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, GROUP_OF[name as keyof typeof GROUP_OF], lead, cur, locale, metricsUrl));
-    if ('shifts' in report && Array.isArray(report.shifts)) sections.push(h2(locale === 'en' ? 'By shift' : 'Theo ca'), table(report.shifts.map((s) => ({ ...s, missedConversations: s.missedConversations, slaMetRate: s.slaMetRate })) as unknown as Array<Record<string, unknown>>, 'staff-chat', ['shift', 'waitsClosed', 'withinSla'], cur, locale, metricsUrl));
+    const lead = (name === 'ads' ? ['adId', 'campaignId'] : name === 'referrals' ? [] : ['name']).map((key) => ({ key }));
+    sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, GROUP_OF[name as keyof typeof GROUP_OF], lead, shop, cur, locale, metricsUrl));
+    if ('shifts' in report && Array.isArray(report.shifts)) sections.push(h2(locale === 'en' ? 'By shift' : 'Theo ca'), table(report.shifts as unknown as Array<Record<string, unknown>>, 'staff-chat', [{ key: 'shift' }, { key: 'waitsClosed' }, { key: 'withinSla' }], shop, cur, locale, metricsUrl));
   }
   const title = `${shop.name} · ${TITLES[name][locale]} · ${formatDayRange(report.from, report.to, locale)}`;
   return `<!doctype html><html lang="${locale === 'en' ? 'en' : 'vi'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title></head>`

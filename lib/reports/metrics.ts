@@ -143,6 +143,39 @@ export function metricDefinition(group: MetricGroup, key: string): MetricDefinit
   return METRICS.find((m) => m.group === group && m.key === key);
 }
 
+/**
+ * Labels of the report fields that are not metrics: the keys that name a
+ * row (date, staff, ad, shift…) and the shift totals' counts. The html page
+ * shows these instead of the keys; JSON and CSV keep SPEC's field names.
+ * A field with a definition shows it as a tooltip.
+ */
+export const FIELD_LABELS: Readonly<Record<string, { label: Text; definition?: Text }>> = {
+  date: { label: { 'vi-VN': 'Ngày', en: 'Date' } },
+  month: { label: { 'vi-VN': 'Tháng', en: 'Month' } },
+  hour: { label: { 'vi-VN': 'Giờ', en: 'Hour' } },
+  pageId: { label: { 'vi-VN': 'Trang', en: 'Page' } },
+  channel: { label: { 'vi-VN': 'Kênh', en: 'Channel' } },
+  staffId: { label: { 'vi-VN': 'Nhân viên', en: 'Staff' } },
+  name: { label: { 'vi-VN': 'Nhân viên', en: 'Staff' } },
+  adId: { label: { 'vi-VN': 'Quảng cáo', en: 'Ad' } },
+  campaignId: { label: { 'vi-VN': 'Chiến dịch', en: 'Campaign' } },
+  shift: { label: { 'vi-VN': 'Ca', en: 'Shift' } },
+  waitsClosed: {
+    label: { 'vi-VN': 'Lượt chờ đã trả lời', en: 'Waits answered' },
+    definition: { 'vi-VN': 'Lượt chờ đã được trả lời, tính theo ca mà thời gian làm việc của lượt chờ bắt đầu', en: 'Waits closed by a reply, in the shift where their working time began' },
+  },
+  withinSla: {
+    label: { 'vi-VN': 'Lượt đúng hạn', en: 'Answered in time' },
+    definition: { 'vi-VN': 'Trong số đó, lượt được trả lời trong `responseSlaMinutes` phút làm việc', en: 'Of those, waits answered within `responseSlaMinutes` working minutes' },
+  },
+};
+
+/** A key as words when nothing labels it: `waitsClosed` → "Waits closed", `ad_id` → "Ad id". */
+export function readableKey(key: string): string {
+  const words = key.replace(/([a-z\d])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').trim().toLowerCase();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : key;
+}
+
 /** `GET /v1/metrics`: every definition in both locales. */
 export function metricsDocument() {
   return { locales: ['vi-VN', 'en'] as Locale[], metrics: METRICS };

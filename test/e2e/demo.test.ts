@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_DEFAULTS } from '../../scripts/local/runtime.ts';
+import { addDays } from '#lib/time/zone.ts';
 
 /**
  * The README's main path, as a new user runs it: `npm start` on fresh data
@@ -59,8 +60,13 @@ describe('npm start, then npm run demo, on fresh data', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('posts two days of traffic, then reports and digests show it', async () => {
-    const demo = run(['scripts/demo.ts'], ROOT, userEnv({ DEMO_URL: url, DEMO_DAYS: '2', DEMO_SCALE: '0.005' }));
+  it('posts two days of traffic, then reports and digests show it, livestream comments answered', async () => {
+    // the last full weekend (Saturday and Sunday, Vietnam time): both shops with livestreams have one in it
+    const vnToday = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const weekday = new Date(`${vnToday}T00:00:00Z`).getUTCDay() || 7;
+    const sunday = addDays(vnToday, -(weekday === 7 ? 7 : weekday));
+    const saturday = addDays(sunday, -1);
+    const demo = run(['scripts/demo.ts'], ROOT, userEnv({ DEMO_URL: url, DEMO_DAYS: '2', DEMO_SCALE: '0.005', DEMO_LAST_DAY: sunday }));
     const code = await new Promise<number | null>((r) => demo.child.once('exit', r));
     expect(code, demo.out()).toBe(0);
     expect(demo.out()).toMatch(/posted \d+ webhooks/);
@@ -88,5 +94,31 @@ describe('npm start, then npm run demo, on fresh data', () => {
     expect(outbox.filter((f) => f.endsWith('.html')).length).toBe(eml.length);
     const anyHtml = readFileSync(path.join(dir, 'outbox', outbox.find((f) => f.endsWith('.html'))!), 'utf8');
     expect(anyHtml).toMatch(/Thời trang Hoa Mai|Mỹ phẩm Thảo Vy|Đồ gỗ Phương Nam/);
+
+    // livestream commenters on Hoa Mai's Facebook page get the page's replies (Meta feed comments from the page)
+    const shop = `${url}/v1/shops/thoi-trang-hoa-mai`;
+    const range = `from=${saturday}&to=${sunday}&pageId=101000000000001`;
+    const get = async (p: string) => {
+      const r = await fetch(`${shop}${p}`, { headers: { authorization: `Bearer ${curl![1]}` } });
+      expect(r.status, p).toBe(200);
+      return r;
+    };
+    const staff = (await (await get(`/reports/staff-chat?${range}`)).json()) as { rows: Array<{ staffId: string; commentReplies: number }> };
+    const commentReplies = staff.rows.reduce((a, r) => a + r.commentReplies, 0);
+    expect(commentReplies).toBeGreaterThan(0);
+    // Meta names no staff member on a comment reply: they count for unknown
+    expect(staff.rows.find((r) => r.staffId === 'unknown')?.commentReplies).toBe(commentReplies);
+    const exported = (await (await get(`/exports/conversations?${range}&limit=1000`)).json()) as { rows: Array<{ messages: number; comments: number; replies: number; status: string }> };
+    const commenters = exported.rows.filter((r) => r.comments > 0 && r.messages === 0);
+    expect(commenters.length).toBeGreaterThan(0);
+    const answered = commenters.filter((r) => r.replies > 0);
+    // about 85 % answered (the old demo answered none, so all were missed)
+    expect(answered.length / commenters.length, JSON.stringify(commenters)).toBeGreaterThanOrEqual(0.5);
+    expect(commenters.filter((r) => r.status === 'missed').length).toBeLessThan(commenters.length);
+    // the html page of that report names its columns and the unknown staff in Vietnamese
+    const page = await (await get(`/reports/staff-chat?${range}&format=html`)).text();
+    expect(page).toMatch(/<th[^>]*>Nhân viên<\/th>/);
+    expect(page).toContain('Chưa rõ nhân viên');
+    expect(page).not.toMatch(/<th[^>]*>(name|shift|waitsClosed|withinSla)<\/th>/);
   }, 400_000);
 });

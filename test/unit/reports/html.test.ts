@@ -1,12 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAdRow, makeAds, makeChatRow, makeOverview, makeStaffChat, makeTotals } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeChatRow, makeConversations, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
+import type { AnyReport } from '#lib/reports/build.ts';
+import type { ReportName } from '#lib/reports/types.ts';
 import { addDays } from '#lib/time/zone.ts';
 
 const shop = makeShop('html-shop', { name: 'Thời trang Hoa Mai' });
 const METRICS_URL = 'https://api.example.vn/v1/metrics';
 const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+/** The text of every `<th>`, per table: [[first table's headers], …]. */
+const headers = (html: string) => [...html.matchAll(/<thead>([\s\S]*?)<\/thead>/g)].map((t) => [...t[1]!.matchAll(/<th\b[^>]*>([\s\S]*?)<\/th>/g)].map((h) => visible(h[1]!).trim()));
+/** The first cell of every body row, per table. */
+const firstColumn = (html: string) => [...html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].map((t) => [...t[1]!.matchAll(/<tr><td\b[^>]*>([\s\S]*?)<\/td>/g)].map((c) => visible(c[1]!).trim()));
+
+// SPEC §3/§4.1 field names (written out, not read from the code): none of them may be a header.
+const SPEC_FIELDS = [
+  'date', 'hour', 'pageId', 'channel', 'staffId', 'name', 'adId', 'campaignId', 'shift', 'waitsClosed', 'withinSla',
+  'customersReached', 'customersCared', 'newCustomers', 'messagesReceived', 'commentsReceived', 'messageConversations', 'ordersCreated', 'ordersCancelled', 'orders',
+  'ordersDelivered', 'ordersReturned', 'revenue', 'provisionalRevenue', 'grossProfit', 'closeRate', 'pagesActivated', 'channelsConnected', 'reached', 'cared', 'ordered', 'delivered',
+  'responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations', 'missedByShift', 'slaMetRate', 'slaMetRateByShift',
+  'conversionRate', 'conversationsStarted', 'spend', 'roas', 'costPerOrder', 'participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue',
+];
+const EVERY_KIND: Array<[ReportName, AnyReport]> = [
+  ['overview', makeOverview({ series: [{ date: '2026-11-21', ...makeTotals() }, { date: '2026-11-22', ...makeTotals() }] })],
+  ['conversations', makeConversations()],
+  ['staff-chat', makeStaffChat()],
+  ['staff-sales', makeStaffSales()],
+  ['ads', makeAds()],
+  ['referrals', makeReferrals({ rows: ACTIVE_REFERRALS })],
+];
 
 describe('renderReportHtml', () => {
   it('shows the same figures, formatted for the locale, with labels that explain themselves', () => {
@@ -30,6 +53,67 @@ describe('renderReportHtml', () => {
     // SLA per staff and per shift, as in the JSON: Lan 90 %, evening 80 %
     expect(visible(chat)).toMatch(/Nguyễn Thị Lan .* 90% morning 100% · afternoon 100% · evening 80%/);
     expect(visible(chat)).toContain('evening 10 6 2 60%');
+  });
+
+  it('labels every column in the reader\'s language, never with a JSON key, in every report', () => {
+    for (const locale of ['vi-VN', 'en'] as const) {
+      for (const [name, report] of EVERY_KIND) {
+        const html = renderReportHtml(name, report, shop, locale, METRICS_URL);
+        const ths = headers(html).flat();
+        expect(ths.length, `${name} ${locale}`).toBeGreaterThan(0);
+        for (const th of ths) {
+          expect(th, `${name} ${locale}`).not.toBe('');
+          expect(SPEC_FIELDS, `${name} ${locale}: <th>${th}`).not.toContain(th);
+          expect(th, `${name} ${locale}`).not.toMatch(/[a-z][A-Z]/); // camelCase
+        }
+        // nothing a reader sees (headers, tiles, cells) is a camelCase key
+        expect(visible(html), `${name} ${locale}`).not.toMatch(/\b[a-z]+[A-Z][A-Za-z]*\b/);
+      }
+    }
+  });
+
+  it('names the row columns and the shift totals with hand-written labels', () => {
+    const chatVi = renderReportHtml('staff-chat', makeStaffChat(), shop, 'vi-VN', METRICS_URL);
+    const [staffVi, shiftsVi] = headers(chatVi);
+    expect(staffVi!.slice(0, 3)).toEqual(['Nhân viên', 'Phản hồi TB', 'Phản hồi P90']);
+    expect(shiftsVi).toEqual(['Ca', 'Lượt chờ đã trả lời', 'Lượt đúng hạn', 'Bỏ lỡ', 'Trả lời đúng hạn']);
+    // unknown / automated rows and the default shifts read as words, as in the digest
+    expect(firstColumn(chatVi)[0]).toEqual(['Nguyễn Thị Lan', 'Trần Văn Minh', '&lt;script&gt;alert(1)&lt;/script&gt; & Co', 'Chưa rõ nhân viên', 'Trả lời tự động', 'Nghỉ phép']);
+    expect(firstColumn(chatVi)[1]).toEqual(['sáng', 'chiều', 'tối']);
+    expect(visible(chatVi)).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 30 3 sáng 1 · chiều 2 · tối 0'); // Minh missed by shift
+    const [, shiftsEn] = headers(renderReportHtml('staff-chat', makeStaffChat(), shop, 'en', METRICS_URL));
+    expect(shiftsEn).toEqual(['Shift', 'Waits answered', 'Answered in time', 'Missed', 'Answered within SLA']);
+
+    expect(headers(renderReportHtml('ads', makeAds(), shop, 'vi-VN', METRICS_URL))[0]!.slice(0, 3)).toEqual(['Quảng cáo', 'Chiến dịch', 'Hội thoại bắt đầu']);
+    expect(headers(renderReportHtml('ads', makeAds(), shop, 'en', METRICS_URL))[0]!.slice(0, 3)).toEqual(['Ad', 'Campaign', 'Conversations started']);
+    expect(headers(renderReportHtml('staff-sales', makeStaffSales(), shop, 'en', METRICS_URL))[0]![0]).toBe('Staff');
+
+    const conv = renderReportHtml('conversations', makeConversations(), shop, 'en', METRICS_URL);
+    expect(headers(conv)[0]!.slice(0, 5)).toEqual(['Date', 'Hour', 'Page', 'Channel', 'Customers reached']);
+    expect(visible(conv)).toContain('Nov 22, 2026 20:00–21:00 Hoa Mai Fanpage Facebook 120');
+    expect(visible(conv)).toContain('Nov 22, 2026 21:00–22:00 hoamai.ig Instagram 30');
+
+    const overview = renderReportHtml('overview', makeOverview({ series: [{ date: '2026-11-22', ...makeTotals() }] }), shop, 'vi-VN', METRICS_URL);
+    const [funnel, series] = headers(overview);
+    expect(funnel).toEqual(['Tiếp cận', 'Được chăm sóc', 'Đặt hàng', 'Đã giao']);
+    expect(series!.slice(0, 2)).toEqual(['Ngày', 'Khách tiếp cận']);
+    expect(firstColumn(overview)[1]).toEqual(['22/11/2026']);
+    const monthly = renderReportHtml('overview', makeOverview({ seriesPeriod: 'month', series: [{ date: '2026-10', ...makeTotals() }, { date: '2026-11', ...makeTotals() }] }), shop, 'vi-VN', METRICS_URL);
+    expect(headers(monthly)[1]![0]).toBe('Tháng');
+    expect(firstColumn(monthly)[1]).toEqual(['10/2026', '11/2026']);
+  });
+
+  it('keeps the first column in place when a wide table scrolls sideways on a phone (inline styles only)', () => {
+    const html = renderReportHtml('staff-chat', makeStaffChat(), shop, 'vi-VN', METRICS_URL);
+    expect(html).not.toMatch(/<style|<link/i);
+    expect(html).toContain('<div style="overflow-x:auto;"><table');
+    // the first cell of every row, header included, sticks to the left edge on an opaque background; the others do not
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd] style="([^"]*)"/g)].map((c) => c[1]!));
+    expect(rows.length).toBeGreaterThan(6);
+    for (const cells of rows) {
+      expect(cells[0]).toMatch(/position:sticky;left:0;[^"]*background:#fff/);
+      for (const c of cells.slice(1)) expect(c).not.toContain('sticky');
+    }
   });
 
   it('stays under 90 KB for a shop with 20 staff, 20 ads and a 31-day series (Gmail clips at 102 KB)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { METRICS, metricDescription, metricsMarkdownTable, withMetricsTable } from '#lib/reports/metrics.ts';
+import { FIELD_LABELS, METRICS, metricDescription, metricsMarkdownTable, readableKey, withMetricsTable } from '#lib/reports/metrics.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { call, httpEvent } from '#test/support/http.ts';
 import { handler as report } from '#functions/report/handler.ts';
@@ -32,6 +32,19 @@ describe('metric definitions (one source, three outputs)', () => {
     }
     // a Vietnamese definition is Vietnamese, not the English copied
     expect(METRICS.find((m) => m.key === 'customersReached')!.label['vi-VN']).toBe('Khách tiếp cận');
+  });
+
+  it('label the report fields that are not metrics in both locales; any other key reads as words', () => {
+    for (const [key, f] of Object.entries(FIELD_LABELS)) {
+      expect(f.label.en.length, key).toBeGreaterThan(0);
+      expect(f.label['vi-VN'].length, key).toBeGreaterThan(0);
+      expect(f.label.en, key).not.toBe(key);
+    }
+    expect(FIELD_LABELS.waitsClosed!.label['vi-VN']).toBe('Lượt chờ đã trả lời');
+    expect(FIELD_LABELS.campaignId!.label.en).toBe('Campaign');
+    // a field nothing labels yet still reads as words
+    expect(readableKey('someFutureField')).toBe('Some future field');
+    expect(readableKey('ad_id')).toBe('Ad id');
   });
 
   it('the README table is exactly the generated one', () => {
