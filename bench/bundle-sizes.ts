@@ -30,9 +30,11 @@ const BENCH_SETTINGS = {
   ZALO_OA_SECRET_KEY: 'bench-zalo-oa-key',
   ORDER_WEBHOOK_SECRET: 'bench-order-secret',
   ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+  UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key-0123456789',
+  REPORT_LINK_KEY: 'bench-report-link-key-0123456789abcdef',
 };
 
-export type BundleMeasure = { fn: string; bytes: number; gzipBytes: number; mapBytes: number; loadMs: number[]; error?: string };
+export type BundleMeasure = { fn: string; bytes: number; gzipBytes: number; mapBytes: number; zodBytes: number; zodClassic: boolean; loadMs: number[]; error?: string };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,7 +53,9 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
     const fnDir = path.join(dir, fn);
     mkdirSync(path.join(fnDir, 'templates', 'compiled'), { recursive: true });
     const outfile = path.join(fnDir, 'index.mjs');
-    await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
+    const { metafile } = await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', metafile: true });
+    // zod's share of the bundle, from esbuild's metafile (bytes each input contributes to the output)
+    const inputs = Object.entries(metafile.outputs[path.relative(PROJECT_ROOT, outfile)]?.inputs ?? {}).filter(([p]) => p.includes('node_modules/zod/'));
     for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
 
     const probe = path.join(fnDir, 'load.mjs');
@@ -61,6 +65,8 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
       bytes: statSync(outfile).size,
       gzipBytes: gzipSync(readFileSync(outfile)).length,
       mapBytes: statSync(`${outfile}.map`).size,
+      zodBytes: inputs.reduce((sum, [, i]) => sum + i.bytesInOutput, 0),
+      zodClassic: inputs.some(([p, i]) => p.includes('node_modules/zod/v4/classic/') && i.bytesInOutput > 0),
       loadMs: [],
     };
     try {
@@ -92,9 +98,12 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
 export function bundleSizesTable(rows: BundleMeasure[]): string {
   const kb = (n: number) => (n / 1024).toFixed(1);
   const lines = [
-    `| function | bundle (KB) | gzip (KB) | source map (KB) | module load, median of ${RUNS} (ms) |`,
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} |`),
+    `| function | bundle (KB) | gzip (KB) | source map (KB) | of which zod (KB) | module load, median of ${RUNS} (ms) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${kb(r.zodBytes)}${r.zodClassic ? ' (classic API)' : ''} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} |`,
+    ),
   ];
   return lines.join('\n');
 }
