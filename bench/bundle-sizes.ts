@@ -6,7 +6,7 @@
  *   npx tsx bench/bundle-sizes.ts
  *
  * For each `functions/<name>/handler.ts`: esbuild → `<tmp>/<name>/index.mjs`
- * (+ source map, + the compiled templates the bundling hook ships), then 5
+ * (+ source map, + the compiled templates and openapi.json the bundling hook ships), then 5
  * fresh `node` processes each `import()` the bundle; the median import time
  * is reported (module evaluation only, no handler call, no network). Prints a
  * Markdown table.
@@ -43,9 +43,12 @@ const median = (xs: number[]) => {
 
 /** Bundles and measures every function; `dir` receives the bundles (a temporary folder by default). */
 export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'))): Promise<BundleMeasure[]> {
-  // the same step as the bundling hook (commandHooks.afterBundling): compile the MJML templates once
-  execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  // the same steps as the bundling hook (commandHooks.afterBundling): compile the MJML templates and generate the OpenAPI document once
+  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+  execFileSync(tsx, ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const compiled = path.join(PROJECT_ROOT, 'templates', 'compiled');
+  const openapi = path.join(dir, 'openapi.json');
+  execFileSync(tsx, ['scripts/build-openapi.ts', openapi], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const out: BundleMeasure[] = [];
   for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions')).sort()) {
     const entry = handlerEntry(fn);
@@ -57,6 +60,7 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
     // zod's share of the bundle, from esbuild's metafile (bytes each input contributes to the output)
     const inputs = Object.entries(metafile.outputs[path.relative(PROJECT_ROOT, outfile)]?.inputs ?? {}).filter(([p]) => p.includes('node_modules/zod/'));
     for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
+    copyFileSync(openapi, path.join(fnDir, 'openapi.json'));
 
     const probe = path.join(fnDir, 'load.mjs');
     writeFileSync(probe, `const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));`);

@@ -52,7 +52,9 @@ export const LEGAL_COMMENTS = 'none';
 /**
  * After esbuild: compile the MJML templates once and ship the compiled HTML
  * beside the bundle (`<bundle>/templates/compiled/*.html`), where
- * lib/email/compile.ts looks first.
+ * lib/email/compile.ts looks first; and write the OpenAPI document beside it
+ * (`<bundle>/openapi.json`), which lib/reports/openapi-served.ts serves, so
+ * no bundle carries zod's JSON Schema generator.
  */
 export const commandHooks = {
   beforeBundling: (): string[] => [],
@@ -60,6 +62,7 @@ export const commandHooks = {
   afterBundling: (inputDir: string, outputDir: string): string[] => [
     `cd "${inputDir}" && node_modules/.bin/tsx scripts/compile-templates.ts`,
     `mkdir -p "${outputDir}/templates/compiled" && cp "${inputDir}"/templates/compiled/*.html "${outputDir}/templates/compiled/"`,
+    `cd "${inputDir}" && node_modules/.bin/tsx scripts/build-openapi.ts "${outputDir}/openapi.json"`,
   ],
 };
 

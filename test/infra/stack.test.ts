@@ -419,6 +419,7 @@ describe('the CDK stack', () => {
       expect(code, dir).not.toMatch(/["']#lib\//); // package.json imports resolved by esbuild
       expect(code, dir).not.toMatch(/from\s*["']@aws-sdk\//); // the pinned SDK is bundled, not imported from the runtime
       expect(existsSync(path.join(dir, 'templates', 'compiled')), dir).toBe(true);
+      expect(existsSync(path.join(dir, 'openapi.json')), dir).toBe(true); // served by the report function (lib/reports/openapi-served.ts)
     }
   });
 });
