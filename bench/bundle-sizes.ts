@@ -6,11 +6,12 @@
  *   npx tsx bench/bundle-sizes.ts
  *
  * For each `functions/<name>/handler.ts`: esbuild → `<tmp>/<name>/index.mjs`
- * (+ source map, + the compiled templates the bundling hook ships), then 5
- * fresh `node` processes each `import()` the bundle as deployed (no
- * NODE_OPTIONS), and 5 more with `--enable-source-maps` for comparison; the
- * median import time is reported (module evaluation only, no handler call,
- * no network). Prints a Markdown table.
+ * (+ source map, + the compiled templates, openapi.json and tracer.mjs the
+ * bundling hook ships), then 5 fresh `node` processes each `import()` the
+ * bundle as deployed (no NODE_OPTIONS), 5 more with `--enable-source-maps`
+ * and 5 with tracing on, for comparison; the median import time is reported
+ * (module evaluation only, no handler call, no network). Prints a Markdown
+ * table.
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -33,6 +34,7 @@ const BENCH_SETTINGS = {
   ORDER_WEBHOOK_SECRET: 'bench-order-secret',
   ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
   UNSUBSCRIBE_SIGNING_KEY: 'bench-unsubscribe-signing-key-0123456789',
+  REPORT_LINK_KEY: 'bench-report-link-key-0123456789abcdef',
 };
 
 export type BundleMeasure = {
@@ -40,6 +42,8 @@ export type BundleMeasure = {
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
+  zodBytes: number;
+  zodClassic: boolean;
   /** tracer.mjs beside the bundle, loaded only with tracing on */
   tracerBytes: number;
   loadMs: number[];
@@ -55,9 +59,12 @@ const median = (xs: number[]) => {
 
 /** Bundles and measures every function; `dir` receives the bundles (a temporary folder by default). */
 export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'))): Promise<BundleMeasure[]> {
-  // the same step as the bundling hook (commandHooks.afterBundling): compile the MJML templates once
-  execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  // the same steps as the bundling hook (commandHooks.afterBundling): compile the MJML templates and generate the OpenAPI document once
+  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+  execFileSync(tsx, ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const compiled = path.join(PROJECT_ROOT, 'templates', 'compiled');
+  const openapi = path.join(dir, 'openapi.json');
+  execFileSync(tsx, ['scripts/build-openapi.ts', openapi], { cwd: PROJECT_ROOT, stdio: 'ignore' });
   const out: BundleMeasure[] = [];
   for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions')).sort()) {
     const entry = handlerEntry(fn);
@@ -65,8 +72,11 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
     const fnDir = path.join(dir, fn);
     mkdirSync(path.join(fnDir, 'templates', 'compiled'), { recursive: true });
     const outfile = path.join(fnDir, 'index.mjs');
-    await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
+    const { metafile } = await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', metafile: true });
+    // zod's share of the bundle, from esbuild's metafile (bytes each input contributes to the output)
+    const inputs = Object.entries(metafile.outputs[path.relative(PROJECT_ROOT, outfile)]?.inputs ?? {}).filter(([p]) => p.includes('node_modules/zod/'));
     for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
+    copyFileSync(openapi, path.join(fnDir, 'openapi.json'));
     // the same step as the bundling hook: the Tracer beside the bundle
     const tracerFile = await bundleTracer(fnDir);
 
@@ -78,6 +88,8 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
       gzipBytes: gzipSync(readFileSync(outfile)).length,
       mapBytes: statSync(`${outfile}.map`).size,
       tracerBytes: statSync(tracerFile).size,
+      zodBytes: inputs.reduce((sum, [, i]) => sum + i.bytesInOutput, 0),
+      zodClassic: inputs.some(([p, i]) => p.includes('node_modules/zod/v4/classic/') && i.bytesInOutput > 0),
       loadMs: [],
       loadWithMapsMs: [],
       loadTracedMs: [],
@@ -116,11 +128,11 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
 export function bundleSizesTable(rows: BundleMeasure[]): string {
   const kb = (n: number) => (n / 1024).toFixed(1);
   const lines = [
-    `| function | bundle (KB) | gzip (KB) | source map (KB) | module load as deployed, median of ${RUNS} (ms) | with --enable-source-maps (ms) | with tracing on (+ tracer.mjs, ms) |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| function | bundle (KB) | gzip (KB) | source map (KB) | of which zod (KB) | module load as deployed, median of ${RUNS} (ms) | with --enable-source-maps (ms) | with tracing on (+ tracer.mjs, ms) |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (r) =>
-        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} | ${r.error ? '—' : median(r.loadWithMapsMs).toFixed(1)} | ${r.error ? '—' : median(r.loadTracedMs).toFixed(1)} |`,
+        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${kb(r.zodBytes)}${r.zodClassic ? ' (classic API)' : ''} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} | ${r.error ? '—' : median(r.loadWithMapsMs).toFixed(1)} | ${r.error ? '—' : median(r.loadTracedMs).toFixed(1)} |`,
     ),
     '',
     `tracer.mjs (Powertools Tracer + X-Ray SDK, shipped beside each bundle, loaded only with \`POWERTOOLS_TRACE_ENABLED=true\`): ${kb(rows[0]?.tracerBytes ?? 0)} KB.`,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 
 /**
  * Runtime configuration, read from the environment and validated once.
@@ -6,28 +6,31 @@ import * as z from 'zod';
  * Secrets Manager at deploy time into the function's environment only by
  * name (see infra/), locally scripts/start.ts supplies documented defaults.
  */
-const secret = (min: number) => z.string().min(min, `must be at least ${min} characters`);
+/** An optional secret of at least `min` characters (lib/startup.ts checks which ones each function needs). */
+const secret = (min: number) => z.optional(z.string().check(z.minLength(min, `must be at least ${min} characters`)));
+/** A whole number from the environment's text; `message` says what is expected (`intMessage` for a fraction, when it differs). */
+const whole = (message: string, intMessage = message) => z.coerce.number(message).check(z.int(intMessage));
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(3, 'must name the DynamoDB table (3 characters or more)'),
-  DYNAMODB_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:8000').optional(),
-  AWS_REGION: z.string().min(1).default('ap-southeast-1'),
-  META_APP_SECRET: secret(8).optional(),
-  META_VERIFY_TOKEN: secret(8).optional(),
-  ZALO_APP_ID: secret(1).optional(),
-  ZALO_OA_SECRET_KEY: secret(8).optional(),
-  ADMIN_TOKEN: secret(16).optional(),
+  TABLE_NAME: z.string().check(z.minLength(3, 'must name the DynamoDB table (3 characters or more)')),
+  DYNAMODB_ENDPOINT: z.optional(z.url('must be a URL such as http://127.0.0.1:8000')),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'ap-southeast-1'),
+  META_APP_SECRET: secret(8),
+  META_VERIFY_TOKEN: secret(8),
+  ZALO_APP_ID: secret(1),
+  ZALO_OA_SECRET_KEY: secret(8),
+  ADMIN_TOKEN: secret(16),
   /** HMAC key of the digests' unsubscribe links (its own secret, not derived from ADMIN_TOKEN) */
-  UNSUBSCRIBE_SIGNING_KEY: secret(32).optional(),
-  RAW_EVENT_TTL_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(31, 'must be at least 31 days').max(3650, 'must be at most 3650 days').default(400),
-  LATE_EVENT_DAYS: z.coerce.number('must be a whole number of days').int('must be a whole number of days').min(1, 'must be at least 1 day').max(365, 'must be at most 365 days').default(30),
-  MAX_BODY_BYTES: z.coerce.number('must be a number of bytes').int('must be a whole number of bytes').min(1024, 'must be at least 1024 bytes').default(1_048_576),
-  SES_FROM: z.string().optional(),
-  SES_ENDPOINT: z.url('must be a URL').optional(),
-  PUBLIC_BASE_URL: z.url('must be a URL such as https://reports.example.com').default('http://localhost:3000'),
+  UNSUBSCRIBE_SIGNING_KEY: secret(32),
+  RAW_EVENT_TTL_DAYS: z._default(whole('must be a whole number of days').check(z.minimum(31, 'must be at least 31 days'), z.maximum(3650, 'must be at most 3650 days')), 400),
+  LATE_EVENT_DAYS: z._default(whole('must be a whole number of days').check(z.minimum(1, 'must be at least 1 day'), z.maximum(365, 'must be at most 365 days')), 30),
+  MAX_BODY_BYTES: z._default(whole('must be a number of bytes', 'must be a whole number of bytes').check(z.minimum(1024, 'must be at least 1024 bytes')), 1_048_576),
+  SES_FROM: z.optional(z.string()),
+  SES_ENDPOINT: z.optional(z.url('must be a URL')),
+  PUBLIC_BASE_URL: z._default(z.url('must be a URL such as https://reports.example.com'), 'http://localhost:3000'),
   /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
-  REPORT_LINK_KEY: z.string().min(32, 'at least 32 characters').optional(),
-  OUTBOX_DIR: z.string().optional(),
-  PORT: z.coerce.number('must be a port number').int('must be a port number').min(0, 'must be a port number 0–65535').max(65535, 'must be a port number 0–65535').optional(),
+  REPORT_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters'))),
+  OUTBOX_DIR: z.optional(z.string()),
+  PORT: z.optional(whole('must be a port number').check(z.minimum(0, 'must be a port number 0–65535'), z.maximum(65535, 'must be a port number 0–65535'))),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -42,7 +45,7 @@ export class ConfigError extends Error {
   }
 }
 
-function problemsOf(error: z.ZodError): string[] {
+function problemsOf(error: z.core.$ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 

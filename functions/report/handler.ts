@@ -4,7 +4,7 @@ import { json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
-import { openApiDocument } from '#lib/reports/openapi.ts';
+import { servedOpenApiDocument } from '#lib/reports/openapi-served.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
@@ -21,7 +21,7 @@ const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src
 /** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   const path = event.rawPath;
-  if (path === '/v1/openapi.json') return json(200, openApiDocument(config().PUBLIC_BASE_URL));
+  if (path === '/v1/openapi.json') return json(200, await servedOpenApiDocument(config().PUBLIC_BASE_URL));
   if (path === '/v1/metrics') return json(200, metricsDocument());
   const order = /^\/v1\/shops\/([^/]+)\/orders\/([^/]+)$/.exec(path);
   if (order && event.requestContext.http.method === 'GET') {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import { extractVietnamesePhone } from '#lib/adapters/phone.ts';
@@ -20,43 +20,43 @@ import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
  *   text, media: {id, media_product_type}, parent_id?}}` (no time of its own: `entry.time` is used).
  */
 
-const id = z.union([z.string().min(1), z.number()]).transform(String);
+const id = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String));
 /** An optional id; an empty one counts as absent. */
-const optionalId = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v).trim() || undefined)
-  .optional();
-const referralSchema = z.looseObject({ source: z.string().optional(), ad_id: optionalId, ref: z.string().optional() });
+const optionalId = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v).trim() || undefined)));
+const optionalString = z.optional(z.string());
+const optionalBoolean = z.optional(z.boolean());
+const referralSchema = z.looseObject({ source: optionalString, ad_id: optionalId, ref: optionalString });
 /** Meta sends numbers, and numeric strings in its test and postback payloads. */
-const epoch = z.union([z.number(), z.string().regex(/^\d{1,16}$/, 'expected a number').transform(Number)]);
+const epoch = z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d{1,16}$/, 'expected a number')), z.transform(Number))]);
 const messagingSchema = z.looseObject({
   sender: z.looseObject({ id }),
   recipient: z.looseObject({ id }),
   timestamp: epoch,
-  message: z
-    .looseObject({
-      mid: z.string().min(1),
-      is_echo: z.boolean().optional(),
+  message: z.optional(
+    z.looseObject({
+      mid: z.string().check(z.minLength(1)),
+      is_echo: optionalBoolean,
       app_id: optionalId,
-      metadata: z.string().optional(),
-      text: z.string().optional(),
-      referral: referralSchema.optional(),
-      is_deleted: z.boolean().optional(),
-    })
-    .optional(),
-  postback: z.looseObject({ referral: referralSchema.optional() }).optional(),
-  referral: referralSchema.optional(),
+      metadata: optionalString,
+      text: optionalString,
+      referral: z.optional(referralSchema),
+      is_deleted: optionalBoolean,
+    }),
+  ),
+  postback: z.optional(z.looseObject({ referral: z.optional(referralSchema) })),
+  referral: z.optional(referralSchema),
 });
 const changeSchema = z.looseObject({ field: z.string(), value: z.record(z.string(), z.unknown()) });
+const optionalList = z.optional(z.array(z.unknown()));
 const payloadSchema = z.looseObject({
   object: z.string(),
   entry: z.array(
     z.looseObject({
       id,
-      time: z.unknown().optional(),
-      messaging: z.array(z.unknown()).optional(),
-      standby: z.array(z.unknown()).optional(),
-      changes: z.array(z.unknown()).optional(),
+      time: z.optional(z.unknown()),
+      messaging: optionalList,
+      standby: optionalList,
+      changes: optionalList,
     }),
   ),
 });
@@ -111,7 +111,7 @@ function itemIdOf(raw: unknown): string {
   const v = r?.message?.mid ?? r?.value?.comment_id ?? r?.value?.id;
   return typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 80) : '(no id)';
 }
-const reasonOf = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 200);
+const reasonOf = (err: z.core.$ZodError) => err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 200);
 
 const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
 

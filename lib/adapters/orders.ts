@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { eventSchema, type CanonicalEvent, type EventOf } from '#lib/events/schema.ts';
 import { extractVietnamesePhone } from '#lib/adapters/phone.ts';
@@ -113,35 +113,39 @@ function toNumber(d: Decimal): number {
 const times = (a: Decimal, b: Decimal): Decimal => ({ units: a.units * b.units, scale: a.scale + b.scale });
 
 const decimal = (what: string) =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    const d = parseDecimal(v);
-    if (!d) {
-      ctx.addIssue({ code: 'custom', message: `expected a non-negative decimal ${what} such as "150000.00"` });
-      return z.NEVER;
-    }
-    return d;
-  });
+  z.pipe(
+    z.union([z.string(), z.number()]),
+    z.transform((v, ctx) => {
+      const d = parseDecimal(v);
+      if (!d) {
+        ctx.issues.push({ code: 'custom', message: `expected a non-negative decimal ${what} such as "150000.00"`, input: v });
+        return z.NEVER;
+      }
+      return d;
+    }),
+  );
 const money = decimal('amount');
 /** An id as the platform's exact text: strings, or numbers that are exact integers (big ones arrive quoted by parseOrderJson). */
 const id = z.union([
-  z.string().trim().min(1).max(100),
-  z.number().refine((n) => Number.isSafeInteger(n) && n >= 0, 'expected an integer id').transform(String),
+  z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  z.pipe(z.number().check(z.refine((n) => Number.isSafeInteger(n) && n >= 0, 'expected an integer id')), z.transform(String)),
 ]);
 /** Platforms send ISO-8601 with an offset; an instant without one would land in the wrong day. */
 const instant = z
   .string()
-  .refine((s) => /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(s.trim()) && !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 date-time with offset');
-const optionalInstant = z.string().nullish();
-const text = z.union([z.string(), z.number()]).transform(String).nullish();
-const withPhone = z.looseObject({ phone: text, phone_number: text }).nullish();
+  .check(z.refine((s) => /(?:[zZ]|[+-]\d{2}:?\d{2})$/.test(s.trim()) && !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 date-time with offset'));
+const optionalInstant = z.nullish(z.string());
+const optionalString = z.nullish(z.string());
+const text = z.nullish(z.pipe(z.union([z.string(), z.number()]), z.transform(String)));
+const withPhone = z.nullish(z.looseObject({ phone: text, phone_number: text }));
 
 const lineSchema = z.looseObject({
   /** Sapo GO allows fractional quantities (0.1 kg) */
   quantity: decimal('quantity'),
-  price: money.nullish(),
-  cost: money.nullish(),
+  price: z.nullish(money),
+  cost: z.nullish(money),
   sku: text,
-  variant_id: id.nullish(),
+  variant_id: z.nullish(id),
 });
 
 const fulfillmentSchema = z.looseObject({
@@ -149,40 +153,40 @@ const fulfillmentSchema = z.looseObject({
   /** Sapo GO */
   modified_on: optionalInstant,
   /** Shopify: label_printed, label_purchased, attempted_delivery, ready_for_pickup, confirmed, in_transit, out_for_delivery, delivered, failure */
-  shipment_status: z.string().nullish(),
+  shipment_status: optionalString,
   /** Haravan carrier status: pending, readytopick, picking, delivering, delivered, notmeetcustomer, waitingforreturn, return, cancel */
-  carrier_status_code: z.string().nullish(),
+  carrier_status_code: optionalString,
   delivered_date: optionalInstant,
   return_date: optionalInstant,
   /** Sapo GO: packed → shipped → received (the customer has it); Shopify: pending, open, success, cancelled, error, failure */
-  status: z.string().nullish(),
+  status: optionalString,
   /** Sapo GO: packed, fulfilled, retry_delivery, received, fulfilled_cancelling, fulfilled_cancelled */
-  composite_fulfillment_status: z.string().nullish(),
+  composite_fulfillment_status: optionalString,
   received_on: optionalInstant,
 });
 
 const orderSchema = z.looseObject({
   id,
-  created_at: instant.optional(),
+  created_at: z.optional(instant),
   /** Sapo GO */
-  created_on: instant.optional(),
+  created_on: z.optional(instant),
   updated_at: optionalInstant,
   modified_on: optionalInstant,
   cancelled_at: optionalInstant,
   cancelled_on: optionalInstant,
-  total_price: money.optional(),
+  total_price: z.optional(money),
   /** Sapo GO */
-  total: money.optional(),
-  financial_status: z.string().nullish(),
-  fulfillment_status: z.string().nullish(),
+  total: z.optional(money),
+  financial_status: optionalString,
+  fulfillment_status: optionalString,
   /** Sapo: open | closed | cancelled; Sapo GO: draft | finalized | completed | finished | cancelled */
-  status: z.string().nullish(),
+  status: optionalString,
   /** Haravan: cancelled | uncancelled */
-  cancelled_status: z.string().nullish(),
+  cancelled_status: optionalString,
   /** Sapo GO: unreceived | received (the customer received the goods) */
-  received_status: z.string().nullish(),
+  received_status: optionalString,
   /** Sapo GO: unreturned | partial | returned */
-  return_status: z.string().nullish(),
+  return_status: optionalString,
   phone: text,
   phone_number: text,
   customer: withPhone,
@@ -190,22 +194,22 @@ const orderSchema = z.looseObject({
   customer_data: withPhone,
   billing_address: withPhone,
   shipping_address: withPhone,
-  line_items: z.array(lineSchema).nullish(),
-  order_line_items: z.array(lineSchema).nullish(),
-  note_attributes: z.array(z.looseObject({ name: z.string(), value: z.unknown() })).nullish(),
-  fulfillments: z.array(fulfillmentSchema).nullish(),
-  refunds: z
-    .array(
+  line_items: z.nullish(z.array(lineSchema)),
+  order_line_items: z.nullish(z.array(lineSchema)),
+  note_attributes: z.nullish(z.array(z.looseObject({ name: z.string(), value: z.unknown() }))),
+  fulfillments: z.nullish(z.array(fulfillmentSchema)),
+  refunds: z.nullish(
+    z.array(
       z.looseObject({
         created_at: optionalInstant,
         /** legacy Shopify boolean; Haravan sends it as a string */
-        restock: z.union([z.boolean(), z.string()]).nullish(),
-        refund_line_items: z.array(z.looseObject({ restock_type: z.string().nullish() })).nullish(),
+        restock: z.nullish(z.union([z.boolean(), z.string()])),
+        refund_line_items: z.nullish(z.array(z.looseObject({ restock_type: optionalString }))),
       }),
-    )
-    .nullish(),
+    ),
+  ),
   /** Sapo GO returns */
-  order_returns: z.array(z.looseObject({ status: z.string().nullish(), received_on: optionalInstant, modified_on: optionalInstant })).nullish(),
+  order_returns: z.nullish(z.array(z.looseObject({ status: optionalString, received_on: optionalInstant, modified_on: optionalInstant }))),
 });
 type Order = z.infer<typeof orderSchema>;
 type Fulfillment = z.infer<typeof fulfillmentSchema>;
@@ -298,7 +302,7 @@ function returnedAt(o: Order, cancelled: boolean, later: string): string | undef
   return undefined;
 }
 
-const issuesOf = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+const issuesOf = (e: z.core.$ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
 /**
  * Reads one order webhook. A topic we do not use gives `{ignored}` (the
@@ -354,7 +358,7 @@ export function readOrderWebhook(platform: OrderPlatform, topic: string, payload
   };
 }
 
-const fulfillmentPayloadSchema = fulfillmentSchema.extend({ order_id: id, created_at: optionalInstant });
+const fulfillmentPayloadSchema = z.extend(fulfillmentSchema, { order_id: id, created_at: optionalInstant });
 
 /**
  * A fulfillment webhook → `order.delivered` or `order.returned` of its order

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { ValidationError } from '#lib/errors.ts';
 import { extractVietnamesePhone } from '#lib/adapters/phone.ts';
 import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
@@ -20,25 +20,22 @@ import type { AdapterResult, ShopContext } from '#lib/adapters/types.ts';
  * ignored.
  */
 /** An optional id; an empty one (`admin_id: ""`) counts as absent. */
-const optionalId = z
-  .union([z.string(), z.number()])
-  .transform((v) => String(v).trim() || undefined)
-  .optional();
+const optionalId = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v).trim() || undefined)));
 /**
  * The envelope: only `event_name` decides whether this is a Zalo webhook at
  * all. Everything else is checked per event (a bad timestamp drops the event
  * with a reason, it does not fail the request).
  */
 const payloadSchema = z.looseObject({
-  event_name: z.string().min(1).max(100),
-  timestamp: z.unknown().optional(),
+  event_name: z.string().check(z.minLength(1), z.maxLength(100)),
+  timestamp: z.optional(z.unknown()),
   app_id: optionalId,
   oa_id: optionalId,
-  sender: z.looseObject({ id: optionalId, admin_id: optionalId }).optional(),
-  recipient: z.looseObject({ id: optionalId }).optional(),
-  follower: z.looseObject({ id: optionalId }).optional(),
-  message: z.looseObject({ msg_id: optionalId, text: z.string().optional() }).optional(),
-  info: z.looseObject({ phone: z.union([z.string(), z.number()]).transform(String).optional() }).optional(),
+  sender: z.optional(z.looseObject({ id: optionalId, admin_id: optionalId })),
+  recipient: z.optional(z.looseObject({ id: optionalId })),
+  follower: z.optional(z.looseObject({ id: optionalId })),
+  message: z.optional(z.looseObject({ msg_id: optionalId, text: z.optional(z.string()) })),
+  info: z.optional(z.looseObject({ phone: z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform(String))) })),
 });
 type ZaloPayload = z.infer<typeof payloadSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { createApiKeyWithId, listApiKeys, revokeApiKey, type ApiKeyInfo } from '#lib/store/api-keys.ts';
@@ -7,8 +7,8 @@ import { getShop } from '#lib/store/shops.ts';
 /** The API key lifecycle of SPEC §4.2: issue (shown once), list (never the key), revoke. */
 
 export const apiKeyRequestSchema = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional().describe('When the key stops working; ISO-8601 with offset'),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  expiresAt: z.optional(z.iso.datetime({ offset: true })).check(z.describe('When the key stops working; ISO-8601 with offset')),
 });
 
 async function requireShopExists(shopId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { ORDER_PLATFORMS, parseDecimal } from '#lib/adapters/orders.ts';
@@ -9,25 +9,27 @@ import { replaceProductCosts, type CostEntry } from '#lib/store/product-costs.ts
 /** Per-shop order settings of the admin API (SPEC §4.2): order webhook secrets and the product cost table. */
 
 export const orderWebhookSecretSchema = z.object({
-  secret: z.string().min(16, 'at least 16 characters (paste the secret the platform shows)').max(512),
+  secret: z.string().check(z.minLength(16, 'at least 16 characters (paste the secret the platform shows)'), z.maxLength(512)),
 });
 
 /** The largest cost table one PUT replaces. */
 export const MAX_COST_ITEMS = 10_000;
 
-const costRef = z.string().trim().min(1).max(128);
+const costRef = z.string().check(z.trim(), z.minLength(1), z.maxLength(128));
 export const productCostsSchema = z.object({
   items: z
     .array(
       z
         .object({
-          sku: costRef.optional(),
-          variantId: z.union([costRef, z.number().refine((n) => Number.isSafeInteger(n) && n >= 0, 'send variant ids above 2^53 as strings').transform(String)]).optional(),
-          cost: z.union([z.string(), z.number()]).refine((v) => parseDecimal(v) !== undefined, 'expected a decimal >= 0 such as "85000" or "12.50"'),
+          sku: z.optional(costRef),
+          variantId: z.optional(
+            z.union([costRef, z.pipe(z.number().check(z.refine((n) => Number.isSafeInteger(n) && n >= 0, 'send variant ids above 2^53 as strings')), z.transform(String))]),
+          ),
+          cost: z.union([z.string(), z.number()]).check(z.refine((v) => parseDecimal(v) !== undefined, 'expected a decimal >= 0 such as "85000" or "12.50"')),
         })
-        .refine((i) => i.sku !== undefined || i.variantId !== undefined, { message: 'give sku or variantId', path: ['sku'] }),
+        .check(z.refine((i) => i.sku !== undefined || i.variantId !== undefined, { message: 'give sku or variantId', path: ['sku'] })),
     )
-    .max(MAX_COST_ITEMS),
+    .check(z.maxLength(MAX_COST_ITEMS)),
 });
 
 async function requireShop(shopId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { rulesOf, NO_PAGE } from '#lib/ingest/context.ts';
@@ -15,14 +15,16 @@ import { addDays, isoWeek, isoWeekStart, isValidDate, localDate, monthOf, daysBe
 
 export const rebuildSchema = z
   .object({
-    shopId: z.string().min(1),
-    pageId: z.string().min(1).optional(),
-    from: z.string().refine(isValidDate, DATE_RULE),
-    to: z.string().refine(isValidDate, DATE_RULE),
+    shopId: z.string().check(z.minLength(1)),
+    pageId: z.optional(z.string().check(z.minLength(1))),
+    from: z.string().check(z.refine(isValidDate, DATE_RULE)),
+    to: z.string().check(z.refine(isValidDate, DATE_RULE)),
   })
-  .refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] })
-  // capped like reports: a rebuild walks every day of the range before touching the table
-  .refine((r) => !isValidDate(r.from) || !isValidDate(r.to) || r.from > r.to || daysBetween(r.from, r.to) + 1 <= MAX_RANGE_DAYS, { message: `a range is at most ${MAX_RANGE_DAYS} days`, path: ['to'] });
+  .check(
+    z.refine((r) => r.from <= r.to, { message: 'from must not be after to', path: ['from'] }),
+    // capped like reports: a rebuild walks every day of the range before touching the table
+    z.refine((r) => !isValidDate(r.from) || !isValidDate(r.to) || r.from > r.to || daysBetween(r.from, r.to) + 1 <= MAX_RANGE_DAYS, { message: `a range is at most ${MAX_RANGE_DAYS} days`, path: ['to'] }),
+  );
 
 /**
  * `POST /v1/admin/rebuild`: recomputes the rollups of a page (or every page

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { isValidDate, isoWeek, DATE_RULE } from '#lib/time/zone.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
@@ -32,9 +32,9 @@ export async function dispatchDueDigests(at: Date): Promise<{ jobs: number }> {
 }
 
 export const runDigestSchema = z.object({
-  shopId: z.string().min(1),
+  shopId: z.string().check(z.minLength(1)),
   period: z.enum(['daily', 'weekly']),
-  date: z.string().refine(isValidDate, DATE_RULE),
+  date: z.string().check(z.refine(isValidDate, DATE_RULE)),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
@@ -14,9 +14,9 @@ import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, Staff
 import { createReportLink } from '#lib/reports/links.ts';
 
 export const digestJobSchema = z.object({
-  shopId: z.string().min(1),
+  shopId: z.string().check(z.minLength(1)),
   period: z.enum(['daily', 'weekly']),
-  periodKey: z.string().min(1),
+  periodKey: z.string().check(z.minLength(1)),
   email: z.email(),
 });
 

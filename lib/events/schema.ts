@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 
 /**
  * The canonical event model (SPEC §1.4). Every adapter (Meta, Zalo, orders)
@@ -10,17 +10,21 @@ import * as z from 'zod';
 export const channelSchema = z.enum(['facebook', 'instagram', 'zalo']);
 export type Channel = z.infer<typeof channelSchema>;
 
-const idSchema = z.string().min(1).max(200).describe("The producer's id, used to de-duplicate");
-const atSchema = z.iso
-  .datetime({ offset: true })
-  .refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1) && Date.parse(s) < Date.UTC(2100, 0, 1), 'expected an instant from 2000 to 2099')
-  .describe('ISO-8601 instant with offset, e.g. 2026-11-23T20:15:00+07:00');
-const pageIdSchema = z.string().min(1).max(128);
-const customerIdSchema = z.string().min(1).max(128).describe("The customer's id on the platform (PSID, IGSID, Zalo user id)");
-const staffIdSchema = z.string().min(1).max(128);
-const moneySchema = z.number().finite().nonnegative().max(1e13).describe('Major units of the shop currency');
-const phoneSchema = z.string().min(6).max(32).describe('A phone number the customer gave in chat, used to link orders');
-const commentIdSchema = z.string().min(1).max(200);
+/** A string of `min`..`max` characters. */
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+const idSchema = text(1, 200).check(z.describe("The producer's id, used to de-duplicate"));
+const atSchema = z.iso.datetime({ offset: true }).check(
+  z.refine((s) => Date.parse(s) >= Date.UTC(2000, 0, 1) && Date.parse(s) < Date.UTC(2100, 0, 1), 'expected an instant from 2000 to 2099'),
+  z.describe('ISO-8601 instant with offset, e.g. 2026-11-23T20:15:00+07:00'),
+);
+const pageIdSchema = text(1, 128);
+const customerIdSchema = text(1, 128).check(z.describe("The customer's id on the platform (PSID, IGSID, Zalo user id)"));
+const staffIdSchema = text(1, 128);
+const moneySchema = z.number().check(z.nonnegative(), z.maximum(1e13), z.describe('Major units of the shop currency'));
+const phoneSchema = text(6, 32).check(z.describe('A phone number the customer gave in chat, used to link orders'));
+const commentIdSchema = text(1, 200);
+/** `z.optional(schema)` with a description of its own. */
+const optional = <T extends z.core.SomeType>(schema: T, description: string) => z.optional(schema).check(z.describe(description));
 
 const messageReceived = z.object({
   id: idSchema,
@@ -28,8 +32,8 @@ const messageReceived = z.object({
   at: atSchema,
   pageId: pageIdSchema,
   customerId: customerIdSchema,
-  phone: phoneSchema.optional(),
-  adId: z.string().min(1).max(128).optional().describe('Set when this message came from an ad referral (click-to-Messenger)'),
+  phone: z.optional(phoneSchema),
+  adId: optional(text(1, 128), 'Set when this message came from an ad referral (click-to-Messenger)'),
 });
 
 const commentReceived = z.object({
@@ -38,9 +42,9 @@ const commentReceived = z.object({
   at: atSchema,
   pageId: pageIdSchema,
   customerId: customerIdSchema,
-  postId: z.string().max(200).optional(),
-  commentId: commentIdSchema.optional().describe("The platform's comment id; lets a page's reply to this comment find its customer"),
-  phone: phoneSchema.optional(),
+  postId: z.optional(z.string().check(z.maxLength(200))),
+  commentId: optional(commentIdSchema, "The platform's comment id; lets a page's reply to this comment find its customer"),
+  phone: z.optional(phoneSchema),
 });
 
 const replySent = z
@@ -49,32 +53,35 @@ const replySent = z
     kind: z.literal('reply.sent'),
     at: atSchema,
     pageId: pageIdSchema,
-    customerId: customerIdSchema.optional().describe('The customer replied to; may be left out of a comment reply that names `commentId`'),
+    customerId: optional(customerIdSchema, 'The customer replied to; may be left out of a comment reply that names `commentId`'),
     via: z.enum(['message', 'comment']),
-    commentId: commentIdSchema
-      .optional()
-      .describe("A comment reply: the platform's id of the comment answered. Without `customerId`, ingest finds the customer from that comment, whichever arrives first"),
-    automated: z.boolean().default(false),
-    staffId: staffIdSchema.optional().describe('Absent when the replying staff member is unknown'),
+    commentId: optional(
+      commentIdSchema,
+      "A comment reply: the platform's id of the comment answered. Without `customerId`, ingest finds the customer from that comment, whichever arrives first",
+    ),
+    automated: z._default(z.boolean(), false),
+    staffId: optional(staffIdSchema, 'Absent when the replying staff member is unknown'),
   })
-  .refine((e) => e.customerId !== undefined || (e.via === 'comment' && e.commentId !== undefined), {
-    message: 'customerId is required unless a comment reply names its commentId',
-    path: ['customerId'],
-  });
+  .check(
+    z.refine((e) => e.customerId !== undefined || (e.via === 'comment' && e.commentId !== undefined), {
+      message: 'customerId is required unless a comment reply names its commentId',
+      path: ['customerId'],
+    }),
+  );
 
 const orderCreated = z.object({
   id: idSchema,
   kind: z.literal('order.created'),
   at: atSchema,
-  orderId: z.string().min(1).max(128),
-  pageId: pageIdSchema.optional(),
-  customerId: customerIdSchema.optional(),
-  phone: phoneSchema.optional(),
-  staffId: staffIdSchema.optional(),
-  adId: z.string().min(1).max(128).optional(),
-  referralCode: z.string().min(1).max(128).optional(),
+  orderId: text(1, 128),
+  pageId: z.optional(pageIdSchema),
+  customerId: z.optional(customerIdSchema),
+  phone: z.optional(phoneSchema),
+  staffId: z.optional(staffIdSchema),
+  adId: z.optional(text(1, 128)),
+  referralCode: z.optional(text(1, 128)),
   total: moneySchema,
-  cost: moneySchema.optional().describe('Cost of goods; gross profit needs it'),
+  cost: optional(moneySchema, 'Cost of goods; gross profit needs it'),
 });
 
 const orderTransition = (kind: 'order.cancelled' | 'order.delivered' | 'order.returned') =>
@@ -82,16 +89,16 @@ const orderTransition = (kind: 'order.cancelled' | 'order.delivered' | 'order.re
     id: idSchema,
     kind: z.literal(kind),
     at: atSchema,
-    orderId: z.string().min(1).max(128),
+    orderId: text(1, 128),
   });
 
 const adSpend = z.object({
   id: idSchema,
   kind: z.literal('ad.spend'),
-  at: atSchema.describe('Any instant of the day the spend belongs to'),
-  adId: z.string().min(1).max(128),
-  campaignId: z.string().min(1).max(128).optional(),
-  pageId: pageIdSchema.optional(),
+  at: atSchema.check(z.describe('Any instant of the day the spend belongs to')),
+  adId: text(1, 128),
+  campaignId: z.optional(text(1, 128)),
+  pageId: z.optional(pageIdSchema),
   amount: moneySchema,
 });
 
@@ -101,8 +108,8 @@ const referralJoined = z.object({
   at: atSchema,
   pageId: pageIdSchema,
   customerId: customerIdSchema,
-  code: z.string().min(1).max(128),
-  referredBy: customerIdSchema.optional().describe('The customer whose code brought this one in'),
+  code: text(1, 128),
+  referredBy: optional(customerIdSchema, 'The customer whose code brought this one in'),
 });
 
 const referralShared = z.object({
@@ -111,7 +118,7 @@ const referralShared = z.object({
   at: atSchema,
   pageId: pageIdSchema,
   customerId: customerIdSchema,
-  code: z.string().min(1).max(128).optional(),
+  code: z.optional(text(1, 128)),
 });
 
 const pageConnected = z.object({
@@ -155,12 +162,12 @@ export function issuesText(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyK
 export type EventKind = CanonicalEvent['kind'];
 export type EventOf<K extends EventKind> = Extract<CanonicalEvent, { kind: K }>;
 
-export const EVENT_KINDS = eventSchema.options.map((o) => o.shape.kind.value) as EventKind[];
+export const EVENT_KINDS = eventSchema.def.options.map((o) => o.shape.kind.def.values[0]) as EventKind[];
 
 export const MAX_EVENTS_PER_BATCH = 500;
 
 export const eventBatchSchema = z.object({
-  events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+  events: z.array(eventSchema).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BATCH)),
 });
 export type EventBatch = z.infer<typeof eventBatchSchema>;
 

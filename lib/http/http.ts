@@ -3,7 +3,7 @@ import { AppError, PayloadTooLargeError, UnauthorizedError, ValidationError, typ
 import { config } from '#lib/config.ts';
 import { log } from '#lib/log.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
-import type { z } from 'zod';
+import type * as z from '#lib/zod.ts';
 import { timingSafeEqual, createHash } from 'node:crypto';
 
 /** A JSON response. */
@@ -50,7 +50,7 @@ export function parseJsonBody(event: HttpEvent): unknown {
 }
 
 /** zod issues as `{index?, path, message}`; a leading array index becomes `index` when `indexed` is set. */
-export function fieldIssues(error: z.ZodError, indexedUnder?: string): FieldIssue[] {
+export function fieldIssues(error: z.core.$ZodError, indexedUnder?: string): FieldIssue[] {
   return error.issues.map((i) => {
     const path = [...i.path];
     if (indexedUnder && path[0] === indexedUnder && typeof path[1] === 'number') {
@@ -62,7 +62,7 @@ export function fieldIssues(error: z.ZodError, indexedUnder?: string): FieldIssu
 }
 
 /** Validates with a zod schema, throwing a ValidationError with field details. */
-export function parseWith<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, what = 'request'): z.infer<S> {
   const r = schema.safeParse(input);
   if (!r.success) throw new ValidationError(`Invalid ${what}`, fieldIssues(r.error));
   return r.data;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { eventSchema, issuesText, type CanonicalEvent } from '#lib/events/schema.ts';
 import { log, metric } from '#lib/log.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
@@ -9,9 +9,19 @@ export type QueuedMessage = { messageId: string; groupId: string; body: string }
 
 /** The envelope only; each event is validated on its own so that one bad event costs only itself. */
 const messageSchema = z.object({
-  shopId: z.string().min(1).max(128),
-  events: z.array(z.unknown()).max(1000),
-  phones: z.array(z.object({ pageId: z.string().min(1).max(128), customerId: z.string().min(1).max(128), phone: z.string().min(6).max(32) })).max(1000).optional(),
+  shopId: z.string().check(z.minLength(1), z.maxLength(128)),
+  events: z.array(z.unknown()).check(z.maxLength(1000)),
+  phones: z.optional(
+    z
+      .array(
+        z.object({
+          pageId: z.string().check(z.minLength(1), z.maxLength(128)),
+          customerId: z.string().check(z.minLength(1), z.maxLength(128)),
+          phone: z.string().check(z.minLength(6), z.maxLength(32)),
+        }),
+      )
+      .check(z.maxLength(1000)),
+  ),
 });
 
 type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phones: PhoneLink[] };

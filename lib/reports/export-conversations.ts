@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { channelSchema } from '#lib/events/schema.ts';
 import { fromMinor } from '#lib/money.ts';
@@ -48,23 +48,25 @@ export type ConversationExportRow = {
   status: 'answered' | 'missed' | 'open';
 };
 
-const date = z.string().refine(isValidDate, 'expected a date YYYY-MM-DD').meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' });
-const pageIdSchema = z.string().min(1).max(256);
+const date = z.string().check(z.refine(isValidDate, 'expected a date YYYY-MM-DD'), z.meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' }));
+const pageIdSchema = z.string().check(z.minLength(1), z.maxLength(256));
 export const exportQuerySchema = z
   .object({
     from: date,
     to: date,
-    pageId: z.array(pageIdSchema).default([]).meta({ description: 'Only these pages (repeatable); default every page of the shop' }),
-    channel: channelSchema.optional().meta({ description: 'Only the pages of this channel' }),
-    format: z.enum(['json', 'csv']).default('json'),
-    cursor: z.string().max(2000).optional().meta({ description: 'nextCursor of the previous JSON page, unchanged' }),
-    limit: z.coerce.number().int().min(1).max(1000).default(500).meta({ description: 'Rows per JSON page (default 500)' }),
+    pageId: z._default(z.array(pageIdSchema), []).check(z.meta({ description: 'Only these pages (repeatable); default every page of the shop' })),
+    channel: z.optional(channelSchema).check(z.meta({ description: 'Only the pages of this channel' })),
+    format: z._default(z.enum(['json', 'csv']), 'json'),
+    cursor: z.optional(z.string().check(z.maxLength(2000))).check(z.meta({ description: 'nextCursor of the previous JSON page, unchanged' })),
+    limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 500).check(z.meta({ description: 'Rows per JSON page (default 500)' })),
   })
-  .superRefine((q, ctx) => {
-    if (!isValidDate(q.from) || !isValidDate(q.to)) return;
-    if (q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
-    else if (daysBetween(q.from, q.to) + 1 > MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `a range is at most ${MAX_RANGE_DAYS} days` });
-  });
+  .check(
+    z.superRefine((q, ctx) => {
+      if (!isValidDate(q.from) || !isValidDate(q.to)) return;
+      if (q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+      else if (daysBetween(q.from, q.to) + 1 > MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `a range is at most ${MAX_RANGE_DAYS} days` });
+    }),
+  );
 export type ExportQuery = z.infer<typeof exportQuerySchema>;
 
 const KNOWN = ['from', 'to', 'pageId', 'channel', 'format', 'cursor', 'limit'];

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { config } from '#lib/config.ts';
 import { AppError, ForbiddenError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
@@ -22,10 +22,10 @@ export const reportLinkSchema = z.object({
   report: z.enum(REPORT_NAMES),
   from: z.string(),
   to: z.string(),
-  pageId: z.array(z.string().min(1).max(256)).max(50).optional(),
-  channel: z.enum(['facebook', 'instagram', 'zalo']).optional(),
-  granularity: z.enum(['day', 'hour']).optional(),
-  expiresInDays: z.number().int().min(1).max(31).default(DEFAULT_LINK_DAYS),
+  pageId: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(50))),
+  channel: z.optional(z.enum(['facebook', 'instagram', 'zalo'])),
+  granularity: z.optional(z.enum(['day', 'hour'])),
+  expiresInDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(31)), DEFAULT_LINK_DAYS),
 });
 
 function canonical(shopId: string, report: string, params: URLSearchParams): string {

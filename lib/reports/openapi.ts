@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { eventBatchSchema, EVENT_KINDS } from '#lib/events/schema.ts';
 import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
@@ -33,7 +33,7 @@ const errorSchema = {
 
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]));
-const jsonSchema = (s: z.ZodType) => {
+const jsonSchema = (s: z.core.$ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
@@ -78,7 +78,7 @@ function reportQueryParameters() {
   return queryParameters(reportQuerySchema);
 }
 
-function queryParameters(schema: z.ZodType) {
+function queryParameters(schema: z.core.$ZodType) {
   const s = jsonSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(s.properties).map(([name, prop]) => {
     const list = prop.anyOf?.find((a) => a.type === 'array');

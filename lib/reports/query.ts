@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#lib/zod.ts';
 import { channelSchema } from '#lib/events/schema.ts';
 import { ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { daysBetween, isValidDate, DATE_RULE } from '#lib/time/zone.ts';
@@ -6,8 +6,8 @@ import { REPORT_NAMES, type ReportName } from '#lib/reports/types.ts';
 
 export const MAX_RANGE_DAYS = 366;
 
-const date = z.string().refine(isValidDate, DATE_RULE).meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' });
-const pageIdSchema = z.string().min(1).max(256);
+const date = z.string().check(z.refine(isValidDate, DATE_RULE), z.meta({ format: 'date', description: 'A local date in the shop time zone, inclusive' }));
+const pageIdSchema = z.string().check(z.minLength(1), z.maxLength(256));
 
 /**
  * Query parameters of `GET /v1/shops/{shopId}/reports/{report}` (SPEC §4.1):
@@ -20,19 +20,22 @@ export const reportQuerySchema = z
     from: date,
     to: date,
     pageId: z
-      .union([pageIdSchema, z.array(pageIdSchema)])
-      .optional()
-      .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
-      .meta({ description: 'Only these pages (repeatable); default every page of the shop' }),
-    channel: channelSchema.optional().meta({ description: 'Only the pages of this channel' }),
-    granularity: z.enum(['day', 'hour']).default('day').meta({ description: 'Rows per day or per hour (conversations report)' }),
-    format: z.enum(['json', 'csv', 'html']).default('json').meta({ description: 'json, csv, or html (a page with the digest look)' }),
+      .pipe(
+        z.optional(z.union([pageIdSchema, z.array(pageIdSchema)])),
+        z.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+      )
+      .check(z.meta({ description: 'Only these pages (repeatable); default every page of the shop' })),
+    channel: z.optional(channelSchema).check(z.meta({ description: 'Only the pages of this channel' })),
+    granularity: z._default(z.enum(['day', 'hour']), 'day').check(z.meta({ description: 'Rows per day or per hour (conversations report)' })),
+    format: z._default(z.enum(['json', 'csv', 'html']), 'json').check(z.meta({ description: 'json, csv, or html (a page with the digest look)' })),
   })
-  .superRefine((q, ctx) => {
-    if (!isValidDate(q.from) || !isValidDate(q.to)) return;
-    if (q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
-    else if (daysBetween(q.from, q.to) + 1 > MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `a range is at most ${MAX_RANGE_DAYS} days` });
-  });
+  .check(
+    z.superRefine((q, ctx) => {
+      if (!isValidDate(q.from) || !isValidDate(q.to)) return;
+      if (q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+      else if (daysBetween(q.from, q.to) + 1 > MAX_RANGE_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `a range is at most ${MAX_RANGE_DAYS} days` });
+    }),
+  );
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 export type ReportQueryInput = z.input<typeof reportQuerySchema>;

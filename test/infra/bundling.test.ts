@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { esbuildOptions } from '#infra/bundling.ts';
-import { PROJECT_ROOT } from '#infra/constructs/chatpulse-function.ts';
+import { PROJECT_ROOT, handlerEntry } from '#infra/constructs/chatpulse-function.ts';
+import { openApiDocument } from '#lib/reports/openapi.ts';
 
 /**
  * The deployed bundles replace the SDK's default credential chain by the
@@ -37,6 +38,50 @@ catch (e) { process.stdout.write(JSON.stringify({ error: e.name })); }`,
       for (const gone of ['sso_start_url', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'credential_process', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
         expect(bundle.includes(gone), gone).toBe(false);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * zod in the bundles: lib/zod.ts gives every schema module zod/mini, so no
+ * bundle may carry the classic API (~95 KB), any locale but English, or the
+ * JSON Schema generator (the OpenAPI document is generated when bundling and
+ * shipped beside the report function: lib/reports/openapi-served.ts).
+ */
+describe('bundling: zod', () => {
+  it('every function bundles zod/mini with the English locale only, and no JSON Schema generator', { timeout: 120_000 }, async () => {
+    const fns = readdirSync(path.join(PROJECT_ROOT, 'functions'));
+    expect(fns.length).toBeGreaterThanOrEqual(8);
+    for (const fn of fns) {
+      const outfile = path.join(tmpdir(), `chatpulse-zod-${fn}.mjs`);
+      const { metafile } = await build({ ...esbuildOptions(handlerEntry(fn), outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true });
+      const zod = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs)).filter(([p, i]) => p.includes('node_modules/zod/') && i.bytesInOutput > 0).map(([p]) => p);
+      expect(zod.some((p) => p.includes('/v4/mini/')), fn).toBe(true);
+      expect(zod.filter((p) => p.includes('/v4/classic/')), fn).toEqual([]);
+      expect(zod.filter((p) => p.includes('/locales/')), fn).toEqual(['node_modules/zod/v4/locales/en.js']);
+      expect(zod.filter((p) => /json-schema|to-json-schema/.test(p)), fn).toEqual([]);
+    }
+  });
+
+  it('the report bundle serves the OpenAPI document shipped beside it, identical to the generated one', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundling-'));
+    try {
+      await build({ ...esbuildOptions(handlerEntry('report'), path.join(dir, 'index.mjs')), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
+      execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-openapi.ts', path.join(dir, 'openapi.json')], { cwd: PROJECT_ROOT });
+      writeFileSync(
+        path.join(dir, 'call.mjs'),
+        `const { handler } = await import('./index.mjs');
+const event = { version: '2.0', routeKey: '$default', rawPath: '/v1/openapi.json', rawQueryString: '', headers: {}, isBase64Encoded: false,
+  requestContext: { requestId: 'r', http: { method: 'GET', path: '/v1/openapi.json', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } } };
+const res = await handler(event, { awsRequestId: 'r', functionName: 'report', getRemainingTimeInMillis: () => 30000 });
+process.stdout.write(JSON.stringify(res));`,
+      );
+      const env = { PATH: process.env.PATH, HOME: dir, TABLE_NAME: 'bundled', AWS_REGION: 'ap-southeast-1', PUBLIC_BASE_URL: 'https://reports.example.vn', POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+      const res = JSON.parse(execFileSync(process.execPath, [path.join(dir, 'call.mjs')], { cwd: dir, env }).toString()) as { statusCode: number; body: string };
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(JSON.stringify(openApiDocument('https://reports.example.vn')));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

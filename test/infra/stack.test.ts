@@ -425,6 +425,7 @@ describe('the CDK stack', () => {
       expect(code, dir).not.toContain('AWSXRay');
       expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')), dir).toEqual({ type: 'module', imports: { '#tracer': './tracer.mjs' } });
       expect(readFileSync(path.join(dir, 'tracer.mjs'), 'utf8'), dir).toContain('captureAWSv3Client');
+      expect(existsSync(path.join(dir, 'openapi.json')), dir).toBe(true); // served by the report function (lib/reports/openapi-served.ts)
     }
   });
 
