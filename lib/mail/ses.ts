@@ -1,4 +1,5 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { config } from '#lib/config.ts';
 import { traced } from '#lib/aws/tracing.ts';
 import { checkHeaders, oneLine, type MailTransport, type OutgoingMail } from '#lib/mail/types.ts';
@@ -61,25 +62,14 @@ const tagValue = (s: string) => s.replace(/[^\w-]+/g, '_').slice(0, 256) || 'non
 
 /**
  * An address for SES's FromEmailAddress / ToAddresses: a display name with
- * characters outside ASCII becomes RFC 2047 encoded words (UTF-8, base64, at
- * most 75 characters each, split on character boundaries), as SES asks;
+ * characters outside ASCII becomes RFC 2047 encoded words (nodemailer's
+ * `encodeWords`: UTF-8, base64, each word within 75 characters), as SES asks;
  * a bare address or an ASCII name is kept as is.
  */
 export function sesAddress(address: string): string {
   const m = /^\s*"?(.*?)"?\s*<([^<>]+)>\s*$/.exec(address);
   if (!m || !/[^\x20-\x7e]/.test(m[1]!)) return address.trim();
-  const words: string[] = [];
-  let chunk = '';
-  for (const ch of m[1]!) {
-    // 45 bytes of UTF-8 → 60 base64 characters + 12 of `=?UTF-8?B?…?=`
-    if (Buffer.byteLength(chunk + ch) > 45) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += ch;
-  }
-  if (chunk) words.push(chunk);
-  return `${words.map((w) => `=?UTF-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(' ')} <${m[2]}>`;
+  return `${encodeWords(m[1]!, 'B', 52)} <${m[2]}>`;
 }
 
 /**
