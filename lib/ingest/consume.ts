@@ -11,7 +11,18 @@ export type QueuedMessage = { messageId: string; groupId: string; body: string }
 const messageSchema = z.object({
   shopId: z.string().min(1).max(128),
   events: z.array(z.unknown()).max(1000),
-  phones: z.array(z.object({ pageId: z.string().min(1).max(128), customerId: z.string().min(1).max(128), phone: z.string().min(6).max(32) })).max(1000).optional(),
+  phones: z
+    .array(
+      z.object({
+        pageId: z.string().min(1).max(128),
+        customerId: z.string().min(1).max(128),
+        phone: z.string().min(6).max(32),
+        // when the customer gave it (the earliest giver holds a phone); absent in messages queued before it was sent
+        at: z.iso.datetime({ offset: true }).optional(),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phones: PhoneLink[] };
