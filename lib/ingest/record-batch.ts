@@ -1,5 +1,5 @@
-import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, StoredEvent, UnresolvedReply } from '#lib/events/schema.ts';
-import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent, isUnresolvedReply } from '#lib/events/schema.ts';
+import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, StoredEvent } from '#lib/events/schema.ts';
+import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
 import { config } from '#lib/config.ts';
 import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
@@ -8,6 +8,7 @@ import { applyConversationEvents, deriveCustomer, pruneCustomer, type CustomerSt
 import { applyOrderEvent, deriveOrder, orderLinkOf, relinkOrder, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
+import { joinCommentReplies } from '#lib/ingest/comment-join.ts';
 import { joinPhones, needsPhoneLink } from '#lib/ingest/phone-join.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -25,15 +26,17 @@ import { batchGet, keyId } from '#lib/store/batch.ts';
 import { precedes, type PhoneHolder } from '#lib/ingest/phone.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
 import { commitUnits, MAX_TRANSACT_ITEMS, transactionItemCount, type Unit } from '#lib/store/ingest-store.ts';
-import { linkComments, resolveReplies, type CommentAuthor } from '#lib/store/comment-links.ts';
 
 /**
  * The ingest use case: applies a batch of canonical events of one shop
- * exactly once. Events are grouped by the state item they change; every
- * group's new state, rollup deltas and raw events are committed atomically
- * with a version condition on the state, and a group that lost a race is
- * re-read and recomputed. Redelivering any event, in any order, any number
- * of times, moves no figure twice.
+ * exactly once. First the joins between events are made, in state, through
+ * an item both sides write (a comment reply and its comment:
+ * comment-join.ts; an order and the phone its customer gave: phone-join.ts),
+ * so that they hold whatever arrives first. Then events are grouped by the
+ * state items they change; every group's new state, rollup deltas and raw
+ * events are committed atomically with a version condition on the state,
+ * and a group that lost a race is re-read and recomputed. Redelivering any
+ * event, in any order, any number of times, moves no figure twice.
  */
 
 export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' | 'in_future' };
@@ -118,45 +121,6 @@ async function fittingUnits(rules: ShopRules, events: ResolvedEvent[], now: numb
     deferred.push(...current.filter((e) => later.has(e.id)));
     current = current.filter((e) => !later.has(e.id));
   }
-}
-
-/**
- * The join of a page's reply to a comment with that comment's author, in
- * state and in any order of arrival (see lib/store/comment-links.ts): the
- * batch's comments record their authors and collect the replies parked on
- * them; its replies that name only a comment take the author from a comment
- * of the same batch or from the link item, or park there until the comment
- * arrives. Runs before the transactions, so a retry after a conflict reuses
- * its result, and a crash in between only repeats its idempotent writes.
- * A reply is joined only with a comment of its own page.
- */
-async function joinCommentReplies(shopId: string, events: CanonicalEvent[], admit: (e: CanonicalEvent) => boolean): Promise<{ events: ResolvedEvent[]; parked: number }> {
-  const comments = events.filter((e): e is EventOf<'comment.received'> & { commentId: string } => e.kind === 'comment.received' && e.commentId !== undefined);
-  const waiting = await linkComments(shopId, comments.map((c) => ({ commentId: c.commentId, pageId: c.pageId, customerId: c.customerId })));
-  const authors = new Map<string, CommentAuthor>(comments.map((c) => [c.commentId, { pageId: c.pageId, customerId: c.customerId }]));
-  const out: ResolvedEvent[] = [];
-  const unresolved: UnresolvedReply[] = [];
-  for (const e of events) {
-    if (!isUnresolvedReply(e)) out.push(e as ResolvedEvent);
-    else if (!authors.has(e.commentId)) unresolved.push(e);
-    else if (authors.get(e.commentId)!.pageId === e.pageId) out.push({ ...e, customerId: authors.get(e.commentId)!.customerId });
-  }
-  const found = await resolveReplies(shopId, unresolved);
-  let parked = 0;
-  for (const e of unresolved) {
-    const author = found.get(e.id);
-    if (!author) parked++;
-    else if (author.pageId === e.pageId) out.push({ ...e, customerId: author.customerId });
-  }
-  // replies parked earlier on this batch's comments: applied now (the timeline drops repeats)
-  const inBatch = new Set(events.map((e) => e.id));
-  for (const c of comments)
-    for (const r of waiting.get(c.commentId) ?? []) {
-      if (inBatch.has(r.id) || r.pageId !== c.pageId || !admit(r)) continue;
-      inBatch.add(r.id);
-      out.push({ ...r, customerId: c.customerId });
-    }
-  return { events: out, parked };
 }
 
 type Link = { pageId: string; customerId: string };
