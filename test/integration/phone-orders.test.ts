@@ -14,6 +14,10 @@ import { buildReport } from '#lib/reports/build.ts';
 import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { getOrderView } from '#lib/orders/view.ts';
+import { db, setDb, tableName } from '#lib/store/client.ts';
+import { keys } from '#lib/store/keys.ts';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { faultyClient } from '#test/support/faults.ts';
 import type { CanonicalEvent, EventOf } from '#lib/events/schema.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
 import type { Shop } from '#lib/shops/schema.ts';
@@ -277,6 +281,59 @@ describe('orders linked by phone, in any order of arrival', () => {
     expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', fb))).toMatchObject({ ordersCreated: n, revenue: 400000 });
     expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', zl))).toMatchObject({ ordersCreated: n, revenue: 160000 });
     expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24'))).toMatchObject({ ordersCreated: 2 * n, revenue: 560000 });
+  });
+});
+
+describe('phone join: crashes, full items, stale orders', () => {
+  beforeAll(createTestTable);
+  const phoneItem = async (shopId: string, phone: string) => (await db().send(new GetCommand({ TableName: tableName(), Key: keys.phone(shopId, phone), ConsistentRead: true }))).Item ?? {};
+
+  it('links the order when the phone is redelivered after a crash between its claim and its transaction', async () => {
+    const { shop, fb } = await newShop('pj-crash');
+    await recordBatch('pj-crash', [phoneOrder({ id: 'oc', orderId: 'haravan:1111', at: at(24, '09:00'), phone: '0912000011', total: 90000 })], { now: NOW });
+    const msg = message({ id: 'mc', pageId: fb, customerId: 'cc', at: at(24, '10:00'), phone: '0912000011' });
+    setDb(faultyClient((name) => (name.startsWith('TransactWrite') ? Object.assign(new Error('Lambda killed mid-batch'), { name: 'SimulatedCrash' }) : undefined)));
+    try {
+      await expect(recordBatch('pj-crash', [msg], { now: NOW })).rejects.toThrow('Lambda killed mid-batch');
+    } finally {
+      setDb(undefined);
+    }
+    // the phone is claimed, nothing else moved yet
+    expect(await phoneItem('pj-crash', '0912000011')).toMatchObject({ pageId: fb, customerId: 'cc' });
+    expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', fb))).toEqual(noOrders);
+
+    await recordBatch('pj-crash', [msg], { now: NOW }); // SQS redelivers the message
+
+    expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', fb))).toMatchObject({ ordersCreated: 1, orders: 1, revenue: 90000 });
+    expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24'))).toMatchObject({ ordersCreated: 1, orders: 1, revenue: 90000 });
+  });
+
+  it('links an order to the holder of a phone whose item is full, without parking it', async () => {
+    const { shop, fb } = await newShop('pj-full');
+    await recordBatch('pj-full', [message({ id: 'mf', pageId: fb, customerId: 'cf', at: at(24, '10:00'), phone: '0912000012' })], { now: NOW });
+    // the item is a few bytes short of DynamoDB's 400 KB: parking one more order is refused
+    const item = await phoneItem('pj-full', '0912000012');
+    const used = Object.entries(item).reduce((n, [k, v]) => n + k.length + String(v).length, 0) + 'pad'.length;
+    await db().send(new PutCommand({ TableName: tableName(), Item: { ...item, pad: 'x'.repeat(400 * 1024 - used - 60) } }));
+    await recordBatch('pj-full', [phoneOrder({ id: 'of', orderId: 'haravan:1212', at: at(24, '11:00'), phone: '0912000012', total: 70000 })], { now: NOW });
+
+    expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', fb))).toMatchObject({ ordersCreated: 1, revenue: 70000 });
+    expect(Object.keys(await phoneItem('pj-full', '0912000012')).filter((k) => k.startsWith('o:'))).toEqual([]);
+  });
+
+  it('drops an order parked longer than the late-event limit (30 days) from the phone item, and does not move it', async () => {
+    const { shop, fb } = await newShop('pj-stale');
+    await recordBatch('pj-stale', [phoneOrder({ id: 'os', orderId: 'haravan:1313', at: at(24, '09:00'), phone: '0912000013', total: 60000 })], { now: NOW });
+    expect(Object.keys(await phoneItem('pj-stale', '0912000013'))).toContain('o:haravan:1313');
+    // the phone comes 40 days later: the order's day (24 Nov) is past the 30 days a late event may still change
+    const later = Date.parse('2027-01-04T12:00:00+07:00');
+    const outcome = await recordBatch('pj-stale', [message({ id: 'ms', pageId: fb, customerId: 'cs', at: '2027-01-03T10:00:00+07:00', phone: '0912000013' })], { now: later });
+    expect(outcome).toMatchObject({ applied: 1, duplicates: 0 });
+    expect(Object.keys(await phoneItem('pj-stale', '0912000013')).filter((k) => k.startsWith('o:'))).toEqual([]);
+    const nov24 = (await buildReport('overview', shop, reportQuerySchema.parse({ from: '2026-11-24', to: '2026-11-24' }), { now: later })) as OverviewReport;
+    expect(orderTotals(nov24)).toMatchObject({ ordersCreated: 1, revenue: 60000 }); // still on page `_`
+    const nov24fb = (await buildReport('overview', shop, reportQuerySchema.parse({ from: '2026-11-24', to: '2026-11-24', pageId: fb }), { now: later })) as OverviewReport;
+    expect(orderTotals(nov24fb)).toEqual(noOrders);
   });
 });
 
