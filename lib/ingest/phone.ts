@@ -23,6 +23,9 @@ export type PhoneHolder = { pageId: string; customerId: string; givenAt: number 
  */
 export function precedes(a: PhoneHolder, b: PhoneHolder): boolean {
   if (a.givenAt !== b.givenAt) return a.givenAt < b.givenAt;
-  if (a.pageId !== b.pageId) return a.pageId < b.pageId;
-  return a.customerId < b.customerId;
+  if (a.pageId !== b.pageId) return utf8Before(a.pageId, b.pageId);
+  return utf8Before(a.customerId, b.customerId);
 }
+
+/** Strings ordered by their UTF-8 bytes, as DynamoDB compares them in the phone item's condition. */
+const utf8Before = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) < 0;

@@ -26,6 +26,11 @@ describe('precedes: which conversation holds a phone several gave', () => {
     expect(precedes(h(100, 'fb', 'b'), h(100, 'fb', 'a'))).toBe(false);
   });
 
+  it('compares ids by their UTF-8 bytes, as DynamoDB does in the claim’s condition', () => {
+    // U+FF5E is 3 bytes (EF BD 9E), U+1F600 4 (F0 9F 98 80): UTF-16 code units would order them the other way
+    expect(precedes(h(100, 'fb', '\uFF5E'), h(100, 'fb', '\u{1F600}'))).toBe(true);
+  });
+
   it('is strict: a holder does not precede itself (a repeated claim changes nothing)', () => {
     expect(precedes(h(100, 'fb', 'a'), h(100, 'fb', 'a'))).toBe(false);
   });
