@@ -31,11 +31,12 @@ export class Ingestion extends Construct {
     this.fn = new ChatpulseFunction(this, 'Ingest', { name: 'ingest', environment: props.env, timeout, memorySize: 1024 });
     // Reads: shops, page states, owners (GetItem/BatchGetItem/Query). Writes: one TransactWriteItems per
     // group of units, authorised per item as conditional PutItem, UpdateItem (rollup ADDs) and
-    // ConditionCheckItem; comment → author links with BatchWriteItem (lib/store/comment-links.ts).
+    // ConditionCheckItem; the comment → author and phone → conversation rendezvous items with single
+    // UpdateItems (lib/store/comment-links.ts, lib/store/phone-links.ts).
     // Every item ingest writes lives under a shop (`SHOP#…`): it cannot write API keys, page
     // ownership, the shop directory or the digest ledger.
     props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
-    grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem', 'ConditionCheckItem', 'BatchWriteItem'], ['SHOP#']);
+    grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem', 'ConditionCheckItem'], ['SHOP#']);
     this.fn.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: INGEST_BATCHING.batchSize,

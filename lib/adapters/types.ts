@@ -19,7 +19,7 @@ export type AdapterResult = {
   /** items that failed validation: dropped alone, logged and counted by the caller with their id and reason */
   invalid: Array<{ id: string; reason: string }>;
   /** phones customers submitted without a message (Zalo `user_submit_info`): they link later orders like a phone typed in chat */
-  phones?: Array<{ shopId: string; pageId: string; customerId: string; phone: string }>;
+  phones?: Array<{ shopId: string; pageId: string; customerId: string; phone: string; at: string }>;
   /** customers that became known without a metric (Zalo `follow`) */
   knownCustomers?: Array<{ shopId: string; pageId: string; customerId: string; at: string }>;
 };

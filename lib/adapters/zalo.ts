@@ -136,7 +136,7 @@ export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>)
     // a form the OA sent (request_user_info): the customer's own phone, which links later orders like one typed in chat
     result.ignored++;
     const phone = p.info?.phone ? extractVietnamesePhone(p.info.phone) : undefined;
-    if (phone) result.phones!.push({ shopId: shop.shopId, pageId: oa, customerId: p.sender.id, phone });
+    if (phone) result.phones!.push({ shopId: shop.shopId, pageId: oa, customerId: p.sender.id, phone, at });
   } else if (p.event_name === 'follow' && p.follower?.id) {
     result.ignored++;
     result.knownCustomers!.push({ shopId: shop.shopId, pageId: oa, customerId: p.follower.id, at });

@@ -171,6 +171,17 @@ export const eventBatchSchema = z.object({
 });
 export type EventBatch = z.infer<typeof eventBatchSchema>;
 
+/**
+ * An event as ingest stores it raw (and rebuild replays it): as received,
+ * except that an order.created carries the conversation ingest linked it to
+ * (`pageId`, `customerId`) and, when that link came from the customer's
+ * phone, `phoneGivenAt`: when (ms) that conversation gave the phone. An
+ * order whose phone a conversation that gave it earlier claims later is
+ * stored again with the new link; replay keeps the copy with the earliest
+ * `phoneGivenAt` (see lib/ingest/replay.ts).
+ */
+export type StoredEvent = CanonicalEvent & { phoneGivenAt?: number };
+
 /** A page's reply to a comment that names the comment but not yet its customer. */
 export type UnresolvedReply = EventOf<'reply.sent'> & { customerId?: undefined; commentId: string };
 /** A reply whose customer is known (given, or found from the comment it answers). */

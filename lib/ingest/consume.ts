@@ -18,6 +18,8 @@ const messageSchema = z.object({
           pageId: z.string().check(z.minLength(1), z.maxLength(128)),
           customerId: z.string().check(z.minLength(1), z.maxLength(128)),
           phone: z.string().check(z.minLength(6), z.maxLength(32)),
+          // when the customer gave it (the earliest giver holds a phone); absent in messages queued before it was sent
+          at: z.optional(z.iso.datetime({ offset: true })),
         }),
       )
       .check(z.maxLength(1000)),

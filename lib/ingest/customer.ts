@@ -37,7 +37,6 @@ export type CustomerState = {
   /** earliest inbound message or comment ever (ms) */
   first?: number;
   orders: Record<string, OrderLink>;
-  phone?: string;
   /** what pruned timeline entries still contribute (see `pruneCustomer`) */
   carry?: Carry;
 };
@@ -102,7 +101,6 @@ export function applyConversationEvents(state: CustomerState, events: Conversati
   const entries = [...state.entries];
   const applied: ConversationEvent[] = [];
   let first = state.first;
-  let phone = state.phone;
   for (const ev of events) {
     if (seen.has(ev.id)) continue;
     seen.add(ev.id);
@@ -110,10 +108,9 @@ export function applyConversationEvents(state: CustomerState, events: Conversati
     entries.push(entry);
     applied.push(ev);
     if ((entry.k === 'm' || entry.k === 'c') && (first === undefined || entry.t < first)) first = entry.t;
-    if ((ev.kind === 'message.received' || ev.kind === 'comment.received') && ev.phone) phone = ev.phone;
   }
   entries.sort(byTime);
-  return { state: { ...state, entries, ...(first !== undefined ? { first } : {}), ...(phone ? { phone } : {}) }, applied };
+  return { state: { ...state, entries, ...(first !== undefined ? { first } : {}) }, applied };
 }
 
 const isInbound = (k: EntryKind) => k === 'm' || k === 'c';

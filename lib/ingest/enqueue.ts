@@ -38,7 +38,7 @@ export async function enqueueEvents(routed: RoutedEvent[], phones: Array<PhoneLi
     }
     if (chunk.length > 0) messages.push({ shopId, events: chunk });
   }
-  for (const p of phones) messages.push({ shopId: p.shopId, events: [], phones: [{ pageId: p.pageId, customerId: p.customerId, phone: p.phone }] });
+  for (const p of phones) messages.push({ shopId: p.shopId, events: [], phones: [{ pageId: p.pageId, customerId: p.customerId, phone: p.phone, ...(p.at ? { at: p.at } : {}) }] });
   if (messages.length > 0) await queues().sendIngest(messages);
   return messages.length;
 }

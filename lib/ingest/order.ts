@@ -27,6 +27,8 @@ export type OrderState = {
   returned: boolean;
   /** How the order found its conversation: its note attributes named it, or the customer's phone matched */
   linkedBy?: 'note_attributes' | 'phone';
+  /** Linked by phone: when (ms) the conversation gave it; a conversation that gave it earlier takes the order over */
+  phoneGivenAt?: number;
   cancelledAt?: number;
   deliveredAt?: number;
   returnedAt?: number;
@@ -36,8 +38,8 @@ export function emptyOrder(shopId: string, orderId: string): OrderState {
   return { shopId, orderId, v: 0, ids: [], cancelled: false, delivered: false, returned: false };
 }
 
-/** Where an order.created links to chat, resolved by the caller (note attributes or phone). */
-export type OrderLinkage = { pageId?: string; customerId?: string; adId?: string };
+/** Where an order.created links to chat, resolved by the caller (note attributes, or phone: then `phoneGivenAt`). */
+export type OrderLinkage = { pageId?: string; customerId?: string; adId?: string; phoneGivenAt?: number };
 
 export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRules, link: OrderLinkage): OrderState {
   if (state.ids.includes(ev.id)) return state;
@@ -54,6 +56,7 @@ export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRu
       if (link.customerId) next.customerId = link.customerId;
       if (link.adId) next.adId = link.adId;
       if (link.pageId && link.customerId) next.linkedBy = c.pageId === link.pageId && c.customerId === link.customerId ? 'note_attributes' : 'phone';
+      if (next.linkedBy === 'phone' && link.phoneGivenAt !== undefined) next.phoneGivenAt = link.phoneGivenAt;
       break;
     }
     case 'order.cancelled':
@@ -70,6 +73,15 @@ export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRu
       break;
   }
   return next;
+}
+
+/**
+ * A created order moved to the conversation that holds its phone now (one
+ * that gave the phone earlier than the one it was linked to, or the first
+ * one, when it was linked to none). Its ad, staff and figures stay its own.
+ */
+export function relinkOrder(o: OrderState, to: { pageId: string; customerId: string; givenAt: number }): OrderState {
+  return { ...o, pageId: to.pageId, customerId: to.customerId, linkedBy: 'phone', phoneGivenAt: to.givenAt };
 }
 
 /** The link the customer's conversation keeps to this order (funnel, sales conversion). */

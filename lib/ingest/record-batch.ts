@@ -1,14 +1,15 @@
-import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, UnresolvedReply } from '#lib/events/schema.ts';
-import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent, isUnresolvedReply } from '#lib/events/schema.ts';
+import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, StoredEvent } from '#lib/events/schema.ts';
+import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
 import { config } from '#lib/config.ts';
 import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
 import { applyConversationEvents, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
-import { applyOrderEvent, deriveOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
+import { applyOrderEvent, deriveOrder, orderLinkOf, relinkOrder, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
-import { normalizePhone } from '#lib/ingest/phone.ts';
+import { joinCommentReplies } from '#lib/ingest/comment-join.ts';
+import { joinPhones, needsPhoneLink } from '#lib/ingest/phone-join.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { keys } from '#lib/store/keys.ts';
 import {
@@ -22,18 +23,20 @@ import {
   spendToItem,
 } from '#lib/store/state-items.ts';
 import { batchGet, keyId } from '#lib/store/batch.ts';
-import { putPhoneLinks } from '#lib/store/phone-links.ts';
+import { precedes, type PhoneHolder } from '#lib/ingest/phone.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
-import { commitUnits, type Unit } from '#lib/store/ingest-store.ts';
-import { linkComments, resolveReplies, type CommentAuthor } from '#lib/store/comment-links.ts';
+import { commitUnits, MAX_TRANSACT_ITEMS, transactionItemCount, type Unit } from '#lib/store/ingest-store.ts';
 
 /**
  * The ingest use case: applies a batch of canonical events of one shop
- * exactly once. Events are grouped by the state item they change; every
- * group's new state, rollup deltas and raw events are committed atomically
- * with a version condition on the state, and a group that lost a race is
- * re-read and recomputed. Redelivering any event, in any order, any number
- * of times, moves no figure twice.
+ * exactly once. First the joins between events are made, in state, through
+ * an item both sides write (a comment reply and its comment:
+ * comment-join.ts; an order and the phone its customer gave: phone-join.ts),
+ * so that they hold whatever arrives first. Then events are grouped by the
+ * state items they change; every group's new state, rollup deltas and raw
+ * events are committed atomically with a version condition on the state,
+ * and a group that lost a race is re-read and recomputed. Redelivering any
+ * event, in any order, any number of times, moves no figure twice.
  */
 
 export type Dropped = { id: string; reason: 'unknown_shop' | 'unknown_page' | 'too_late' | 'in_future' };
@@ -49,14 +52,14 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   const shop = await getShop(shopId);
   if (!shop) return { applied: 0, duplicates: 0, parked: 0, dropped: events.map((e) => ({ id: e.id, reason: 'unknown_shop' })) };
   const rules = rulesOf(shop);
-  await putPhoneLinks(shopId, (opts.phones ?? []).filter((p) => rules.pageChannels.has(p.pageId)));
   const dropped: Dropped[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   const lateLimit = now - config().LATE_EVENT_DAYS * 86_400_000;
+  const timeRefusal = (t: number): Dropped['reason'] | undefined => (t < lateLimit ? 'too_late' : t > now + FUTURE_TOLERANCE_MS ? 'in_future' : undefined);
   const refusal = (e: CanonicalEvent): Dropped['reason'] | undefined => {
-    if (Date.parse(e.at) < lateLimit) return 'too_late';
-    if (Date.parse(e.at) > now + FUTURE_TOLERANCE_MS) return 'in_future';
+    const late = timeRefusal(Date.parse(e.at));
+    if (late) return late;
     if (((CONVERSATION_KINDS as readonly string[]).includes(e.kind) || e.kind.startsWith('page.')) && !rules.pageChannels.has((e as { pageId: string }).pageId))
       return 'unknown_page';
     return undefined;
@@ -72,66 +75,67 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
     if (reason) dropped.push({ id: e.id, reason });
     else accepted.push(e);
   }
-  const { events: resolved, parked } = await joinCommentReplies(shopId, accepted, (e) => !seen.has(e.id) && refusal(e) === undefined);
-  let remaining: ResolvedEvent[] = resolved;
+  const admit = (e: CanonicalEvent) => !seen.has(e.id) && refusal(e) === undefined;
+  const { events: resolved, parked } = await joinCommentReplies(shopId, accepted, admit);
+  // phones submitted without an event (Zalo forms) follow the events' rules; one queued without its time counts as given now
+  const forms = (opts.phones ?? [])
+    .map((p) => ({ pageId: p.pageId, customerId: p.customerId, phone: p.phone, givenAt: p.at ? Date.parse(p.at) : now }))
+    .filter((p) => rules.pageChannels.has(p.pageId) && Number.isFinite(p.givenAt) && timeRefusal(p.givenAt) === undefined);
+  const joined = await joinPhones(rules, resolved, forms, admit, lateLimit);
+  let remaining: ResolvedEvent[] = joined.events;
   const total = remaining.length;
   let applied = 0;
-  for (let attempt = 0; remaining.length > 0; attempt++) {
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** attempt * 10) * Math.random()));
-    const units = await buildUnits(rules, remaining, now);
+  let conflicts = 0;
+  while (remaining.length > 0) {
+    if (conflicts >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
+    const { units, deferred } = await fittingUnits(rules, remaining, now, joined.holders);
     const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;
     const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
-    remaining = remaining.filter((e) => retry.has(e.id));
+    remaining = [...remaining.filter((e) => retry.has(e.id)), ...deferred];
+    if (outcome.conflicted.length > 0) {
+      conflicts++;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** conflicts * 10) * Math.random()));
+    }
   }
   return { applied, duplicates: duplicates + (total - applied), parked, dropped };
 }
 
 /**
- * The join of a page's reply to a comment with that comment's author, in
- * state and in any order of arrival (see lib/store/comment-links.ts): the
- * batch's comments record their authors and collect the replies parked on
- * them; its replies that name only a comment take the author from a comment
- * of the same batch or from the link item, or park there until the comment
- * arrives. Runs before the transactions, so a retry after a conflict reuses
- * its result, and a crash in between only repeats its idempotent writes.
- * A reply is joined only with a comment of its own page.
+ * The units of these events, each small enough for one transaction: when a
+ * unit is too large (a conversation with many orders in one delivery, a phone
+ * given late that takes over many orders), the later half of its events is
+ * deferred to the next round, until every unit fits. State is derived, so
+ * applying a group's events over several transactions changes no figure.
  */
-async function joinCommentReplies(shopId: string, events: CanonicalEvent[], admit: (e: CanonicalEvent) => boolean): Promise<{ events: ResolvedEvent[]; parked: number }> {
-  const comments = events.filter((e): e is EventOf<'comment.received'> & { commentId: string } => e.kind === 'comment.received' && e.commentId !== undefined);
-  const waiting = await linkComments(shopId, comments.map((c) => ({ commentId: c.commentId, pageId: c.pageId, customerId: c.customerId })));
-  const authors = new Map<string, CommentAuthor>(comments.map((c) => [c.commentId, { pageId: c.pageId, customerId: c.customerId }]));
-  const out: ResolvedEvent[] = [];
-  const unresolved: UnresolvedReply[] = [];
-  for (const e of events) {
-    if (!isUnresolvedReply(e)) out.push(e as ResolvedEvent);
-    else if (!authors.has(e.commentId)) unresolved.push(e);
-    else if (authors.get(e.commentId)!.pageId === e.pageId) out.push({ ...e, customerId: authors.get(e.commentId)!.customerId });
-  }
-  const found = await resolveReplies(shopId, unresolved);
-  let parked = 0;
-  for (const e of unresolved) {
-    const author = found.get(e.id);
-    if (!author) parked++;
-    else if (author.pageId === e.pageId) out.push({ ...e, customerId: author.customerId });
-  }
-  // replies parked earlier on this batch's comments: applied now (the timeline drops repeats)
-  const inBatch = new Set(events.map((e) => e.id));
-  for (const c of comments)
-    for (const r of waiting.get(c.commentId) ?? []) {
-      if (inBatch.has(r.id) || r.pageId !== c.pageId || !admit(r)) continue;
-      inBatch.add(r.id);
-      out.push({ ...r, customerId: c.customerId });
+async function fittingUnits(rules: ShopRules, events: ResolvedEvent[], now: number, holders: Map<string, PhoneHolder>): Promise<{ units: Unit[]; deferred: ResolvedEvent[] }> {
+  let current = events;
+  const deferred: ResolvedEvent[] = [];
+  for (;;) {
+    const units = await buildUnits(rules, current, now, holders);
+    const later = new Set(units.filter((u) => transactionItemCount(u) > MAX_TRANSACT_ITEMS).flatMap((u) => u.eventIds.slice(Math.ceil(u.eventIds.length / 2))));
+    if (later.size === 0) {
+      if (units.some((u) => transactionItemCount(u) > MAX_TRANSACT_ITEMS)) throw new Error('ingest: one event changes more items than a transaction holds');
+      return { units, deferred };
     }
-  return { events: out, parked };
+    deferred.push(...current.filter((e) => later.has(e.id)));
+    current = current.filter((e) => !later.has(e.id));
+  }
 }
 
 type Link = { pageId: string; customerId: string };
 const custKey = (l: Link) => `${l.pageId}\u0000${l.customerId}`;
+/** A created order moving to the conversation that holds its phone now, and the order.created to store again with that link. */
+type Relink = { from?: Link; to: PhoneHolder; created: EventOf<'order.created'> };
 
-/** Reads the state items the events touch and computes each unit's writes. */
-export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now = Date.now()): Promise<Unit[]> {
+/**
+ * Reads the state items the events touch and computes each unit's writes.
+ * `holders`: per order id, the conversation holding the order's phone
+ * (lib/ingest/phone-join.ts); an order that names no conversation links to
+ * it when created, and a created one linked by phone moves to it when it
+ * gave the phone earlier than the conversation the order is linked to.
+ */
+export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now = Date.now(), holders: Map<string, PhoneHolder> = new Map()): Promise<Unit[]> {
   const shopId = rules.shopId;
   // no accepted event can fall on this local day or before (late events are refused)
   const pruneHorizon = localDate(now - (config().LATE_EVENT_DAYS + 2) * 86_400_000, rules.tz);
@@ -151,48 +155,59 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     else push(pages, e.pageId, e);
   }
 
-  // Orders first: a new order may link to a conversation by note attributes or by phone.
+  // Orders first: a new order links to a conversation by note attributes or by phone; a created
+  // order linked by phone (or not at all) moves to the conversation that gave its phone first.
   const orderItems = await batchGet([...orders.keys()].map((id) => keys.order(shopId, id)));
   const orderStates = new Map<string, OrderState>();
   for (const id of orders.keys()) orderStates.set(id, orderFromItem(shopId, id, orderItems.get(keyId(keys.order(shopId, id)))));
-  const phones = new Set<string>();
-  for (const [id, evs] of orders) {
-    const created = evs.find((e): e is EventOf<'order.created'> => e.kind === 'order.created');
-    if (created && orderStates.get(id)!.createdAt === undefined && !(created.pageId && created.customerId) && created.phone) {
-      const p = normalizePhone(created.phone);
-      if (p) phones.add(p);
-    }
-  }
-  const phoneItems = await batchGet([...phones].map((p) => keys.phone(shopId, p)));
-  const orderLinks = new Map<string, Link | undefined>();
+  const orderLinks = new Map<string, (Link & { phoneGivenAt?: number }) | undefined>();
+  const relinks = new Map<string, Relink>();
   for (const [id, evs] of orders) {
     const state = orderStates.get(id)!;
-    let link: Link | undefined;
-    if (state.pageId && state.customerId) link = { pageId: state.pageId, customerId: state.customerId };
+    const current: Link | undefined = state.pageId && state.customerId ? { pageId: state.pageId, customerId: state.customerId } : undefined;
+    let link: (Link & { phoneGivenAt?: number }) | undefined = current;
     const created = evs.find((e): e is EventOf<'order.created'> => e.kind === 'order.created');
-    if (!link && created && state.createdAt === undefined) {
-      if (created.pageId && created.customerId && rules.pageChannels.has(created.pageId)) {
-        link = { pageId: created.pageId, customerId: created.customerId };
-      } else if (created.phone) {
-        const p = normalizePhone(created.phone);
-        const item = p ? phoneItems.get(keyId(keys.phone(shopId, p))) : undefined;
-        if (item) link = { pageId: String(item.pageId), customerId: String(item.customerId) };
+    const holder = holders.get(id);
+    if (created && state.createdAt === undefined) {
+      if (created.pageId && created.customerId && rules.pageChannels.has(created.pageId)) link = { pageId: created.pageId, customerId: created.customerId };
+      else if (holder) link = { pageId: holder.pageId, customerId: holder.customerId, phoneGivenAt: holder.givenAt };
+    } else if (created && holder && state.createdAt !== undefined && state.linkedBy !== 'note_attributes' && needsPhoneLink(created, rules)) {
+      // orders linked before the reason was recorded, or by a phone item of before this rule, count as given at 0: they stay
+      const moves = !current || (custKey(current) !== custKey(holder) && precedes(holder, { ...current, givenAt: state.phoneGivenAt ?? 0 }));
+      if (moves) {
+        link = { pageId: holder.pageId, customerId: holder.customerId };
+        relinks.set(id, { ...(current ? { from: current } : {}), to: holder, created });
       }
     }
     orderLinks.set(id, link);
   }
 
+  // Conversations an order moves between change in one transaction: one unit per connected group.
   const customerKeys = new Map<string, Link>();
   for (const evs of conv.values()) customerKeys.set(custKey(evs[0]!), { pageId: evs[0]!.pageId, customerId: evs[0]!.customerId });
-  for (const l of orderLinks.values()) if (l) customerKeys.set(custKey(l), l);
+  for (const l of orderLinks.values()) if (l) customerKeys.set(custKey(l), { pageId: l.pageId, customerId: l.customerId });
+  for (const r of relinks.values()) if (r.from) customerKeys.set(custKey(r.from), r.from);
   const custItems = await batchGet([...customerKeys.values()].map((l) => keys.customer(shopId, l.pageId, l.customerId)));
+  const parent = new Map<string, string>();
+  const root = (k: string): string => {
+    const p = parent.get(k);
+    if (p === undefined || p === k) return k;
+    const r = root(p);
+    parent.set(k, r);
+    return r;
+  };
+  for (const r of relinks.values()) if (r.from && root(custKey(r.from)) !== root(custKey(r.to))) parent.set(root(custKey(r.from)), root(custKey(r.to)));
+  const groups = new Map<string, string[]>();
+  for (const ck of customerKeys.keys()) push(groups, root(ck), ck);
 
   const units: Unit[] = [];
   const ordersByCustomer = new Map<string, string[]>();
   for (const [id, l] of orderLinks) if (l) push(ordersByCustomer, custKey(l), id);
+  const ordersLeaving = new Map<string, string[]>();
+  for (const [id, r] of relinks) if (r.from) push(ordersLeaving, custKey(r.from), id);
 
-  const newUnit = (): Unit => ({ owners: [], puts: [], cells: new Map(), attrs: new Map(), raw: [], eventIds: [] });
-  const addRaw = (u: Unit, pageId: string, e: CanonicalEvent) => {
+  const newUnit = (): Unit => ({ owners: [], cells: new Map(), attrs: new Map(), raw: [], eventIds: [] });
+  const addRaw = (u: Unit, pageId: string, e: StoredEvent) => {
     const day = localDate(Date.parse(e.at), rules.tz);
     let g = u.raw.find((r) => r.pageId === pageId && r.day === day);
     if (!g) u.raw.push((g = { pageId, day, events: [] }));
@@ -205,10 +220,16 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     const before = orderStates.get(id)!;
     let after = before;
     const link = orderLinks.get(id);
+    const relink = relinks.get(id);
+    if (relink) {
+      // stored again with its new link: rebuild replays the copy linked to the earliest giver
+      after = relinkOrder(after, relink.to);
+      addRaw(u, relink.to.pageId, { ...relink.created, pageId: relink.to.pageId, customerId: relink.to.customerId, phoneGivenAt: relink.to.givenAt });
+    }
     for (const e of orders.get(id)!) {
       if (after.ids.includes(e.id)) continue;
       let linkage = {};
-      let stored: CanonicalEvent = e;
+      let stored: StoredEvent = e;
       if (e.kind === 'order.created') {
         // the conversation (page, customer) is resolved once and stored with the raw event;
         // the ad is not: the conversation derives it, whenever its referral arrives
@@ -224,26 +245,34 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     return after;
   };
 
-  for (const [ck, link] of customerKeys) {
+  for (const members of groups.values()) {
     const u = newUnit();
-    const before = customerFromItem(shopId, link.pageId, link.customerId, custItems.get(keyId(keys.customer(shopId, link.pageId, link.customerId))));
-    const { state: withConv, applied } = applyConversationEvents(before, conv.get(ck) ?? []);
-    for (const e of applied) addRaw(u, link.pageId, e);
-    let after: CustomerState = withConv;
-    for (const orderId of ordersByCustomer.get(ck) ?? []) {
-      const o = runOrder(u, orderId);
-      const ol = o ? orderLinkOf(o) : undefined;
-      if (ol) after = { ...after, orders: { ...after.orders, [orderId]: ol } };
+    for (const ck of members) {
+      const link = customerKeys.get(ck)!;
+      const before = customerFromItem(shopId, link.pageId, link.customerId, custItems.get(keyId(keys.customer(shopId, link.pageId, link.customerId))));
+      const { state: withConv, applied } = applyConversationEvents(before, conv.get(ck) ?? []);
+      for (const e of applied) addRaw(u, link.pageId, e);
+      let after: CustomerState = withConv;
+      let changed = applied.length > 0;
+      for (const orderId of ordersLeaving.get(ck) ?? []) {
+        const rest = { ...after.orders };
+        delete rest[orderId];
+        after = { ...after, orders: rest };
+        changed = true;
+      }
+      for (const orderId of ordersByCustomer.get(ck) ?? []) {
+        const o = runOrder(u, orderId);
+        if (!o) continue;
+        changed = true;
+        const ol = orderLinkOf(o);
+        if (ol) after = { ...after, orders: { ...after.orders, [orderId]: ol } };
+      }
+      if (!changed) continue;
+      mergeCells(u.cells, diffCells(deriveCustomer(after, rules), deriveCustomer(before, rules)));
+      const kept = pruneCustomer(after, pruneHorizon, rules);
+      u.owners.push({ item: customerToItem(kept, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
     }
-    if (u.eventIds.length === 0) continue;
-    mergeCells(u.cells, diffCells(deriveCustomer(after, rules), deriveCustomer(before, rules)));
-    const kept = pruneCustomer(after, pruneHorizon, rules);
-    u.owners.push({ item: customerToItem(kept, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
-    if (after.phone && after.phone !== before.phone) {
-      const p = normalizePhone(after.phone);
-      if (p) u.puts.push({ ...keys.phone(shopId, p), type: 'phone', pageId: link.pageId, customerId: link.customerId });
-    }
-    units.push(u);
+    if (u.owners.length > 0) units.push(u);
   }
   for (const [id, l] of orderLinks) {
     if (l) continue;

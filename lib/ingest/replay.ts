@@ -1,4 +1,4 @@
-import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent } from '#lib/events/schema.ts';
+import type { ConversationEvent, EventOf, OrderEvent, StoredEvent } from '#lib/events/schema.ts';
 import { isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
 import { mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
@@ -6,16 +6,22 @@ import type { ShopRules } from '#lib/ingest/context.ts';
 import { applyConversationEvents, deriveCustomer, emptyCustomer, type CustomerState } from '#lib/ingest/customer.ts';
 import { applyOrderEvent, deriveOrder, emptyOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, emptySpend, type SpendState } from '#lib/ingest/spend.ts';
+import { precedes } from '#lib/ingest/phone.ts';
 
 /**
  * Recomputes rollup cells from raw events alone, with the same state
  * transitions and derivations as the ingest path (used by rebuild, and as
  * the reference in property tests). Order events carry the link ingest
- * resolved for them (page, customer, ad), as they were stored raw.
+ * resolved for them (page, customer, ad), as they were stored raw; of an
+ * order.created stored several times (moved to a conversation that gave its
+ * phone earlier), the copy with the final link counts.
  */
-export function replayCells(rules: ShopRules, events: CanonicalEvent[], firstSeen: Map<string, number> = new Map()): Cells {
-  const byId = new Map<string, CanonicalEvent>();
-  for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
+export function replayCells(rules: ShopRules, events: StoredEvent[], firstSeen: Map<string, number> = new Map()): Cells {
+  const byId = new Map<string, StoredEvent>();
+  for (const e of events) {
+    const kept = byId.get(e.id);
+    if (!kept || finalCopy(e, kept)) byId.set(e.id, e);
+  }
   const customers = new Map<string, CustomerState>();
   const conv = new Map<string, ConversationEvent[]>();
   const orders = new Map<string, OrderEvent[]>();
@@ -63,6 +69,20 @@ export function replayCells(rules: ShopRules, events: CanonicalEvent[], firstSee
     mergeCells(cells, deriveSpend(s, rules));
   }
   return cells;
+}
+
+/**
+ * True when `a` is the later link of an order.created stored as `b` too: a
+ * linked copy wins over an unlinked one, and of two copies linked by phone
+ * the one linked to the earliest giver (see lib/store/phone-links.ts) wins;
+ * copies without `phoneGivenAt` (note attributes, or linked before it was
+ * recorded) count as given at 0, as ingest counts them.
+ */
+function finalCopy(a: StoredEvent, b: StoredEvent): boolean {
+  if (a.kind !== 'order.created' || b.kind !== 'order.created') return false;
+  const link = (e: typeof a) => (e.pageId && e.customerId ? { pageId: e.pageId, customerId: e.customerId, givenAt: e.phoneGivenAt ?? 0 } : undefined);
+  const [la, lb] = [link(a), link(b)];
+  return la !== undefined && (lb === undefined || precedes(la, lb));
 }
 
 export const customerKey = (pageId: string, customerId: string) => `${pageId}\u0000${customerId}`;

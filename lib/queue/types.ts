@@ -7,7 +7,8 @@ import type { CanonicalEvent } from '#lib/events/schema.ts';
  */
 /** `phones`: phones customers submitted without a message (Zalo forms); they link later orders. */
 export type IngestMessage = { shopId: string; events: CanonicalEvent[]; phones?: PhoneLink[] };
-export type PhoneLink = { pageId: string; customerId: string; phone: string };
+/** `at`: when the customer gave the phone (ISO-8601); the earliest giver of a phone holds it. */
+export type PhoneLink = { pageId: string; customerId: string; phone: string; at?: string };
 export type DigestJob = { shopId: string; period: 'daily' | 'weekly'; periodKey: string; email: string; force?: boolean };
 
 export interface Queues {

@@ -48,6 +48,20 @@ export async function batchWrite(writes: WriteRequest[]): Promise<void> {
   }
 }
 
+/** Runs `fn` over `list` with at most `limit` calls in flight; results in input order. */
+export async function mapLimit<T, R>(list: T[], fn: (t: T) => Promise<R>, limit = 16): Promise<R[]> {
+  const out: R[] = new Array(list.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < list.length) {
+      const i = next++;
+      out[i] = await fn(list[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
+  return out;
+}
+
 /** Every item of a Query, following LastEvaluatedKey; `onPage` sees each page (read accounting). */
 export async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, onPage?: (items: number, capacityUnits: number) => void): Promise<Item[]> {
   const out: Item[] = [];

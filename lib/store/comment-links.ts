@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
-import { batchGet, keyId } from '#lib/store/batch.ts';
+import { batchGet, keyId, mapLimit } from '#lib/store/batch.ts';
 import type { UnresolvedReply } from '#lib/events/schema.ts';
 
 /**
@@ -22,25 +22,11 @@ import type { UnresolvedReply } from '#lib/events/schema.ts';
 const LINK_TTL_DAYS = 60;
 /** Parked replies are attributes `r:<reply id>` of the comment's item. */
 const REPLY_PREFIX = 'r:';
-const CONCURRENCY = 16;
 
 export type CommentAuthor = { pageId: string; customerId: string };
 type Item = Record<string, unknown>;
 
 const expiresAt = () => Math.floor(Date.now() / 1000) + LINK_TTL_DAYS * 86_400;
-
-async function mapLimit<T, R>(list: T[], fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(list.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < list.length) {
-      const i = next++;
-      out[i] = await fn(list[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, list.length) }, worker));
-  return out;
-}
 
 function authorOf(item: Item | undefined): CommentAuthor | undefined {
   return item && typeof item.customerId === 'string' && typeof item.pageId === 'string' ? { pageId: item.pageId, customerId: item.customerId } : undefined;

@@ -4,7 +4,7 @@ import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/l
 import { db, tableName } from '#lib/store/client.ts';
 import { keys, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
-import type { CanonicalEvent } from '#lib/events/schema.ts';
+import type { StoredEvent } from '#lib/events/schema.ts';
 
 /**
  * Writes of the ingest path. A *unit* is the set of state items one group of
@@ -24,12 +24,10 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 export type Unit = {
   /** state items with the version they were read at (0: must not exist yet) */
   owners: Array<{ item: Item; readVersion: number }>;
-  /** idempotent puts that need no condition (phone links) */
-  puts: Item[];
   cells: Cells;
   /** non-additive attributes of rollup items (an ad's campaign id) */
   attrs: Map<string, Record<string, string>>;
-  raw: Array<{ pageId: string; day: string; events: CanonicalEvent[] }>;
+  raw: Array<{ pageId: string; day: string; events: StoredEvent[] }>;
   eventIds: string[];
 };
 
@@ -98,7 +96,7 @@ function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, a
 function rawItems(shopId: string, groups: Unit['raw'], ttlDays: number): Item[] {
   const out: Item[] = [];
   for (const group of groups) {
-    let chunk: CanonicalEvent[] = [];
+    let chunk: StoredEvent[] = [];
     let size = 0;
     const flush = () => {
       if (chunk.length === 0) return;
@@ -144,9 +142,18 @@ function ownerPut(owner: Unit['owners'][number]): TransactItem {
 }
 
 /** Items a unit adds to a transaction besides the shared rollup updates and raw chunks. */
-const ownItemCount = (u: Unit) => u.owners.length + u.puts.length;
+const ownItemCount = (u: Unit) => u.owners.length;
 const rawKey = (g: Unit['raw'][number]) => `${g.pageId}\u0001${g.day}`;
 const rawBytes = (g: Unit['raw'][number]) => g.events.reduce((a, e) => a + JSON.stringify(e).length, 0);
+/** Raw chunk items for these bytes per page and day (greedy chunking leaves at most one event, < 10 KB, of room unused per chunk). */
+const rawChunks = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + Math.max(1, Math.ceil(b / (RAW_MAX_BYTES - 10_000))), 0);
+
+/** The items one unit alone puts in a transaction: its owners, its rollup updates and its raw chunks. */
+export function transactionItemCount(u: Unit): number {
+  const raw = new Map<string, number>();
+  for (const g of u.raw) raw.set(rawKey(g), (raw.get(rawKey(g)) ?? 0) + rawBytes(g));
+  return ownItemCount(u) + new Set([...u.cells.keys(), ...u.attrs.keys()]).size + rawChunks(raw);
+}
 
 /**
  * Groups units into transactions of at most 100 items: their owners, one
@@ -159,8 +166,6 @@ export function packUnits(units: Unit[]): Unit[][] {
   let rollupIds = new Set<string>();
   let raw = new Map<string, number>();
   let own = 0;
-  // greedy chunking leaves at most one event (< 10 KB) of room unused per chunk
-  const rawChunks = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + Math.max(1, Math.ceil(b / (RAW_MAX_BYTES - 10_000))), 0);
   for (const u of units) {
     const withU = new Map(raw);
     for (const g of u.raw) withU.set(rawKey(g), (withU.get(rawKey(g)) ?? 0) + rawBytes(g));
@@ -189,7 +194,6 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number): T
   const raw = new Map<string, Unit['raw'][number]>();
   for (const u of group) {
     for (const o of u.owners) items.push(ownerPut(o));
-    for (const p of u.puts) items.push({ Put: { TableName: tableName(), Item: p } });
     for (const g of u.raw) {
       const cur = raw.get(rawKey(g));
       if (cur) cur.events.push(...g.events);

@@ -21,7 +21,6 @@ export function customerFromItem(shopId: string, pageId: string, customerId: str
     entries: ((item.ev as string[] | undefined) ?? []).map(decodeEntry),
     ...(item.first !== undefined ? { first: Number(item.first) } : {}),
     orders: (item.orders as CustomerState['orders'] | undefined) ?? {},
-    ...(item.phone ? { phone: String(item.phone) } : {}),
     ...(item.carry ? { carry: item.carry as CustomerState['carry'] } : {}),
   };
 }
@@ -39,7 +38,6 @@ export function customerToItem(s: CustomerState, channel: string): Item {
     ev: s.entries.map(encodeEntry),
     first: s.first,
     orders: s.orders,
-    phone: s.phone,
     carry: s.carry,
     ...(waitOpen !== undefined
       ? { waitOpenedAt: waitOpen, ...keys.openWait(s.shopId, new Date(waitOpen).toISOString(), s.pageId, s.customerId) }

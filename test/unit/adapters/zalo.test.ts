@@ -94,12 +94,13 @@ describe('normalizeZalo', () => {
 });
 
 describe('normalizeZalo: forms and ZNS receipts', () => {
-  it('turns user_submit_info into a phone link for the customer, without a metric event', () => {
-    // Zalo sends the phone as 84 + 9 digits; it links orders in the domestic form
+  it('turns user_submit_info into a phone link for the customer, with when it was given, without a metric event', () => {
+    // Zalo sends the phone as 84 + 9 digits; it links orders in the domestic form. The time decides
+    // which conversation holds a phone several gave (the earliest).
     expect(normalizeZalo(makeZaloSubmitInfo({ user: 'u-5', phone: '84912345678' }), shops)).toMatchObject({
       events: [],
       invalid: [],
-      phones: [{ shopId: 'hoa-mai', pageId: OA, customerId: 'u-5', phone: '0912345678' }],
+      phones: [{ shopId: 'hoa-mai', pageId: OA, customerId: 'u-5', phone: '0912345678', at: '2026-11-20T02:40:00.000Z' }],
     });
     expect(zaloPageIds(makeZaloSubmitInfo())).toEqual([OA]);
   });
