@@ -10,14 +10,16 @@
  * bundling hook ships), then 5 fresh `node` processes each `import()` the
  * bundle as deployed (no NODE_OPTIONS), 5 more with `--enable-source-maps`
  * and 5 with tracing on, for comparison; the median import time is reported
- * (module evaluation only, no handler call, no network). Prints a Markdown
- * table.
+ * (module evaluation only, no handler call, no network). The same is done in
+ * the same run for the baseline commit's bundles (BASELINE_COMMIT, loaded as
+ * they were deployed; `BASELINE=0` skips it). Prints a Markdown table.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { ESBUILD_TARGET, esbuildOptions, LAMBDA_RUNTIME } from '../infra/bundling.ts';
 import { PROJECT_ROOT, handlerEntry } from '../infra/constructs/chatpulse-function.ts';
@@ -37,8 +39,47 @@ const BENCH_SETTINGS = {
   REPORT_LINK_KEY: 'bench-report-link-key-0123456789abcdef',
 };
 
+/**
+ * The commit measured as "before": the last one before issue 14 (hand-written
+ * logger, EMF writer, MIME builder and secret cache; classic zod; functions
+ * run with --enable-source-maps, as its stack set NODE_OPTIONS).
+ */
+export const BASELINE_COMMIT = '2c0c872';
+
+type Baseline = { commit: string; root: string; esbuildOptions: (entry: string, outfile: string) => BuildOptions; cleanup: () => void };
+
+/**
+ * Checks the baseline commit out into a temporary git worktree that shares
+ * this checkout's node_modules (the same pinned packages), so its bundles are
+ * built and loaded in the same run as ours. Undefined without git history.
+ */
+export async function checkoutBaseline(commit = BASELINE_COMMIT): Promise<Baseline | undefined> {
+  const root = mkdtempSync(path.join(tmpdir(), 'chatpulse-baseline-'));
+  const modules = path.join(root, 'node_modules');
+  const cleanup = () => {
+    if (existsSync(modules)) unlinkSync(modules); // the link only, never the packages it points at
+    try {
+      execFileSync('git', ['worktree', 'remove', '--force', root], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+    } catch {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+  try {
+    execFileSync('git', ['worktree', 'add', '--detach', '--force', root, commit], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), modules, 'dir');
+    execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/compile-templates.ts'], { cwd: root, stdio: 'ignore' });
+    const mod = (await import(pathToFileURL(path.join(root, 'infra', 'bundling.ts')).href)) as { esbuildOptions: Baseline['esbuildOptions'] };
+    return { commit, root, esbuildOptions: mod.esbuildOptions, cleanup };
+  } catch {
+    cleanup();
+    return undefined;
+  }
+}
+
 export type BundleMeasure = {
   fn: string;
+  /** the baseline commit's bundle of the same function, loaded as it was deployed (with --enable-source-maps) */
+  baseline?: { bytes: number; loadMs: number[] };
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
@@ -58,7 +99,7 @@ const median = (xs: number[]) => {
 };
 
 /** Bundles and measures every function; `dir` receives the bundles (a temporary folder by default). */
-export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'))): Promise<BundleMeasure[]> {
+export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-')), baseline?: Baseline): Promise<BundleMeasure[]> {
   // the same steps as the bundling hook (commandHooks.afterBundling): compile the MJML templates and generate the OpenAPI document once
   const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
   execFileSync(tsx, ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
@@ -82,6 +123,16 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
 
     const probe = path.join(fnDir, 'load.mjs');
     writeFileSync(probe, `const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));`);
+    // the baseline's bundle of the same function, built with its own options and templates
+    let baseDir: string | undefined;
+    if (baseline && existsSync(path.join(baseline.root, 'functions', fn, 'handler.ts'))) {
+      baseDir = path.join(dir, `${fn}.baseline`);
+      mkdirSync(path.join(baseDir, 'templates', 'compiled'), { recursive: true });
+      await build({ ...baseline.esbuildOptions(path.join(baseline.root, 'functions', fn, 'handler.ts'), path.join(baseDir, 'index.mjs')), absWorkingDir: baseline.root, logLevel: 'silent' });
+      const baseCompiled = path.join(baseline.root, 'templates', 'compiled');
+      for (const f of readdirSync(baseCompiled)) copyFileSync(path.join(baseCompiled, f), path.join(baseDir, 'templates', 'compiled', f));
+      copyFileSync(probe, path.join(baseDir, 'load.mjs'));
+    }
     const measure: BundleMeasure = {
       fn,
       bytes: statSync(outfile).size,
@@ -93,14 +144,17 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
       loadMs: [],
       loadWithMapsMs: [],
       loadTracedMs: [],
+      ...(baseDir ? { baseline: { bytes: statSync(path.join(baseDir, 'index.mjs')).size, loadMs: [] } } : {}),
     };
+    const series = baseDir ? 4 : 3;
     try {
-      for (let i = 0; i < 3 * RUNS; i++) {
+      for (let i = 0; i < series * RUNS; i++) {
         // interleaved, so every series sees the same moments of a noisy machine
-        const withMaps = i % 3 === 1;
-        const traced = i % 3 === 2;
-        const stdout = execFileSync(process.execPath, [...(withMaps ? ['--enable-source-maps'] : []), probe], {
-          cwd: fnDir,
+        const withMaps = i % series === 1;
+        const traced = i % series === 2;
+        const before = i % series === 3;
+        const stdout = execFileSync(process.execPath, [...(withMaps || before ? ['--enable-source-maps'] : []), before ? path.join(baseDir!, 'load.mjs') : probe], {
+          cwd: before ? baseDir! : fnDir,
           env: {
             PATH: process.env.PATH,
             TABLE_NAME: 'bench',
@@ -113,7 +167,7 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
-        (withMaps ? measure.loadWithMapsMs : traced ? measure.loadTracedMs : measure.loadMs).push(Number(stdout.toString().trim()));
+        (before ? measure.baseline!.loadMs : withMaps ? measure.loadWithMapsMs : traced ? measure.loadTracedMs : measure.loadMs).push(Number(stdout.toString().trim()));
       }
     } catch (err) {
       const stderr = String((err as { stderr?: Buffer }).stderr ?? err);
@@ -124,32 +178,44 @@ export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), '
   return out;
 }
 
-/** The Markdown table of the measures. */
+/** The Markdown table of the measures (with the baseline's columns when it was measured). */
 export function bundleSizesTable(rows: BundleMeasure[]): string {
   const kb = (n: number) => (n / 1024).toFixed(1);
+  const ms = (r: BundleMeasure, xs: number[]) => (r.error ? '—' : median(xs).toFixed(1));
+  const withBase = rows.some((r) => r.baseline);
   const lines = [
-    `| function | bundle (KB) | gzip (KB) | source map (KB) | of which zod (KB) | module load as deployed, median of ${RUNS} (ms) | with --enable-source-maps (ms) | with tracing on (+ tracer.mjs, ms) |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map(
-      (r) =>
-        `| ${r.fn} | ${kb(r.bytes)} | ${kb(r.gzipBytes)} | ${kb(r.mapBytes)} | ${kb(r.zodBytes)}${r.zodClassic ? ' (classic API)' : ''} | ${r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1)} | ${r.error ? '—' : median(r.loadWithMapsMs).toFixed(1)} | ${r.error ? '—' : median(r.loadTracedMs).toFixed(1)} |`,
-    ),
+    withBase
+      ? `| function | bundle before (KB) | bundle now (KB) | ≤ 400 KB | gzip now (KB) | of which zod (KB) | load before, as deployed then (ms) | load now, as deployed (ms) | now / before | now with --enable-source-maps (ms) | now with tracing on (ms) |`
+      : `| function | bundle (KB) | ≤ 400 KB | gzip (KB) | of which zod (KB) | module load as deployed (ms) | with --enable-source-maps (ms) | with tracing on (ms) |`,
+    withBase ? '| --- | ---: | ---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |' : '| --- | ---: | :---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => {
+      const now = r.error ? `does not load: ${r.error}` : median(r.loadMs).toFixed(1);
+      const zod = `${kb(r.zodBytes)}${r.zodClassic ? ' (classic API)' : ''}`;
+      const fits = r.bytes <= 400 * 1024 ? 'yes' : 'no';
+      if (!withBase) return `| ${r.fn} | ${kb(r.bytes)} | ${fits} | ${kb(r.gzipBytes)} | ${zod} | ${now} | ${ms(r, r.loadWithMapsMs)} | ${ms(r, r.loadTracedMs)} |`;
+      const b = r.baseline;
+      const ratio = b && !r.error && b.loadMs.length ? (median(r.loadMs) / median(b.loadMs)).toFixed(2) : '—';
+      return `| ${r.fn} | ${b ? kb(b.bytes) : '—'} | ${kb(r.bytes)} | ${fits} | ${kb(r.gzipBytes)} | ${zod} | ${b && b.loadMs.length ? median(b.loadMs).toFixed(1) : '—'} | ${now} | ${ratio} | ${ms(r, r.loadWithMapsMs)} | ${ms(r, r.loadTracedMs)} |`;
+    }),
     '',
-    `tracer.mjs (Powertools Tracer + X-Ray SDK, shipped beside each bundle, loaded only with \`POWERTOOLS_TRACE_ENABLED=true\`): ${kb(rows[0]?.tracerBytes ?? 0)} KB.`,
+    `Module load: median of ${RUNS} fresh \`node\` processes each importing the bundle (no handler call, no network), the series interleaved. ` +
+      `"Tracing on" also imports tracer.mjs (Powertools Tracer + X-Ray SDK, ${kb(rows[0]?.tracerBytes ?? 0)} KB, shipped beside each bundle, loaded only with \`POWERTOOLS_TRACE_ENABLED=true\`).`,
   ];
   return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-'));
+  const baseline = process.env.BASELINE === '0' ? undefined : await checkoutBaseline();
   try {
-    const rows = await measureBundleSizes(dir);
+    const rows = await measureBundleSizes(dir, baseline);
     console.log(bundleSizesTable(rows));
     console.log(
       `\nesbuild ${ESBUILD_TARGET} ESM, minified, source map beside the bundle (not applied at load), SDK bundled (infra/bundling.ts; deployed on ${LAMBDA_RUNTIME.name} arm64); ` +
         `loaded here with node ${process.version} on ${process.arch}, ${RUNS} fresh processes each.`,
     );
   } finally {
+    baseline?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 }
