@@ -291,7 +291,9 @@ const started = Date.now();
 await call('GET', '/healthz', undefined);
 for (const plan of SHOPS) await runShop(plan, today);
 console.log(`posted ${posted} webhooks in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for ingestion …`);
-// wait for the ingest queue to drain, then run yesterday's daily and last week's weekly digests
+// wait for the ingest queue to drain (asking the local runtime not to wait out its 20 s batching window), then run
+// yesterday's daily and last week's weekly digests
+const drained = call('POST', '/_local/drain', undefined).catch(() => undefined);
 for (let last = -1; ; ) {
   const health = (await call('GET', '/healthz', undefined)) as { queued?: { ingest: number } };
   const left = health.queued?.ingest ?? 0;
@@ -300,6 +302,7 @@ for (let last = -1; ; ) {
   last = left;
   await new Promise((r) => setTimeout(r, 1000));
 }
+await drained;
 process.stdout.write('\n');
 const yesterday = addDays(today, -1);
 for (const plan of SHOPS) {

@@ -185,6 +185,11 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       // locally, the health check also tells how much work is queued (the demo waits on it)
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, queued: { ingest: ingestQ.depth(), digest: digestQ.depth() } }) };
     }
+    if (p === '/_local/drain' && req.method === 'POST') {
+      // local only (no such route in AWS): stop waiting out the batching window until the ingest queue is empty (the demo calls it)
+      await ingestQ.drain();
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, queued: { ingest: ingestQ.depth(), digest: digestQ.depth() } }) };
+    }
     if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
     if (p === '/v1/events') return events(event, lambdaContext('events'));
     if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json' || p === '/v1/metrics' || p.startsWith('/v1/report-pages/')) return report(event, lambdaContext('report'));
