@@ -28,7 +28,7 @@ export type ChatpulseFunctionProps = {
  * infra/bundling.ts, one esbuild ESM bundle with its source map beside it,
  * X-Ray tracing, its own log group kept one month. Node is not told to apply
  * the source map (`--enable-source-maps` reads and decodes it while the
- * module loads: about twice the cold-start load time, bench/RESULTS.md);
+ * module loads: 12–55 ms more per cold start, bench/RESULTS.md);
  * to read a stack trace, decode it with the map, or set NODE_OPTIONS for a
  * while. Permissions
  * are granted per function by the construct that owns it.
