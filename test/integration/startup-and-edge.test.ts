@@ -55,6 +55,20 @@ describe('configuration is checked when a process starts', () => {
     vi.resetModules();
     await expect(import('#functions/ingest/handler.ts')).resolves.toHaveProperty('handler');
   });
+
+  it('a mistyped tracing switch stops the start instead of silently tracing nothing', async () => {
+    process.env.POWERTOOLS_TRACE_ENABLED = 'True';
+    resetConfig();
+    vi.resetModules();
+    const failure = await import('#functions/ingest/handler.ts').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    delete process.env.POWERTOOLS_TRACE_ENABLED;
+    expect(failure?.name).toBe('ConfigError');
+    expect(failure?.message).toContain('POWERTOOLS_TRACE_ENABLED: must be true or false');
+    expect(failure?.message).not.toContain('True');
+  });
 });
 
 describe('edge input answers 400, never 500', () => {
