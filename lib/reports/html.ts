@@ -86,10 +86,12 @@ function label(m: MetricDefinition | undefined, key: string, locale: Locale, met
  * On a phone (375 px) a wide table scrolls sideways inside its box; the
  * first column (the staff, day, ad or shift a row is about) stays put, so
  * each figure can still be read against its row. Headers wrap, figures do
- * not. Inline styles only (the page's CSP allows no stylesheet).
+ * not: `nowrap` is set once on the table (cells inherit it) rather than on
+ * every cell, which keeps a 31-day overview well under Gmail's clip. Inline
+ * styles only (the page's CSP allows no stylesheet).
  */
 const STICKY = 'position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 0 #e5e7eb;min-width:120px;white-space:normal;';
-const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;';
+const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;white-space:normal;';
 const TD = 'padding:6px 8px;border-bottom:1px solid #f3f4f6;';
 
 type Lead = { key: string; label?: string };
@@ -99,10 +101,10 @@ function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: L
   const keys = defs.filter((d) => rows.some((r) => d.key in r)).map((d) => d.key);
   const sticky = (i: number) => (lead.length > 0 && i === 0 ? STICKY : '');
   const th = (s: string, i: number) => `<th style="${TH}${sticky(i)}">${s}</th>`;
-  const td = (s: string, i: number) => `<td style="${TD}${sticky(i) || 'white-space:nowrap;'}">${s}</td>`;
+  const td = (s: string, i: number) => `<td style="${TD}${sticky(i)}">${s}</td>`;
   const head = [...lead.map((l) => label(undefined, l.label ?? l.key, locale, metricsUrl)), ...keys.map((k) => label(defs.find((d) => d.key === k), k, locale, metricsUrl))].map(th).join('');
   const body = rows.map((r) => `<tr>${[...lead.map((l) => esc(leadValue(l.key, r, shop, locale))), ...keys.map((k) => esc(value(defs.find((d) => d.key === k), r[k], currency, locale)))].map(td).join('')}</tr>`).join('');
-  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;white-space:nowrap;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** The page for one report. `metricsUrl` is where the labels link (the definitions). */
