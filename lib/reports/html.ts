@@ -1,5 +1,5 @@
 import type { Locale, Shop } from '#lib/shops/schema.ts';
-import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings } from '#lib/email/i18n.ts';
+import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings, zoneLabel } from '#lib/email/i18n.ts';
 import { FIELD_LABELS, metricsOf, readableKey, type MetricDefinition, type MetricGroup } from '#lib/reports/metrics.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
@@ -119,16 +119,27 @@ export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop
       const p = (report.previous as Record<string, unknown>)[d.key];
       return `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:calc(50% - 8px);max-width:186px;margin:0 8px 12px 0;padding:10px 12px;border:1px solid #e5e7eb;border-radius:8px;"><div style="font-size:12px;">${label(d, d.key, locale, metricsUrl)}</div><div style="font-size:20px;font-weight:700;color:#111827;white-space:nowrap;">${esc(value(d, v, cur, locale))}</div><div style="font-size:12px;color:#6b7280;white-space:nowrap;">${esc(value(d, p, cur, locale))}</div></div>`;
     });
-    sections.push(h2(locale === 'en' ? 'Key figures (previous period below)' : 'Chỉ số chính (kỳ trước bên dưới)'), `<div>${tiles.join('')}</div>`);
+    const prev = report.previousRange ? formatDayRange(report.previousRange.from, report.previousRange.to, locale) : undefined;
+    sections.push(h2(locale === 'en' ? `Key figures (previous period${prev ? `, ${prev},` : ''} below)` : `Chỉ số chính (kỳ trước${prev ? ` ${prev}` : ''} bên dưới)`), `<div>${tiles.join('')}</div>`);
     const monthly = report.seriesPeriod === 'month';
     sections.push(h2(locale === 'en' ? 'Funnel' : 'Phễu khách hàng'), table([report.funnel as unknown as Record<string, unknown>], 'funnel', [], shop, cur, locale, metricsUrl));
     sections.push(h2(monthly ? (locale === 'en' ? 'By month' : 'Theo tháng') : locale === 'en' ? 'By day' : 'Theo ngày'), table(report.series as unknown as Array<Record<string, unknown>>, 'overview', [{ key: 'date', label: monthly ? 'month' : 'date' }], shop, cur, locale, metricsUrl));
+    // top staff by revenue (the JSON's `topStaff`, at most 5): the staff-sales definitions of its figures
+    sections.push(h2(locale === 'en' ? 'Top staff (by revenue)' : 'Nhân viên nổi bật (theo doanh thu)'), report.topStaff.length
+      ? table(report.topStaff as unknown as Array<Record<string, unknown>>, 'staff-sales', [{ key: 'name' }], shop, cur, locale, metricsUrl)
+      : `<p style="font-size:14px;">${esc(strings(locale).noData)}</p>`);
+    // the hour-of-day profiles (`reachByHour`, `interactionsByHour`), one row per hour of the shop's day
+    const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, reachByHour: report.reachByHour[hour] ?? 0, interactionsByHour: report.interactionsByHour[hour] ?? 0 }));
+    const zone = zoneLabel(new Date(`${report.from}T12:00:00Z`), report.timezone);
+    sections.push(h2(locale === 'en' ? `By hour of day (${zone})` : `Theo giờ trong ngày (${zone})`), table(hours, 'profile', [{ key: 'hour' }], shop, cur, locale, metricsUrl));
   } else if (name === 'conversations') {
     const rows = report.rows as unknown as Array<Record<string, unknown>>;
     sections.push(table(rows, 'overview', ['date', 'hour', 'pageId', 'channel'].filter((k) => rows.some((r) => k in r)).map((key) => ({ key })), shop, cur, locale, metricsUrl));
   } else {
     const lead = (name === 'ads' ? ['adId', 'campaignId'] : name === 'referrals' ? [] : ['name']).map((key) => ({ key }));
     sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, GROUP_OF[name as keyof typeof GROUP_OF], lead, shop, cur, locale, metricsUrl));
+    // per campaign (the JSON's `campaigns`; ads without a known campaign are in no campaign)
+    if ('campaigns' in report && report.campaigns.length > 0) sections.push(h2(locale === 'en' ? 'By campaign' : 'Theo chiến dịch'), table(report.campaigns as unknown as Array<Record<string, unknown>>, 'ads', [{ key: 'campaignId' }], shop, cur, locale, metricsUrl));
     if ('shifts' in report && Array.isArray(report.shifts)) sections.push(h2(locale === 'en' ? 'By shift' : 'Theo ca'), table(report.shifts as unknown as Array<Record<string, unknown>>, 'staff-chat', [{ key: 'shift' }, { key: 'waitsClosed' }, { key: 'withinSla' }], shop, cur, locale, metricsUrl));
   }
   const title = `${shop.name} · ${TITLES[name][locale]} · ${formatDayRange(report.from, report.to, locale)}`;
