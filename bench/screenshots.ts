@@ -12,7 +12,7 @@ import path from 'node:path';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { addDays } from '#lib/time/zone.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAdRow, makeAds, makeChatRow, makeOverview, makeStaffChat, makeTotals } from '#test/support/fixtures/reports.ts';
+import { makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeOverview, makeStaffChat, makeTotals } from '#test/support/fixtures/reports.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
@@ -23,9 +23,11 @@ const shop = makeShop('html-shop', { name: 'Thời trang Hoa Mai' });
 const pages = {
   overview: makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) }),
   'staff-chat': makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh` })) }),
-  ads: makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })) }),
+  ads: makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })), campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}` })) }),
 } as const;
 const widths = { phone: [390, 2600], desktop: [1280, 1800] } as const;
+/** The overview's phone page runs past 2600 px since it shows top staff and the 24 hours. */
+const TALLER: Partial<Record<string, number>> = { 'overview-phone': 3700 };
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'chatpulse-shots-'));
 mkdirSync('bench', { recursive: true });
@@ -33,7 +35,8 @@ try {
   for (const [name, report] of Object.entries(pages)) {
     const file = path.join(tmp, `${name}.html`);
     writeFileSync(file, renderReportHtml(name as keyof typeof pages, report, shop, 'vi-VN', 'https://api.example.vn/v1/metrics'));
-    for (const [label, [w, h]] of Object.entries(widths)) {
+    for (const [label, [w, h0]] of Object.entries(widths)) {
+      const h = TALLER[`${name}-${label}`] ?? h0;
       const out = path.resolve('bench', `report-${name}-${label}.png`);
       execFileSync(CHROMIUM, [
         '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',

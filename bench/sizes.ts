@@ -11,13 +11,13 @@ import { renderDigest } from '#lib/email/render.ts';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { addDays } from '#lib/time/zone.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAdRow, makeAds, makeChatRow, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
+import { makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
 
 export function measureSizes(): Array<{ page: string; bytes: number }> {
   const shop = makeShop('hoa-mai', { name: 'Thời trang Hoa Mai' });
   const name = (i: number) => `Nhân viên số ${i} Nguyễn Thị Thanh`;
   const staffChat = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: name(i), missedConversations: 3, missedByShift: { morning: 1, afternoon: 1, evening: 1 } })) });
-  const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}`, revenue: 1_000_000 + i })) });
+  const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}`, revenue: 1_000_000 + i })), campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}`, revenue: 1_000_000 + i })) });
   const overview = makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) });
   const { html: digest } = renderDigest(
     buildDigestView({
@@ -38,7 +38,7 @@ export function measureSizes(): Array<{ page: string; bytes: number }> {
     { page: 'daily digest HTML (vi-VN, 20 chat staff of which 10 shown, 20 ads, referral block, full-report link)', bytes: Buffer.byteLength(digest) },
     { page: '`format=html` overview, 31-day series', bytes: Buffer.byteLength(renderReportHtml('overview', overview, shop, 'vi-VN', metrics)) },
     { page: '`format=html` staff-chat, 20 staff, with shifts', bytes: Buffer.byteLength(renderReportHtml('staff-chat', staffChat, shop, 'vi-VN', metrics)) },
-    { page: '`format=html` ads, 20 ads', bytes: Buffer.byteLength(renderReportHtml('ads', ads, shop, 'vi-VN', metrics)) },
+    { page: '`format=html` ads, 20 ads in 20 campaigns', bytes: Buffer.byteLength(renderReportHtml('ads', ads, shop, 'vi-VN', metrics)) },
   ];
 }
 

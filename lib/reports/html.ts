@@ -1,5 +1,5 @@
 import type { Locale, Shop } from '#lib/shops/schema.ts';
-import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings } from '#lib/email/i18n.ts';
+import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings, zoneLabel } from '#lib/email/i18n.ts';
 import { FIELD_LABELS, metricsOf, readableKey, type MetricDefinition, type MetricGroup } from '#lib/reports/metrics.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
@@ -86,10 +86,12 @@ function label(m: MetricDefinition | undefined, key: string, locale: Locale, met
  * On a phone (375 px) a wide table scrolls sideways inside its box; the
  * first column (the staff, day, ad or shift a row is about) stays put, so
  * each figure can still be read against its row. Headers wrap, figures do
- * not. Inline styles only (the page's CSP allows no stylesheet).
+ * not: `nowrap` is set once on the table (cells inherit it) rather than on
+ * every cell, which keeps a 31-day overview well under Gmail's clip. Inline
+ * styles only (the page's CSP allows no stylesheet).
  */
 const STICKY = 'position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 0 #e5e7eb;min-width:120px;white-space:normal;';
-const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;';
+const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;white-space:normal;';
 const TD = 'padding:6px 8px;border-bottom:1px solid #f3f4f6;';
 
 type Lead = { key: string; label?: string };
@@ -99,10 +101,10 @@ function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: L
   const keys = defs.filter((d) => rows.some((r) => d.key in r)).map((d) => d.key);
   const sticky = (i: number) => (lead.length > 0 && i === 0 ? STICKY : '');
   const th = (s: string, i: number) => `<th style="${TH}${sticky(i)}">${s}</th>`;
-  const td = (s: string, i: number) => `<td style="${TD}${sticky(i) || 'white-space:nowrap;'}">${s}</td>`;
+  const td = (s: string, i: number) => `<td style="${TD}${sticky(i)}">${s}</td>`;
   const head = [...lead.map((l) => label(undefined, l.label ?? l.key, locale, metricsUrl)), ...keys.map((k) => label(defs.find((d) => d.key === k), k, locale, metricsUrl))].map(th).join('');
   const body = rows.map((r) => `<tr>${[...lead.map((l) => esc(leadValue(l.key, r, shop, locale))), ...keys.map((k) => esc(value(defs.find((d) => d.key === k), r[k], currency, locale)))].map(td).join('')}</tr>`).join('');
-  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;white-space:nowrap;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 /** The page for one report. `metricsUrl` is where the labels link (the definitions). */
@@ -117,16 +119,27 @@ export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop
       const p = (report.previous as Record<string, unknown>)[d.key];
       return `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:calc(50% - 8px);max-width:186px;margin:0 8px 12px 0;padding:10px 12px;border:1px solid #e5e7eb;border-radius:8px;"><div style="font-size:12px;">${label(d, d.key, locale, metricsUrl)}</div><div style="font-size:20px;font-weight:700;color:#111827;white-space:nowrap;">${esc(value(d, v, cur, locale))}</div><div style="font-size:12px;color:#6b7280;white-space:nowrap;">${esc(value(d, p, cur, locale))}</div></div>`;
     });
-    sections.push(h2(locale === 'en' ? 'Key figures (previous period below)' : 'Chỉ số chính (kỳ trước bên dưới)'), `<div>${tiles.join('')}</div>`);
+    const prev = report.previousRange ? formatDayRange(report.previousRange.from, report.previousRange.to, locale) : undefined;
+    sections.push(h2(locale === 'en' ? `Key figures (previous period${prev ? `, ${prev},` : ''} below)` : `Chỉ số chính (kỳ trước${prev ? ` ${prev}` : ''} bên dưới)`), `<div>${tiles.join('')}</div>`);
     const monthly = report.seriesPeriod === 'month';
     sections.push(h2(locale === 'en' ? 'Funnel' : 'Phễu khách hàng'), table([report.funnel as unknown as Record<string, unknown>], 'funnel', [], shop, cur, locale, metricsUrl));
     sections.push(h2(monthly ? (locale === 'en' ? 'By month' : 'Theo tháng') : locale === 'en' ? 'By day' : 'Theo ngày'), table(report.series as unknown as Array<Record<string, unknown>>, 'overview', [{ key: 'date', label: monthly ? 'month' : 'date' }], shop, cur, locale, metricsUrl));
+    // top staff by revenue (the JSON's `topStaff`, at most 5): the staff-sales definitions of its figures
+    sections.push(h2(locale === 'en' ? 'Top staff (by revenue)' : 'Nhân viên nổi bật (theo doanh thu)'), report.topStaff.length
+      ? table(report.topStaff as unknown as Array<Record<string, unknown>>, 'staff-sales', [{ key: 'name' }], shop, cur, locale, metricsUrl)
+      : `<p style="font-size:14px;">${esc(strings(locale).noData)}</p>`);
+    // the hour-of-day profiles (`reachByHour`, `interactionsByHour`), one row per hour of the shop's day
+    const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, reachByHour: report.reachByHour[hour] ?? 0, interactionsByHour: report.interactionsByHour[hour] ?? 0 }));
+    const zone = zoneLabel(new Date(`${report.from}T12:00:00Z`), report.timezone);
+    sections.push(h2(locale === 'en' ? `By hour of day (${zone})` : `Theo giờ trong ngày (${zone})`), table(hours, 'profile', [{ key: 'hour' }], shop, cur, locale, metricsUrl));
   } else if (name === 'conversations') {
     const rows = report.rows as unknown as Array<Record<string, unknown>>;
     sections.push(table(rows, 'overview', ['date', 'hour', 'pageId', 'channel'].filter((k) => rows.some((r) => k in r)).map((key) => ({ key })), shop, cur, locale, metricsUrl));
   } else {
     const lead = (name === 'ads' ? ['adId', 'campaignId'] : name === 'referrals' ? [] : ['name']).map((key) => ({ key }));
     sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, GROUP_OF[name as keyof typeof GROUP_OF], lead, shop, cur, locale, metricsUrl));
+    // per campaign (the JSON's `campaigns`; ads without a known campaign are in no campaign)
+    if ('campaigns' in report && report.campaigns.length > 0) sections.push(h2(locale === 'en' ? 'By campaign' : 'Theo chiến dịch'), table(report.campaigns as unknown as Array<Record<string, unknown>>, 'ads', [{ key: 'campaignId' }], shop, cur, locale, metricsUrl));
     if ('shifts' in report && Array.isArray(report.shifts)) sections.push(h2(locale === 'en' ? 'By shift' : 'Theo ca'), table(report.shifts as unknown as Array<Record<string, unknown>>, 'staff-chat', [{ key: 'shift' }, { key: 'waitsClosed' }, { key: 'withinSla' }], shop, cur, locale, metricsUrl));
   }
   const title = `${shop.name} · ${TITLES[name][locale]} · ${formatDayRange(report.from, report.to, locale)}`;

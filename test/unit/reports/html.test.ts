@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeChatRow, makeConversations, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeConversations, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
 import { addDays } from '#lib/time/zone.ts';
@@ -12,6 +12,10 @@ const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g
 /** The text of every `<th>`, per table: [[first table's headers], …]. */
 const headers = (html: string) => [...html.matchAll(/<thead>([\s\S]*?)<\/thead>/g)].map((t) => [...t[1]!.matchAll(/<th\b[^>]*>([\s\S]*?)<\/th>/g)].map((h) => visible(h[1]!).trim()));
 /** The first cell of every body row, per table. */
+/** The visible text of every body cell, per table and row: [[[first row's cells], …], …]. */
+const bodyCells = (html: string) => [...html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].map((t) => [...t[1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<td\b[^>]*>([\s\S]*?)<\/td>/g)].map((c) => visible(c[1]!).trim())));
+/** The `<h2>` titles, in order. */
+const titles = (html: string) => [...html.matchAll(/<h2\b[^>]*>([\s\S]*?)<\/h2>/g)].map((h) => visible(h[1]!).trim());
 const firstColumn = (html: string) => [...html.matchAll(/<tbody>([\s\S]*?)<\/tbody>/g)].map((t) => [...t[1]!.matchAll(/<tr><td\b[^>]*>([\s\S]*?)<\/td>/g)].map((c) => visible(c[1]!).trim()));
 
 // SPEC §3/§4.1 field names (written out, not read from the code): none of them may be a header.
@@ -116,9 +120,80 @@ describe('renderReportHtml', () => {
     }
   });
 
+  it('shows the ads report\'s campaigns as their own table, figures formatted like the per-ad cells', () => {
+    const report = makeAds({
+      campaigns: [
+        makeCampaignRow({ campaignId: 'tet-sale', conversationsStarted: 70, customersReached: 65, ordersCreated: 20, orders: 18, revenue: 2_450_000, spend: 700_000, roas: 3.5, costPerOrder: 38_889 }),
+        makeCampaignRow({ campaignId: 'black-friday', conversationsStarted: 12, customersReached: 11, ordersCreated: 0, orders: 0, revenue: 0, spend: 300_000, roas: 0, costPerOrder: null }),
+      ],
+    });
+    const vi = renderReportHtml('ads', report, shop, 'vi-VN', METRICS_URL);
+    expect(titles(vi)).toEqual(['Theo chiến dịch']);
+    expect(headers(vi)[1]).toEqual(['Chiến dịch', 'Hội thoại bắt đầu', 'Khách tiếp cận', 'Đơn đã tạo', 'Đơn hàng', 'Doanh thu', 'Chi tiêu', 'ROAS', 'Chi phí/đơn']);
+    expect(bodyCells(vi)[1]).toEqual([
+      ['tet-sale', '70', '65', '20', '18', '2.450.000 ₫', '700.000 ₫', '3,5x', '38.889 ₫'],
+      ['black-friday', '12', '11', '0', '0', '0 ₫', '300.000 ₫', '0x', '—'],
+    ]);
+    const en = renderReportHtml('ads', report, shop, 'en', METRICS_URL);
+    expect(titles(en)).toEqual(['By campaign']);
+    expect(headers(en)[1]!.slice(0, 2)).toEqual(['Campaign', 'Conversations started']);
+    expect(bodyCells(en)[1]![0]).toEqual(['tet-sale', '70', '65', '20', '18', '₫2,450,000', '₫700,000', '3.5x', '₫38,889']);
+    // no campaign known: no empty section
+    const none = renderReportHtml('ads', makeAds({ campaigns: [] }), shop, 'vi-VN', METRICS_URL);
+    expect(titles(none)).toEqual([]);
+    expect(headers(none)).toHaveLength(1);
+  });
+
+  it('shows the overview\'s top staff, hour profiles and the dates of the previous period', () => {
+    const report = makeOverview({ previousRange: { from: '2026-11-20', to: '2026-11-21' } });
+    const vi = renderReportHtml('overview', report, shop, 'vi-VN', METRICS_URL);
+    expect(titles(vi)).toEqual(['Chỉ số chính (kỳ trước 20/11 – 21/11/2026 bên dưới)', 'Phễu khách hàng', 'Theo ngày', 'Nhân viên nổi bật (theo doanh thu)', 'Theo giờ trong ngày (GMT+7)']);
+    const [, , topStaff, hours] = headers(vi);
+    expect(topStaff).toEqual(['Nhân viên', 'Doanh thu', 'Khách chăm sóc', 'Tỉ lệ chốt']);
+    expect(bodyCells(vi)[2]).toEqual([
+      ['Nguyễn Thị Lan', '850.000 ₫', '60', '30%'],
+      ['Trần Văn Minh', '400.000 ₫', '35', '20%'],
+    ]);
+    expect(hours).toEqual(['Giờ', 'Khách tiếp cận theo giờ', 'Tương tác theo giờ']);
+    const hourRows = bodyCells(vi)[3]!;
+    expect(hourRows).toHaveLength(24);
+    expect(hourRows[0]).toEqual(['00:00–01:00', '1', '9']);
+    expect(hourRows[20]).toEqual(['20:00–21:00', '16', '144']); // the peak of the fixture
+    expect(hourRows[23]).toEqual(['23:00–00:00', '1', '9']);
+
+    const en = renderReportHtml('overview', report, shop, 'en', METRICS_URL);
+    expect(titles(en)[0]).toBe('Key figures (previous period, Nov 20 – 21, 2026, below)');
+    expect(titles(en).slice(3)).toEqual(['Top staff (by revenue)', 'By hour of day (GMT+7)']);
+    expect(headers(en)[2]).toEqual(['Staff', 'Revenue', 'Customers cared', 'Conversion rate']);
+    expect(bodyCells(en)[2]![0]).toEqual(['Nguyễn Thị Lan', '₫850,000', '60', '30%']);
+
+    // nobody sold: the section says so instead of an empty table
+    const quiet = renderReportHtml('overview', makeOverview({ topStaff: [] }), shop, 'vi-VN', METRICS_URL);
+    expect(headers(quiet)).toHaveLength(3);
+    expect(visible(quiet)).toContain('Nhân viên nổi bật (theo doanh thu) Không có dữ liệu trong kỳ này.');
+  });
+
+  it('holds the first column of the campaign, top-staff and hour tables in place too', () => {
+    for (const [name, report, from] of [['ads', makeAds(), 0], ['overview', makeOverview(), 1]] as const) {
+      const html = renderReportHtml(name, report, shop, 'vi-VN', METRICS_URL);
+      const tables = [...html.matchAll(/<table\b[\s\S]*?<\/table>/g)].map((t) => t[0]).slice(from); // the overview's funnel has no row-naming column
+      expect(tables.length, name).toBe(name === 'ads' ? 2 : 3);
+      for (const t of tables) {
+        for (const r of t.matchAll(/<tr>([\s\S]*?)<\/tr>/g)) {
+          const cells = [...r[1]!.matchAll(/<t[hd] style="([^"]*)"/g)].map((c) => c[1]!);
+          expect(cells[0], name).toMatch(/position:sticky;left:0;[^"]*background:#fff/);
+          for (const c of cells.slice(1)) expect(c).not.toContain('sticky');
+        }
+      }
+    }
+  });
+
   it('stays under 90 KB for a shop with 20 staff, 20 ads and a 31-day series (Gmail clips at 102 KB)', () => {
     const staff = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh` })) });
-    const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })) });
+    const ads = makeAds({
+      rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })),
+      campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}` })),
+    });
     const overview = makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) });
     for (const [name, report] of [['staff-chat', staff], ['ads', ads], ['overview', overview]] as const) {
       const bytes = Buffer.byteLength(renderReportHtml(name, report, shop, 'vi-VN', METRICS_URL));
