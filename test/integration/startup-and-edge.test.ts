@@ -10,6 +10,16 @@ import { handler as events } from '#functions/events/handler.ts';
 import { createApiKey, putShop } from '#lib/store/shops.ts';
 import { resetConfig } from '#lib/config.ts';
 
+/** Loads a handler module afresh with the present environment; the error its init throws, if any. */
+async function initError(load: () => Promise<unknown>): Promise<Error | undefined> {
+  resetConfig();
+  vi.resetModules();
+  return load().then(
+    () => undefined,
+    (e: Error) => e,
+  );
+}
+
 /**
  * Configuration fails at start, naming each bad variable and its rule
  * (SPEC §4.2); edge input that used to answer 500 answers 400 in our shape.
@@ -41,12 +51,7 @@ describe('configuration is checked when a process starts', () => {
   it('a Lambda fails its init (not each request) when a setting it needs is missing or unsafe', async () => {
     delete process.env.META_APP_SECRET;
     process.env.ZALO_OA_SECRET_KEY = 'abc';
-    resetConfig();
-    vi.resetModules();
-    const failure = await import('#functions/webhook/handler.ts').then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    const failure = await initError(() => import('#functions/webhook/handler.ts'));
     expect(failure?.name).toBe('ConfigError');
     expect(failure?.message).toContain('ZALO_OA_SECRET_KEY: must be at least 8 characters');
     expect(failure?.message).toContain('META_APP_SECRET: required');
@@ -58,12 +63,7 @@ describe('configuration is checked when a process starts', () => {
 
   it('a mistyped tracing switch stops the start instead of silently tracing nothing', async () => {
     process.env.POWERTOOLS_TRACE_ENABLED = 'True';
-    resetConfig();
-    vi.resetModules();
-    const failure = await import('#functions/ingest/handler.ts').then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    const failure = await initError(() => import('#functions/ingest/handler.ts'));
     delete process.env.POWERTOOLS_TRACE_ENABLED;
     expect(failure?.name).toBe('ConfigError');
     expect(failure?.message).toContain('POWERTOOLS_TRACE_ENABLED: must be true or false');
