@@ -1,18 +1,18 @@
 /**
  * `npm run screenshots`: the `format=html` report page at phone (390 px) and
  * desktop (1280 px) widths, rendered by Debian's Chromium (headless) from the
- * same fixtures the size test uses: a shop with 20 chat staff, 20 ads and a
- * 31-day series. Writes bench/report-<report>-<width>.png. Not part of
- * `npm test` (it needs `apt-get install chromium`).
+ * same fixture the size tests use (`makeLargeShopReports`): 20 chat staff,
+ * 20 ads in 20 campaigns and a 31-day series. Writes
+ * bench/report-<report>-<width>.png. Not part of `npm test` (it needs
+ * `apt-get install chromium`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderReportHtml } from '#lib/reports/html.ts';
-import { addDays } from '#lib/time/zone.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeOverview, makeStaffChat, makeTotals } from '#test/support/fixtures/reports.ts';
+import { makeLargeShopReports } from '#test/support/fixtures/reports.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
@@ -20,11 +20,8 @@ if (!existsSync(CHROMIUM)) {
   process.exit(1);
 }
 const shop = makeShop('html-shop', { name: 'Thời trang Hoa Mai' });
-const pages = {
-  overview: makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) }),
-  'staff-chat': makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh` })) }),
-  ads: makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })), campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}` })) }),
-} as const;
+const large = makeLargeShopReports();
+const pages = { overview: large.overview, 'staff-chat': large.staffChat, ads: large.ads } as const;
 const widths = { phone: [390, 2600], desktop: [1280, 1800] } as const;
 /** The overview's phone page runs past 2600 px since it shows top staff and the 24 hours. */
 const TALLER: Partial<Record<string, number>> = { 'overview-phone': 3700 };

@@ -1,24 +1,19 @@
 /**
  * Sizes of what a reader opens against Gmail's 102 KB clip: the daily digest
- * and the `format=html` report pages of a shop with 20 staff and 20 ads,
- * built from the fixtures of test/unit/email/digest.test.ts and
- * test/unit/reports/html.test.ts (which assert < 90 KB).
+ * and the `format=html` report pages of a shop with 20 staff and 20 ads, from
+ * `makeLargeShopReports`, the fixture the size tests assert < 90 KB on.
  *
  *   npx tsx bench/sizes.ts
  */
 import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
 import { renderReportHtml } from '#lib/reports/html.ts';
-import { addDays } from '#lib/time/zone.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
+import { makeLargeShopReports, makeOverview, makeReferrals, makeStaffSales } from '#test/support/fixtures/reports.ts';
 
 export function measureSizes(): Array<{ page: string; bytes: number }> {
   const shop = makeShop('hoa-mai', { name: 'Thời trang Hoa Mai' });
-  const name = (i: number) => `Nhân viên số ${i} Nguyễn Thị Thanh`;
-  const staffChat = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: name(i), missedConversations: 3, missedByShift: { morning: 1, afternoon: 1, evening: 1 } })) });
-  const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}`, revenue: 1_000_000 + i })), campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}`, revenue: 1_000_000 + i })) });
-  const overview = makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) });
+  const { staffChat, ads, overview } = makeLargeShopReports();
   const { html: digest } = renderDigest(
     buildDigestView({
       shop,

@@ -3,7 +3,7 @@ import type { Locale } from '#lib/shops/schema.ts';
 import { buildDigestView, type DigestInput } from '#lib/email/view-model.ts';
 import { digestSkeleton, renderDigest } from '#lib/email/render.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeChatRow, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAds, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeLargeShopReports } from '#test/support/fixtures/reports.ts';
 
 const shop = makeShop('hoa-mai', { name: 'Thời trang Hoa Mai' });
 const UNSUBSCRIBE = 'https://api.example.com/v1/unsubscribe?shop=hoa-mai&email=owner%40hoamai.vn&period=daily&sig=abc';
@@ -208,8 +208,7 @@ describe('link to the full report of the period', () => {
 
 describe('size (Gmail clips an HTML body past 102 KB)', () => {
   it('stays under 90 KB for a shop with 20 staff and 20 ads, link included', () => {
-    const chat = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh`, missedConversations: 3, missedByShift: { morning: 1, afternoon: 1, evening: 1 } })) });
-    const ads = makeAds({ rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}`, revenue: 1_000_000 + i })) });
+    const { staffChat: chat, ads } = makeLargeShopReports();
     const { html } = render(undefined, { staffChat: chat, ads, reportUrl: 'https://api.example.com/v1/report-pages/hoa-mai/overview?from=2026-11-22&to=2026-11-22&exp=1796794162&sig=pgW-vwKXncyDj3zFF_37c58v5XWwH5FR986BnnwA9X0' });
     expect(Buffer.byteLength(html)).toBeLessThan(90 * 1024);
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { makeShop } from '#test/support/factories.ts';
-import { ACTIVE_REFERRALS, makeAdRow, makeAds, makeCampaignRow, makeChatRow, makeConversations, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals } from '#test/support/fixtures/reports.ts';
+import { ACTIVE_REFERRALS, makeAds, makeCampaignRow, makeConversations, makeOverview, makeReferrals, makeStaffChat, makeStaffSales, makeTotals, makeLargeShopReports } from '#test/support/fixtures/reports.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
-import { addDays } from '#lib/time/zone.ts';
 
 const shop = makeShop('html-shop', { name: 'Thời trang Hoa Mai' });
 const METRICS_URL = 'https://api.example.vn/v1/metrics';
@@ -189,12 +188,7 @@ describe('renderReportHtml', () => {
   });
 
   it('stays under 90 KB for a shop with 20 staff, 20 ads and a 31-day series (Gmail clips at 102 KB)', () => {
-    const staff = makeStaffChat({ rows: Array.from({ length: 20 }, (_, i) => makeChatRow({ staffId: `s${i}`, name: `Nhân viên số ${i} Nguyễn Thị Thanh` })) });
-    const ads = makeAds({
-      rows: Array.from({ length: 20 }, (_, i) => makeAdRow({ adId: `2385${String(i).padStart(6, '0')}`, campaignId: `camp-${i}` })),
-      campaigns: Array.from({ length: 20 }, (_, i) => makeCampaignRow({ campaignId: `camp-${i}` })),
-    });
-    const overview = makeOverview({ series: Array.from({ length: 31 }, (_, i) => ({ date: addDays('2026-10-01', i), ...makeTotals() })) });
+    const { staffChat: staff, ads, overview } = makeLargeShopReports();
     for (const [name, report] of [['staff-chat', staff], ['ads', ads], ['overview', overview]] as const) {
       const bytes = Buffer.byteLength(renderReportHtml(name, report, shop, 'vi-VN', METRICS_URL));
       expect(bytes, name).toBeLessThan(90 * 1024);
