@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { startDynamoLocal } from '../scripts/local/dynamodb-local.ts';
 import { chatTraffic, commentStorm, measureIngest, type IngestFigures } from './ingest.ts';
 import { measureReports, type ReportFigures } from './reports.ts';
-import { BASELINE_COMMIT, bundleSizesTable, checkoutBaseline, measureBundleSizes } from './bundle-sizes.ts';
+import { BASELINE_COMMIT, bundleSizesTable, checkoutBaseline, measureBundleSizes, median } from './bundle-sizes.ts';
 import { sizesSection } from './sizes.ts';
 import { measureConflicts, type ConflictFigures } from './conflicts.ts';
 import { capacityTable } from './capacity.ts';
@@ -235,7 +235,7 @@ try {
   const baseline = await checkoutBaseline();
   try {
     const bundles = await measureBundleSizes(undefined, baseline);
-    const loads = bundles.filter((b) => !b.error).map((b) => [...b.loadMs].sort((x, y) => x - y)[Math.floor(b.loadMs.length / 2)]!);
+    const loads = bundles.filter((b) => !b.error).map((b) => median(b.loadMs));
     lines.push(
       "## Lambda bundles (the stack's esbuild options from infra/bundling.ts: ESM, minified, AWS SDK bundled)",
       '',
