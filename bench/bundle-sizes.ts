@@ -1,13 +1,13 @@
 /**
- * Bundle size and module-load time of every Lambda function, bundled with the
- * stack's own esbuild options (infra/bundling.ts), so the numbers describe
- * what `cdk deploy` ships.
+ * Bundle size and module-load time of every Lambda function, bundled by the
+ * script the stack runs (scripts/bundle-function.ts, with infra/bundling.ts's
+ * options), so the numbers describe what `cdk deploy` ships.
  *
  *   npx tsx bench/bundle-sizes.ts
  *
- * For each `functions/<name>/handler.ts`: esbuild → `<tmp>/<name>/index.mjs`
- * (+ source map, + the compiled templates, openapi.json and tracer.mjs the
- * bundling hook ships), then 5 fresh `node` processes each `import()` the
+ * For each `functions/<name>/handler.ts`: `<tmp>/<name>/index.mjs`
+ * (+ source map, the compiled templates, openapi.json and tracer.mjs shipped
+ * beside it), then 5 fresh `node` processes each `import()` the
  * bundle as deployed (no NODE_OPTIONS), 5 more with `--enable-source-maps`
  * and 5 with tracing on, for comparison; the median import time is reported
  * (module evaluation only, no handler call, no network). The same is done in
@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ESBUILD_TARGET, esbuildOptions, LAMBDA_RUNTIME } from '../infra/bundling.ts';
+import { ESBUILD_TARGET, LAMBDA_RUNTIME } from '../infra/bundling.ts';
 import { PROJECT_ROOT, handlerEntry } from '../infra/constructs/chatpulse-function.ts';
-import { bundleTracer } from '../scripts/bundle-tracer.ts';
+import { bundleFunction, buildSharedFiles } from '../scripts/bundle-function.ts';
 
 const RUNS = 5;
 
@@ -100,26 +100,15 @@ export const median = (xs: number[]) => {
 
 /** Bundles and measures every function; `dir` receives the bundles (a temporary folder by default). */
 export async function measureBundleSizes(dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundle-sizes-')), baseline?: Baseline): Promise<BundleMeasure[]> {
-  // the same steps as the bundling hook (commandHooks.afterBundling): compile the MJML templates and generate the OpenAPI document once
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  execFileSync(tsx, ['scripts/compile-templates.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
-  const compiled = path.join(PROJECT_ROOT, 'templates', 'compiled');
-  const openapi = path.join(dir, 'openapi.json');
-  execFileSync(tsx, ['scripts/build-openapi.ts', openapi], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  // what the stack runs for every function (scripts/bundle-function.ts), the shared files built once
+  const shared = buildSharedFiles(dir);
   const out: BundleMeasure[] = [];
   for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions')).sort()) {
-    const entry = handlerEntry(fn);
-    if (!existsSync(entry)) continue;
+    if (!existsSync(handlerEntry(fn))) continue;
     const fnDir = path.join(dir, fn);
-    mkdirSync(path.join(fnDir, 'templates', 'compiled'), { recursive: true });
-    const outfile = path.join(fnDir, 'index.mjs');
-    const { metafile } = await build({ ...esbuildOptions(entry, outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', metafile: true });
+    const { outfile, tracerFile, metafile } = await bundleFunction(fn, fnDir, shared);
     // zod's share of the bundle, from esbuild's metafile (bytes each input contributes to the output)
     const inputs = Object.entries(metafile.outputs[path.relative(PROJECT_ROOT, outfile)]?.inputs ?? {}).filter(([p]) => p.includes('node_modules/zod/'));
-    for (const f of readdirSync(compiled)) copyFileSync(path.join(compiled, f), path.join(fnDir, 'templates', 'compiled', f));
-    copyFileSync(openapi, path.join(fnDir, 'openapi.json'));
-    // the same step as the bundling hook: the Tracer beside the bundle
-    const tracerFile = await bundleTracer(fnDir);
 
     const probe = path.join(fnDir, 'load.mjs');
     writeFileSync(probe, `const t = performance.now(); await import('./index.mjs'); process.stdout.write(String(performance.now() - t));`);

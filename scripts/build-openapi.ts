@@ -1,5 +1,5 @@
 /**
- * Build step run by the bundling hook (infra/bundling.ts): writes the OpenAPI
+ * Build step run by scripts/bundle-function.ts: writes the OpenAPI
  * document, generated from the zod schemas by lib/reports/openapi.ts, to the
  * given file (`<bundle>/openapi.json`), where lib/reports/openapi-served.ts
  * reads it. The report bundle then carries neither the generator nor zod's

@@ -1,5 +1,5 @@
 /**
- * Bundling step (infra/bundling.ts `afterBundling`, and bench/bundle-sizes.ts):
+ * Bundling step (scripts/bundle-function.ts, for every function):
  * writes the Powertools Tracer as its own module beside a function's bundle,
  *
  *   tsx scripts/bundle-tracer.ts <bundle dir>

@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Code, Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundling, LAMBDA_RUNTIME } from '../bundling.ts';
+import { LAMBDA_RUNTIME } from '../bundling.ts';
 
 /** The repository root: entries, package-lock.json and the `#lib/*` imports are resolved from here. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,6 +24,32 @@ export type ChatpulseFunctionProps = {
 };
 
 /**
+ * A function's code: `scripts/bundle-function.ts <name> <asset dir>` run on
+ * this machine (esbuild's JS API with the options and plugin of
+ * infra/bundling.ts; NodejsFunction calls the esbuild CLI, which cannot run
+ * plugins). The asset is hashed by what the bundler wrote. Stacks that are
+ * not being deployed (`cdk synth` of another stack, the template tests) skip
+ * bundling, as NodejsFunction does; the Docker image is never pulled because
+ * the local bundling always answers (or throws with esbuild's message).
+ */
+export function functionCode(name: string): Code {
+  return Code.fromAsset(PROJECT_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('local-bundling-only'),
+      // what runs, also naming the function: CDK caches a staged asset by its source and bundling options
+      command: ['tsx', 'scripts/bundle-function.ts', name, '/asset-output'],
+      local: {
+        tryBundle(outputDir: string): boolean {
+          execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/bundle-function.ts', name, outputDir], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
  * Every function's defaults in one place: ARM64 on the runtime of
  * infra/bundling.ts, one esbuild ESM bundle with its source map beside it,
  * X-Ray tracing, its own log group kept one month. Node is not told to apply
@@ -33,21 +59,18 @@ export type ChatpulseFunctionProps = {
  * while. Permissions
  * are granted per function by the construct that owns it.
  */
-export class ChatpulseFunction extends NodejsFunction {
+export class ChatpulseFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: ChatpulseFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     super(scope, id, {
-      entry: handlerEntry(props.name),
-      handler: 'handler',
+      code: functionCode(props.name),
+      handler: 'index.handler',
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling,
       environment: {
         // lib/log.ts (Powertools): INFO, and 1 % of invocations logged at DEBUG
         POWERTOOLS_SERVICE_NAME: 'chatpulse',

@@ -7,7 +7,7 @@ import path from 'node:path';
  * generated from the zod schemas by lib/reports/openapi.ts, whose
  * `z.toJSONSchema` and the admin schemas it describes would add ~38 KB to
  * the report bundle. So it is generated when the function is bundled, like
- * the MJML templates: the bundling hook (infra/bundling.ts) runs
+ * the MJML templates: scripts/bundle-function.ts runs
  * `scripts/build-openapi.ts`, which writes `openapi.json` beside the bundle,
  * and a deployed function only reads that file. Run from source (tsx,
  * vitest, npm start) there is no such file, and the first request generates
@@ -15,7 +15,7 @@ import path from 'node:path';
  * follow, so the bundle never contains it.
  */
 
-/** The file the bundling hook writes beside the bundle (`<bundle>/openapi.json`). */
+/** The file scripts/bundle-function.ts writes beside the bundle (`<bundle>/openapi.json`). */
 export const OPENAPI_FILE = 'openapi.json';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +38,7 @@ async function baseDocument(dir: string): Promise<Document> {
       const { openApiDocument } = (await import(generator)) as typeof import('#lib/reports/openapi.ts');
       doc = openApiDocument() as Document;
     } catch (err) {
-      throw new Error(`${OPENAPI_FILE} is missing beside ${HERE} and the generator could not be loaded (the bundling hook writes it)`, { cause: err });
+      throw new Error(`${OPENAPI_FILE} is missing beside ${HERE} and the generator could not be loaded (scripts/bundle-function.ts writes it)`, { cause: err });
     }
   }
   loaded.set(dir, doc);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { esbuildOptions } from '#infra/bundling.ts';
 import { PROJECT_ROOT, handlerEntry } from '#infra/constructs/chatpulse-function.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
+import { bundleFunction } from '../../scripts/bundle-function.ts';
 
 /**
  * The deployed bundles replace the SDK's default credential chain by the
@@ -68,8 +69,7 @@ describe('bundling: zod', () => {
   it('the report bundle serves the OpenAPI document shipped beside it, identical to the generated one', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundling-'));
     try {
-      await build({ ...esbuildOptions(handlerEntry('report'), path.join(dir, 'index.mjs')), absWorkingDir: PROJECT_ROOT, logLevel: 'silent' });
-      execFileSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/build-openapi.ts', path.join(dir, 'openapi.json')], { cwd: PROJECT_ROOT });
+      await bundleFunction('report', dir); // what the stack runs for the function
       writeFileSync(
         path.join(dir, 'call.mjs'),
         `const { handler } = await import('./index.mjs');

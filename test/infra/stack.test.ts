@@ -419,6 +419,7 @@ describe('the CDK stack', () => {
       expect(code.startsWith("import { createRequire } from 'module';"), dir).toBe(true);
       expect(code, dir).not.toMatch(/["']#lib\//); // package.json imports resolved by esbuild
       expect(code, dir).not.toMatch(/from\s*["']@aws-sdk\//); // the pinned SDK is bundled, not imported from the runtime
+      expect(code, dir).not.toContain('BatchGetMetricData'); // SES v2 schemas of operations never sent are shaken out (infra/sdk-tree-shaking.ts)
       expect(existsSync(path.join(dir, 'templates', 'compiled')), dir).toBe(true);
       // the Tracer ships beside the bundle, mapped by package.json, and stays out of it
       expect(code, dir).toMatch(/import\(\s*["']#tracer["']\s*\)/);

@@ -19,7 +19,7 @@ describe('servedOpenApiDocument', () => {
     expect(JSON.stringify(await servedOpenApiDocument())).toBe(JSON.stringify(openApiDocument()));
   });
 
-  it('in a bundle, serves the file the bundling hook wrote beside it, with the servers of this deployment', async () => {
+  it('in a bundle, serves the file scripts/bundle-function.ts wrote beside it, with the servers of this deployment', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-openapi-'));
     // what scripts/build-openapi.ts writes
     writeFileSync(path.join(dir, OPENAPI_FILE), JSON.stringify(openApiDocument()));
