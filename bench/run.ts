@@ -58,6 +58,10 @@ try {
   for (const w of windows) paths.push(await measureDeployedPath(dynamo.endpoint, `chat mix, window ${w} s`, mix, w));
   const storm = await measureDeployedPath(dynamo.endpoint, 'livestream storm (2,000 comments in 1 s on one page)', stormMix(2000, 1), INGEST_BATCHING.maxBatchingWindowSeconds);
   const chosen = paths.find((p) => p.windowSeconds === INGEST_BATCHING.maxBatchingWindowSeconds)!;
+  const chatFloors = windows.map((w) => writeFloor(mix, w));
+  const chosenFloor = chatFloors[windows.indexOf(INGEST_BATCHING.maxBatchingWindowSeconds)]!;
+  const stormFloor = writeFloor(stormMix(2000, 1), INGEST_BATCHING.maxBatchingWindowSeconds);
+  const floors = [...chatFloors.map((f) => ({ label: 'chat mix', f, goal: 1 })), { label: 'livestream storm', f: stormFloor, goal: 1.5 }];
   lines.push(
     '## Cost on the deployed path (one event per webhook, the chosen batching)',
     '',
@@ -76,15 +80,13 @@ try {
     '',
     '### The floor: what any write path spends on this traffic (`writeFloor` in bench/deployed-path.ts)',
     '',
-    'Counted from the same batches, without DynamoDB: per batch, each conversation it touches needs its state item written once (one state item per conversation holds the dedup and the joins: DESIGN.md), and each shop it touches needs at least one more item (rollups, raw events; no item spans two tenants). DynamoDB bills at least 1 write unit per item, 2 inside a transaction. The plain floor prices every item at 1 unit (no transaction, ≤ 1 KB, no index write); the transactional floor prices the state items at 2, the price of writing a state and its deltas atomically.',
+    'Counted from the same batches, without DynamoDB: per batch, each conversation it touches needs its state item written once (one state item per conversation holds the dedup and the joins: DESIGN.md), each shop it touches needs at least one more item (rollups, raw events; no item spans two tenants), and each conversation whose open wait the batch changes (opens, closes, or replaces) needs its entry in the open-waits index written (DESIGN.md keeps open waits in a sparse index so that "missed" and "still waiting" are a query; counted as if the index projected keys only, so that an entry that stays as it was costs nothing). DynamoDB bills at least 1 write unit per item or index entry written, 2 for an item inside a transaction. The plain floor prices every write at 1 unit (no transaction, ≤ 1 KB); the transactional floor prices the state items at 2, the price of writing a state and its deltas atomically.',
     '',
-    '| traffic | window | conversation items / event | shop items / event | floor, plain writes (WRU/event) | floor, state in a transaction (WRU/event) | goal |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...[...windows.map((w) => ({ label: 'chat mix', f: writeFloor(mix, w), goal: 1 })), { label: 'livestream storm', f: writeFloor(stormMix(2000, 1), INGEST_BATCHING.maxBatchingWindowSeconds), goal: 1.5 }].map(
-      ({ label, f, goal }) => `| ${label} | ${f.windowSeconds} s | ${f2(f.conversationTouches)} | ${f2(f.shopTouches)} | ${f2(f.floorPlain)} | ${f2(f.floorTx)} | ≤ ${goal.toFixed(1)} |`,
-    ),
+    '| traffic | window | conversation items / event | shop items / event | open-wait index writes / event | floor, plain writes (WRU/event) | floor, state in a transaction (WRU/event) | goal |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...floors.map(({ label, f, goal }) => `| ${label} | ${f.windowSeconds} s | ${f2(f.conversationTouches)} | ${f2(f.shopTouches)} | ${f2(f.indexTouches)} | ${f2(f.floorPlain)} | ${f2(f.floorTx)} | ≤ ${goal.toFixed(1)} |`),
     '',
-    'On this mix a conversation rarely sees two events in one batch and most shops see one event per batch, so the floor stays above 1.0 WRU/event for chat at every window up to 60 s even with plain writes: the chat goal is out of reach of any design that keeps a state item per conversation and items per tenant, and would need a different storage model (for example one journal item per shop and batch that reports read until it is folded). The storm (a new viewer per comment, each its own state item) has a plain floor near 1.0, under its goal, but twice that once each state is written in a transaction with its deltas: it is reachable only by writing state items alone (conditional puts) and deriving the rollup deltas from their changes afterwards (a DynamoDB Stream of old and new images, applied in bulk with a per-shard checkpoint), which is not built.',
+    `Both goals are below the floor of DESIGN.md's storage model on this traffic, whatever the write path merges: chat needs at least ${f2(Math.min(...chatFloors.map((f) => f.floorPlain)))} WRU/event even with plain writes at the longest window (a conversation rarely sees two events in one batch, most shops see one event per batch, and half the events open or close a wait), and the storm at least ${f2(stormFloor.floorPlain)} (each new viewer is a new state item and a new open wait). The measured path is ${f2(chosen.wruPerEvent / chosenFloor.floorTx)}× its transactional floor for chat and ${f2(storm.wruPerEvent / stormFloor.floorTx)}× for the storm. Meeting the goals needs a different storage model, not a cheaper path through this one: for example one journal item per shop and batch that reports read until it is folded (state and deltas of many conversations in one item), and open waits kept outside a per-conversation index. Not built: it changes the exactness argument every report rests on (DESIGN.md "Exactly-once without ordering").`,
     '',
   );
 
