@@ -20,10 +20,18 @@ import type { Plugin } from 'esbuild';
  * - **A client's package.json reduced to its version**, the one field the
  *   client reads (`packageInfo.version`, for the user agent); a default JSON
  *   import otherwise bundles the whole manifest (~2 KB per client).
+ * - **No event-stream codec.** The SDK's HTTP protocol imports
+ *   `@smithy/core/event-streams` (with its codec, ~20 KB) lazily, only for
+ *   operations that stream events (Bedrock, Transcribe, S3 Select…). None of
+ *   the operations we call does (DynamoDB, SES v2, SQS, Secrets Manager), so
+ *   the import resolves to a module that throws, naming this plugin, if it
+ *   is ever reached.
  */
 export const sdkTreeShaking: Plugin = {
   name: 'sdk-tree-shaking',
   setup(build) {
+    build.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({ path: 'event-streams', namespace: 'sdk-tree-shaking' }));
+    build.onLoad({ filter: /.*/, namespace: 'sdk-tree-shaking' }, () => ({ contents: EVENT_STREAMS_STUB, loader: 'js' }));
     build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async ({ path }) => ({
       contents: literalTraitKeys(await readFile(path, 'utf8')),
       loader: 'js',
@@ -34,6 +42,12 @@ export const sdkTreeShaking: Plugin = {
     }));
   },
 };
+
+/** What `import('@smithy/core/event-streams')` gives a bundle instead of the codec. */
+export const EVENT_STREAMS_STUB = `const fail = () => { throw new Error('event streams are not bundled (infra/sdk-tree-shaking.ts): an SDK operation that streams events needs them'); };
+export const eventStreamSerdeProvider = fail;
+export class EventStreamSerde { constructor() { fail(); } }
+`;
 
 /**
  * Rewrites computed object keys `[_x]:` whose name is bound at the top of the

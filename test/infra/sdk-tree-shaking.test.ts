@@ -139,6 +139,17 @@ export async function calls(endpoint) {
     expect(JSON.parse(seen[1]!.body)).toMatchObject({ Item: { n: { N: '9007199254740993' } }, ConditionExpression: 'attribute_not_exists(PK)' });
   });
 
+  it('an operation that would stream events fails with a message naming the plugin', { timeout: 60_000 }, async () => {
+    writeFileSync(
+      path.join(dir, 'streams.mjs'),
+      `const { EventStreamSerde } = await import('@smithy/core/event-streams');\ntry { new EventStreamSerde({}); } catch (e) { process.stdout.write(e.message); }`,
+    );
+    const outfile = path.join(dir, 'streams-bundle.mjs');
+    await build({ ...esbuildOptions(path.join(dir, 'streams.mjs'), outfile), absWorkingDir: PROJECT_ROOT, nodePaths: [path.join(PROJECT_ROOT, 'node_modules')], logLevel: 'silent' });
+    const { stdout } = await promisify(execFile)(process.execPath, [outfile], { env: { PATH: process.env.PATH } });
+    expect(stdout).toBe('event streams are not bundled (infra/sdk-tree-shaking.ts): an SDK operation that streams events needs them');
+  });
+
   it('leaves out the schemas of operations never called, and the clients\' manifests', { timeout: 60_000 }, async () => {
     const shaken = await bundle('shaken-size', true);
     const plain = await bundle('plain-size', false);
@@ -150,6 +161,9 @@ export async function calls(endpoint) {
       expect(code.includes(gone), `with the plugin: ${gone}`).toBe(false);
     }
     expect(code).toContain('/v2/email/outbound-emails');
+    // no event-stream codec (its header names are strings the minifier keeps)
+    expect(plainCode).toContain(':event-type');
+    expect(code).not.toContain(':event-type');
     // the manifests keep their version only
     expect(plainCode).toContain('Sesv2 Client for Node.js');
     expect(code).not.toContain('Sesv2 Client for Node.js');
