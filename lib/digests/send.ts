@@ -11,7 +11,7 @@ import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
-import { createReportLink } from '#lib/reports/links.ts';
+import { createReportLink } from '#lib/reports/link-signing.ts';
 
 export const digestJobSchema = z.object({
   shopId: z.string().check(z.minLength(1)),
