@@ -10,8 +10,10 @@ export const FUNCTION_SETTINGS = {
   authorizer: ['TABLE_NAME'],
   admin: ['TABLE_NAME', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY'],
   ingest: ['TABLE_NAME'],
-  'digest-dispatch': ['TABLE_NAME'],
-  'digest-send': ['TABLE_NAME', 'UNSUBSCRIBE_SIGNING_KEY'],
+  // signs each job's unsubscribe link (and its report link when REPORT_LINK_KEY is set)
+  'digest-dispatch': ['TABLE_NAME', 'UNSUBSCRIBE_SIGNING_KEY'],
+  // sends the links its jobs carry: no secret
+  'digest-send': ['TABLE_NAME'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;
