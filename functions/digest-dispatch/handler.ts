@@ -4,7 +4,7 @@ import { log, observe } from '#lib/log.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
 
-await startup('digest-dispatch');
+await startup('digest-dispatch', loadSecrets);
 
 /** Hourly schedule: queues the digests due in each shop's zone, their links signed. */
 const main = async (event: { time?: string }): Promise<{ jobs: number }> => {

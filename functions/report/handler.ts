@@ -12,9 +12,10 @@ import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLink } from '#lib/reports/open-link.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
 
-await startup('report');
+await startup('report', loadSecrets);
 
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
