@@ -62,7 +62,7 @@ export class InvalidDigestJobError extends Error {
   }
 }
 
-/** The body of `POST /v1/admin/digests/run` that queues this job's digest again, signed (the email is not named: logs mask it). */
+/** The body of `POST /v1/admin/digests/run` that queues this job's digest again, signed, for every subscribed recipient (the ledger skips those who had it). */
 function rerunOf(body: Record<string, unknown>): string {
   const { shopId, period, periodKey } = body;
   if (typeof shopId !== 'string' || (period !== 'daily' && period !== 'weekly') || typeof periodKey !== 'string') return '{shopId, period, date}';
