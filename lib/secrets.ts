@@ -7,10 +7,11 @@ import { traced } from '#lib/aws/tracing.ts';
  * The secrets, grouped by the Secrets Manager secret (JSON) that holds them.
  * Each function is granted and told (SECRET_ARNS) only the groups it uses:
  * webhook → `webhook`; admin → `admin` + `unsubscribe` (it verifies the
- * links); digest-send → `unsubscribe` (it signs them) + `links` (its digests
- * link to the full report); report → `links` (it signs and opens report
- * links). infra/ builds the
- * grants from this table.
+ * unsubscribe links) + `links` (its digest runs queue jobs with signed links,
+ * as the dispatcher's); digest-dispatch → `unsubscribe` + `links` (it signs
+ * each job's unsubscribe link and the link to the full report); report →
+ * `links` (it signs and opens report links); digest-send, events,
+ * authorizer, ingest → none. infra/ grants by these group names.
  */
 export const SECRET_GROUPS = {
   webhook: ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_APP_ID', 'ZALO_OA_SECRET_KEY'],

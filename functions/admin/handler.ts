@@ -12,7 +12,7 @@ import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
-await startup('admin');
+await startup('admin', loadSecrets);
 
 /** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token — and signed unsubscribe links. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

@@ -1,11 +1,11 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { digestJobSchema, sendDigest } from '#lib/digests/send.ts';
+import { sendDigest } from '#lib/digests/send.ts';
+import { InvalidDigestJobError, parseDigestJob, type DigestJob } from '#lib/digests/job.ts';
 import { log, observe } from '#lib/log.ts';
-import { loadSecrets } from '#lib/secrets.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
-import { queues, type DigestJob } from '#lib/queue/queue.ts';
+import { queues } from '#lib/queue/queue.ts';
 import { startup } from '#lib/startup.ts';
 
 await startup('digest-send');
@@ -15,21 +15,25 @@ await startup('digest-send');
  * sending rate). A failed job is reported for redelivery (SES throttling, a
  * crash) by @middy/sqs-partial-batch-failure from the settled results; after
  * five receives it rests in the dead-letter queue, its last error logged and
- * kept on the ledger item. A permanent refusal goes there at once.
+ * kept on the ledger item. A permanent refusal goes there at once, and so
+ * does a job that is not valid (no retry can fix it): one queued before the
+ * dispatcher signed the links carries none, and this function holds no key
+ * to sign them.
  */
 const main = async (event: SQSEvent): Promise<PromiseSettledResult<unknown>[]> => {
-  await loadSecrets(); // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links
   const settled: PromiseSettledResult<unknown>[] = [];
   for (const record of event.Records) {
+    let body: unknown;
     let job: DigestJob | undefined;
     try {
-      job = digestJobSchema.parse(JSON.parse(record.body));
+      body = JSON.parse(record.body);
+      job = parseDigestJob(body);
       const outcome = await sendDigest(job);
       log.info('digest job', { shopId: job.shopId, period: job.period, periodKey: job.periodKey, outcome });
       settled.push({ status: 'fulfilled', value: outcome });
     } catch (err) {
-      if (job && err instanceof PermanentMailError) {
-        await queues().deadLetterDigest(job, `${err.name}: ${err.message}`);
+      if (err instanceof InvalidDigestJobError || (job && err instanceof PermanentMailError)) {
+        await queues().deadLetterDigest(body, `${err.name}: ${err.message}`);
         log.error('digest job dead-lettered', err, { messageId: record.messageId });
         settled.push({ status: 'fulfilled', value: 'dead-lettered' });
         continue;

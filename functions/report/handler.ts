@@ -8,12 +8,14 @@ import { servedOpenApiDocument } from '#lib/reports/openapi-served.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
-import { createReportLink, openReportLink } from '#lib/reports/links.ts';
+import { createReportLink } from '#lib/reports/link-signing.ts';
+import { openReportLink } from '#lib/reports/open-link.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
 
-await startup('report');
+await startup('report', loadSecrets);
 
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };

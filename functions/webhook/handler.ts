@@ -7,7 +7,7 @@ import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
-await startup('webhook');
+await startup('webhook', loadSecrets);
 
 /** Platform webhooks (Meta, Zalo, orders) and the health check: the public routes. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {

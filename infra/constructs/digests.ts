@@ -14,9 +14,9 @@ import { grantWritesUnder } from './table-grants.ts';
 
 export type DigestsProps = {
   table: Table;
-  /** holds UNSUBSCRIBE_SIGNING_KEY, the HMAC key of the unsubscribe links (the sender's only secret) */
+  /** holds UNSUBSCRIBE_SIGNING_KEY: the dispatcher signs each job's unsubscribe link */
   unsubscribeSecret: ISecret;
-  /** holds REPORT_LINK_KEY: a digest links to the full report of its period with a signed link */
+  /** holds REPORT_LINK_KEY: the dispatcher signs each job's link to the full report of its period */
   linksSecret: ISecret;
   /** From address of the digests; `name@domain` gets an email identity, a bare domain a domain identity */
   senderEmail: string;
@@ -46,14 +46,21 @@ export class Digests extends Construct {
       identity: props.senderEmail.includes('@') ? Identity.email(props.senderEmail) : Identity.domain(senderDomain),
     });
 
-    // Dispatcher: lists shops (Query) and reads each shop (GetItem), queues the due jobs.
+    // Dispatcher: lists shops (Query) and reads each shop (GetItem), queues the due jobs with their links signed
+    // (UNSUBSCRIBE_SIGNING_KEY, REPORT_LINK_KEY), so the sender holds no secret.
     this.dispatch = new ChatpulseFunction(this, 'Dispatch', {
       name: 'digest-dispatch',
-      environment: { ...props.env, DIGEST_QUEUE_URL: this.queue.queueUrl },
+      environment: {
+        ...props.env,
+        DIGEST_QUEUE_URL: this.queue.queueUrl,
+        SECRET_ARNS: `${props.unsubscribeSecret.secretName},${props.linksSecret.secretName}`,
+      },
       timeout: Duration.seconds(60),
     });
     props.table.grant(this.dispatch, 'dynamodb:GetItem', 'dynamodb:Query');
     this.queue.grantSendMessages(this.dispatch);
+    props.unsubscribeSecret.grantRead(this.dispatch);
+    props.linksSecret.grantRead(this.dispatch);
     this.schedule = new Schedule(this, 'Hourly', {
       schedule: ScheduleExpression.cron({ minute: '0' }),
       // A repeated run is harmless (the ledger sends each digest once); a run older than an hour is superseded by the next.
@@ -62,15 +69,14 @@ export class Digests extends Construct {
     });
 
     // Sender: claims a ledger item (conditional PutItem/UpdateItem), reads the report, mails it with SES.
+    // No secret: the links it sends come signed in the job.
     this.send = new ChatpulseFunction(this, 'Send', {
       name: 'digest-send',
       environment: {
         ...props.env,
         SES_FROM: props.senderEmail,
-        // permanent SES refusals go straight to the dead-letter queue with their reason
+        // permanent SES refusals and invalid jobs go straight to the dead-letter queue with their reason
         DIGEST_DLQ_URL: this.dlq.queueUrl,
-        // UNSUBSCRIBE_SIGNING_KEY signs the unsubscribe links, REPORT_LINK_KEY the report links; no other secret
-        SECRET_ARNS: `${props.unsubscribeSecret.secretName},${props.linksSecret.secretName}`,
       },
       timeout: sendTimeout,
       memorySize: 1024,
@@ -78,8 +84,6 @@ export class Digests extends Construct {
     props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
     // its only writes are ledger items (DIGEST#…)
     grantWritesUnder(props.table, this.send, ['PutItem', 'UpdateItem'], ['DIGEST#']);
-    props.unsubscribeSecret.grantRead(this.send);
-    props.linksSecret.grantRead(this.send);
     this.dlq.grantSendMessages(this.send);
     this.send.addToRolePolicy(
       new PolicyStatement({

@@ -95,8 +95,9 @@ export class Reporting extends Construct {
     withSecrets(this.report, ['links']);
 
     // Admin: shops (put, and delete of page references a shop gave up), API keys (put, list on
-    // GSI1, delete), rebuild (BatchWriteItem of rollups), digest runs onto the digest queue,
-    // unsubscribe links (verifies their signature). Holds ADMIN_TOKEN and UNSUBSCRIBE_SIGNING_KEY.
+    // GSI1, delete), rebuild (BatchWriteItem of rollups), digest runs onto the digest queue (their
+    // links signed, as the dispatcher's), unsubscribe links (verifies their signature). Holds
+    // ADMIN_TOKEN, UNSUBSCRIBE_SIGNING_KEY and REPORT_LINK_KEY.
     this.admin = new ChatpulseFunction(this, 'Admin', {
       name: 'admin',
       environment: { ...props.env, DIGEST_QUEUE_URL: digestQueue.queueUrl },
@@ -105,7 +106,7 @@ export class Reporting extends Construct {
     });
     table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
     digestQueue.grantSendMessages(this.admin);
-    withSecrets(this.admin, ['admin', 'unsubscribe']);
+    withSecrets(this.admin, ['admin', 'unsubscribe', 'links']);
 
     // Authorizer: one GetItem of the hashed key (APIKEY#…) and, at most hourly per key, an
     // UpdateItem of its last use, on API key items only. No secret.

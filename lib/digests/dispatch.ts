@@ -4,27 +4,44 @@ import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
 import { getShop, listShopIds } from '#lib/store/shops.ts';
-import { dueDigests, previousPeriodKey } from '#lib/digests/periods.ts';
+import { config } from '#lib/config.ts';
+import { digestRange, dueDigests, previousPeriodKey } from '#lib/digests/periods.ts';
+import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
+import { createReportLink } from '#lib/reports/link-signing.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 
-function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string): DigestJob[] {
-  return shop.recipients
-    .filter((r) => (period === 'daily' ? r.daily : r.weekly))
-    .map((r) => ({ shopId: shop.shopId, period, periodKey, email: r.email }));
+/**
+ * One job per subscribed recipient, carrying the links its email shows,
+ * signed here so that digest-send needs no key: the recipient's unsubscribe
+ * link and, where this deployment signs report links (REPORT_LINK_KEY), the
+ * full overview of the period (valid 7 days from now).
+ */
+function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now: number): DigestJob[] {
+  const recipients = shop.recipients.filter((r) => (period === 'daily' ? r.daily : r.weekly));
+  if (recipients.length === 0) return [];
+  const reportUrl = config().REPORT_LINK_KEY ? createReportLink(shop.shopId, { report: 'overview', ...digestRange(period, periodKey) }, now).url : undefined;
+  return recipients.map((r) => ({
+    shopId: shop.shopId,
+    period,
+    periodKey,
+    email: r.email,
+    unsubscribeUrl: unsubscribeUrl(shop.shopId, r.email, period),
+    ...(reportUrl ? { reportUrl } : {}),
+  }));
 }
 
 /**
  * The hourly schedule: for every shop whose local digest hour it is, one job
  * per recipient and due period. Firing twice queues jobs twice; the ledger
- * makes the second one a no-op.
+ * makes the second one a no-op. `at` picks the periods; `now` dates the links.
  */
-export async function dispatchDueDigests(at: Date): Promise<{ jobs: number }> {
+export async function dispatchDueDigests(at: Date, now = Date.now()): Promise<{ jobs: number }> {
   const jobs: DigestJob[] = [];
   for (const shopId of await listShopIds()) {
     const shop = await getShop(shopId);
     if (!shop) continue;
     for (const period of dueDigests(at.getTime(), shop.timezone, shop.digestHour)) {
-      jobs.push(...jobsFor(shop, period, previousPeriodKey(period, at.getTime(), shop.timezone)));
+      jobs.push(...jobsFor(shop, period, previousPeriodKey(period, at.getTime(), shop.timezone), now));
     }
   }
   if (jobs.length > 0) await queues().sendDigestJobs(jobs);
@@ -42,12 +59,12 @@ export const runDigestSchema = z.object({
  * or of the ISO week containing `date` (weekly) for every subscribed
  * recipient. Still at most once per recipient and period.
  */
-export async function runDigestNow(body: unknown): Promise<{ jobs: number; period: string; periodKey: string }> {
+export async function runDigestNow(body: unknown, now = Date.now()): Promise<{ jobs: number; period: string; periodKey: string }> {
   const req = parseWith(runDigestSchema, body, 'digest run');
   const shop = await getShop(req.shopId, { fresh: true });
   if (!shop) throw new NotFoundError(`Unknown shop ${req.shopId}`);
   const periodKey = req.period === 'daily' ? req.date : isoWeek(req.date);
-  const jobs = jobsFor(shop, req.period, periodKey);
+  const jobs = jobsFor(shop, req.period, periodKey, now);
   if (jobs.length === 0) throw new ValidationError('No recipient subscribed to that digest', [{ path: 'period', message: `no ${req.period} recipients for shop ${req.shopId}` }]);
   await queues().sendDigestJobs(jobs);
   return { jobs: jobs.length, period: req.period, periodKey };

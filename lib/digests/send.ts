@@ -1,24 +1,15 @@
-import * as z from '#lib/zod.ts';
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { claimDigest, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { digestRange } from '#lib/digests/periods.ts';
-import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
 import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
 import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
-import { createReportLink } from '#lib/reports/links.ts';
-
-export const digestJobSchema = z.object({
-  shopId: z.string().check(z.minLength(1)),
-  period: z.enum(['daily', 'weekly']),
-  periodKey: z.string().check(z.minLength(1)),
-  email: z.email(),
-});
+import type { DigestJob } from '#lib/digests/job.ts';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribed' | 'unknown_shop';
 
@@ -28,8 +19,9 @@ export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribe
  * claim and throws, so the job is retried; a permanent failure (address
  * rejected, identity not verified) marks the ledger `failed` and throws a
  * PermanentMailError, which the worker moves to the dead-letter queue at once.
+ * The links come signed in the job (lib/digests/job.ts): this holds no key.
  */
-export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new Date()): Promise<SendOutcome> {
+export async function sendDigest(job: DigestJob, now = new Date()): Promise<SendOutcome> {
   const shop = await getShop(job.shopId, { fresh: true });
   if (!shop) return 'unknown_shop';
   const recipient = shop.recipients.find((r) => r.email.toLowerCase() === job.email.toLowerCase());
@@ -49,9 +41,8 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
       buildReport('ads', shop, query, opts) as Promise<AdsReport>,
       buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
     ]);
-    const unsubscribe = unsubscribeUrl(shop.shopId, recipient.email, job.period);
-    // the full report of the period, as a signed link, when this deployment signs report links
-    const reportUrl = config().REPORT_LINK_KEY ? createReportLink(shop.shopId, { report: 'overview', from, to }, now.getTime()).url : undefined;
+    const unsubscribe = job.unsubscribeUrl;
+    const reportUrl = liveReportUrl(job, now);
     const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
     const { subject, html, text } = renderDigest(view);
     const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
@@ -69,4 +60,18 @@ export async function sendDigest(job: z.infer<typeof digestJobSchema>, now = new
     if (permanent) metric('DigestsFailedPermanently', 1, { period: job.period });
     throw err;
   }
+}
+
+/**
+ * The job's report link unless it expired while the job waited (a dead
+ * letter replayed days later): the email then goes without it, as from a
+ * deployment that signs no report links, rather than with a link that
+ * answers 403.
+ */
+function liveReportUrl(job: DigestJob, now: Date): string | undefined {
+  if (job.reportUrl === undefined) return undefined;
+  const exp = Number(new URL(job.reportUrl).searchParams.get('exp'));
+  if (Number.isFinite(exp) && exp * 1000 > now.getTime()) return job.reportUrl;
+  log.warn('digest sent without its expired report link', { shopId: job.shopId, period: job.period, periodKey: job.periodKey, expiredAt: Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : 'unknown' });
+  return undefined;
 }

@@ -7,7 +7,8 @@ import { getShop, putShop } from '#lib/store/shops.ts';
 /**
  * One-click unsubscribe links (RFC 8058): the link carries the shop, the
  * address and the period, signed with UNSUBSCRIBE_SIGNING_KEY (a secret of
- * its own, held by digest-send and admin only), so nobody can unsubscribe
+ * its own, held by digest-dispatch and admin only: they sign the links into
+ * the jobs they queue, admin verifies them), so nobody can unsubscribe
  * someone else. Rotating the key voids the links of digests already sent.
  */
 function sign(shopId: string, email: string, period: string): string {

@@ -23,7 +23,7 @@ export class SqsQueues implements Queues {
     );
   }
 
-  async deadLetterDigest(job: DigestJob, reason: string): Promise<void> {
+  async deadLetterDigest(job: unknown, reason: string): Promise<void> {
     await this.client.send(
       new SendMessageCommand({
         QueueUrl: required('DIGEST_DLQ_URL'),

@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from '#lib/events/schema.ts';
+import type { DigestJob } from '#lib/digests/job.ts';
 
 /**
  * The queues between the HTTP edge and the workers, as types only: the SQS
@@ -9,7 +10,8 @@ import type { CanonicalEvent } from '#lib/events/schema.ts';
 export type IngestMessage = { shopId: string; events: CanonicalEvent[]; phones?: PhoneLink[] };
 /** `at`: when the customer gave the phone (ISO-8601); the earliest giver of a phone holds it. */
 export type PhoneLink = { pageId: string; customerId: string; phone: string; at?: string };
-export type DigestJob = { shopId: string; period: 'daily' | 'weekly'; periodKey: string; email: string; force?: boolean };
+/** One recipient's digest of one period, with its signed links (schema: lib/digests/job.ts). */
+export type { DigestJob };
 
 export interface Queues {
   /**
@@ -18,6 +20,9 @@ export interface Queues {
    */
   sendIngest(messages: IngestMessage[]): Promise<void>;
   sendDigestJobs(jobs: DigestJob[]): Promise<void>;
-  /** Parks a job that can never succeed in the digest dead-letter queue, with the reason. */
-  deadLetterDigest(job: DigestJob, reason: string): Promise<void>;
+  /**
+   * Parks a job that can never succeed in the digest dead-letter queue, with
+   * the reason: a DigestJob, or a queued body that is not a valid one.
+   */
+  deadLetterDigest(job: unknown, reason: string): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-s
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
 import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversations.ts';
-import { reportLinkSchema } from '#lib/reports/links.ts';
+import { reportLinkSchema } from '#lib/reports/link-signing.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
 const errorSchema = {

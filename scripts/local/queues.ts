@@ -77,8 +77,8 @@ export class LocalQueue<T> {
     this.wake();
   }
 
-  /** Writes a message straight to the dead-letter folder with its reason. */
-  deadLetter(body: T, reason: string): void {
+  /** Writes a message straight to the dead-letter folder with its reason (a body that is not a valid T too). */
+  deadLetter(body: unknown, reason: string): void {
     const id = `${String(this.seq++).padStart(12, '0')}-dead`;
     writeFileSync(path.join(this.dlqDir, `${id}.json`), JSON.stringify({ id, body, reason, at: new Date().toISOString() }));
   }
@@ -261,7 +261,7 @@ export class LocalQueues implements Queues {
     this.digest.send(jobs);
   }
 
-  async deadLetterDigest(job: DigestJob, reason: string): Promise<void> {
+  async deadLetterDigest(job: unknown, reason: string): Promise<void> {
     this.digest.deadLetter(job, reason);
   }
 }

@@ -85,7 +85,22 @@ describe('npm start, end to end', () => {
     const eml = readFileSync(path.join(dir, 'outbox', emls[0]!), 'utf8').replace(/\r\n[ \t]+/g, ' '); // headers unfolded (RFC 5322 §2.2.3)
     expect(eml).toMatch(/^Content-Type: multipart\/alternative;\s+boundary=/m);
     expect(eml).toMatch(/^List-Unsubscribe: <http:\/\/127\.0\.0\.1:\d+\/v1\/unsubscribe\?/m);
-    expect(readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.html'))).toHaveLength(1);
+    const htmls = readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.html'));
+    expect(htmls).toHaveLength(1);
+
+    // its links (signed when the digest was queued) work: the full report opens without a key …
+    const html = readFileSync(path.join(dir, 'outbox', htmls[0]!), 'utf8');
+    const reportHref = /href="(http:\/\/127\.0\.0\.1:\d+\/v1\/report-pages\/e2e\/overview\?[^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    expect(reportHref).toContain(`from=${day}&to=${day}&exp=`);
+    const page = await fetch(reportHref!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // … and the one-click unsubscribe turns the daily digest off
+    const unsubscribe = /^List-Unsubscribe: <([^>]+)>$/m.exec(eml)?.[1];
+    expect((await fetch(unsubscribe!)).status).toBe(200); // the confirmation page
+    expect((await fetch(unsubscribe!, { method: 'POST' })).status).toBe(200);
+    const again = await fetch(`${rt.url}/v1/admin/digests/run`, { method: 'POST', headers: admin(), body: JSON.stringify({ shopId: 'e2e', period: 'daily', date: day }) });
+    expect(again.status).toBe(400); // no daily recipient left
   });
 
   it('loses nothing across a restart', async () => {

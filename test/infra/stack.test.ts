@@ -154,10 +154,11 @@ describe('the CDK stack', () => {
     expect(env('dispatch').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('send').SES_FROM).toBe('digests@shop.vn');
     const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
-    expect(withSecret).toEqual(['admin', 'report', 'send', 'webhook']);
+    // digest-send holds none: its jobs carry links signed by the dispatcher (or admin's digest run)
+    expect(withSecret).toEqual(['admin', 'dispatch', 'report', 'webhook']);
     expect(env('webhook').SECRET_ARNS).toBe('chatpulse/test/webhook');
-    expect(env('admin').SECRET_ARNS).toBe('chatpulse/test/admin,chatpulse/test/unsubscribe');
-    expect(env('send').SECRET_ARNS).toBe('chatpulse/test/unsubscribe,chatpulse/test/links');
+    expect(env('admin').SECRET_ARNS).toBe('chatpulse/test/admin,chatpulse/test/unsubscribe,chatpulse/test/links');
+    expect(env('dispatch').SECRET_ARNS).toBe('chatpulse/test/unsubscribe,chatpulse/test/links');
     expect(env('report').SECRET_ARNS).toBe('chatpulse/test/links');
   });
 
@@ -355,13 +356,13 @@ describe('the CDK stack', () => {
         .map((st) => /secret:(chatpulse\/test\/[a-z]+)-/.exec(JSON.stringify(st.Resource))?.[1])
         .sort();
     expect(secretsOf('webhook')).toEqual(['chatpulse/test/webhook']);
-    expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/unsubscribe']);
-    expect(secretsOf('send')).toEqual(['chatpulse/test/links', 'chatpulse/test/unsubscribe']);
+    expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/links', 'chatpulse/test/unsubscribe']);
+    expect(secretsOf('dispatch')).toEqual(['chatpulse/test/links', 'chatpulse/test/unsubscribe']);
     expect(secretsOf('report')).toEqual(['chatpulse/test/links']);
-    for (const name of ['events', 'authorizer', 'ingest', 'dispatch']) expect(secretsOf(name), name).toEqual([]);
+    for (const name of ['events', 'authorizer', 'ingest', 'send']) expect(secretsOf(name), name).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const sm = only(actionsOf(template, id), 'secretsmanager:');
-      expect(sm, name).toEqual(['webhook', 'admin', 'send', 'report'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
+      expect(sm, name).toEqual(['webhook', 'admin', 'dispatch', 'report'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
     }
   });
 

@@ -5,7 +5,8 @@ import { makeShop } from '#test/support/factories.ts';
 import { putShop } from '#lib/store/shops.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
 import { resetConfig } from '#lib/config.ts';
-import { createReportLink, openReportLink } from '#lib/reports/links.ts';
+import { createReportLink } from '#lib/reports/link-signing.ts';
+import { openReportLink } from '#lib/reports/open-link.ts';
 import { handler as report } from '#functions/report/handler.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 

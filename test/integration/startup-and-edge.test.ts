@@ -61,6 +61,22 @@ describe('configuration is checked when a process starts', () => {
     await expect(import('#functions/ingest/handler.ts')).resolves.toHaveProperty('handler');
   });
 
+  it('digest-send starts without any signing key; digest-dispatch, which signs the links, does not', async () => {
+    delete process.env.UNSUBSCRIBE_SIGNING_KEY;
+    delete process.env.REPORT_LINK_KEY;
+    expect(await initError(() => import('#functions/digest-send/handler.ts'))).toBeUndefined();
+    const failure = await initError(() => import('#functions/digest-dispatch/handler.ts'));
+    expect(failure?.name).toBe('ConfigError');
+    expect(failure?.message).toBe('Invalid configuration:\n  UNSUBSCRIBE_SIGNING_KEY: required');
+  });
+
+  it('a function that reads no secret refuses to start when given some (the stack and the handler disagree)', async () => {
+    process.env.SECRET_ARNS = 'chatpulse/test/unsubscribe';
+    const failure = await initError(() => import('#functions/digest-send/handler.ts'));
+    expect(failure?.name).toBe('ConfigError');
+    expect(failure?.message).toBe('Invalid configuration:\n  SECRET_ARNS: digest-send reads no secret, but was given some');
+  });
+
   it('a mistyped tracing switch stops the start instead of silently tracing nothing', async () => {
     process.env.POWERTOOLS_TRACE_ENABLED = 'True';
     const failure = await initError(() => import('#functions/ingest/handler.ts'));

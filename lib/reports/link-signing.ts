@@ -5,15 +5,16 @@ import { AppError, ForbiddenError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { parseReportQuery } from '#lib/reports/query.ts';
-import { serveReport } from '#lib/reports/serve.ts';
 
 /**
- * Signed report links (SPEC §4.1): a browser cannot send a bearer key, so a
- * shop key asks for a URL that opens one report's HTML page until it
- * expires. The URL carries the shop, report, query and expiry, signed with
- * HMAC-SHA256 under `REPORT_LINK_KEY` (a key used for nothing else).
- * Expired, altered or foreign links answer 403; rotating the key revokes
- * every link at once.
+ * Signed report links (SPEC §4.1), the signing side: a browser cannot send
+ * a bearer key, so a shop key (or the digest dispatcher) gets a URL that
+ * opens one report's HTML page until it expires. The URL carries the shop,
+ * report, query and expiry, signed with HMAC-SHA256 under `REPORT_LINK_KEY`
+ * (a key used for nothing else). Expired, altered or foreign links fail
+ * `verifyReportLink`; rotating the key revokes every link at once. Opening
+ * a link (`lib/reports/open-link.ts`) serves the page; this module serves
+ * nothing, so signers do not carry the report renderers.
  */
 
 export const DEFAULT_LINK_DAYS = 7;
@@ -53,16 +54,17 @@ export function createReportLink(shopId: string, body: unknown, now = Date.now()
   return { url: `${config().PUBLIC_BASE_URL}/v1/report-pages/${encodeURIComponent(shopId)}/${req.report}?${params}`, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** `GET /v1/report-pages/{shopId}/{report}?…&exp&sig` without a key: the HTML page, or 403. */
-export async function openReportLink(shopId: string, report: string, params: URLSearchParams, now = Date.now()): Promise<string> {
+/**
+ * Checks a link's signature and expiry (403 when altered, foreign, signed
+ * with a key since rotated, or expired); returns the report query it
+ * carries, without `exp` and `sig`.
+ */
+export function verifyReportLink(shopId: string, report: string, params: URLSearchParams, now = Date.now()): URLSearchParams {
   const sig = params.get('sig') ?? '';
   const exp = Number(params.get('exp'));
   const want = Buffer.from(sign(canonical(shopId, report, params)));
   const got = Buffer.from(sig);
   if (got.length !== want.length || !timingSafeEqual(got, want)) throw new ForbiddenError('This report link is not valid (altered, or signed with a key since rotated)');
   if (!Number.isFinite(exp) || exp * 1000 <= now) throw new ForbiddenError('This report link has expired');
-  const query = new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp'));
-  query.set('format', 'html');
-  const out = await serveReport(shopId, report, query, now);
-  return out.body as string;
+  return new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp'));
 }
