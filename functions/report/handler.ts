@@ -22,6 +22,7 @@ const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src
 
 /** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
+  await loadSecrets(); // REPORT_LINK_KEY, re-read once its cache expires (rotation)
   const path = event.rawPath;
   if (path === '/v1/openapi.json') return json(200, await servedOpenApiDocument(config().PUBLIC_BASE_URL));
   if (path === '/v1/metrics') return json(200, metricsDocument());

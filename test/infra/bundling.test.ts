@@ -66,6 +66,17 @@ describe('bundling: zod', () => {
     }
   });
 
+  it('keeps every function within the 400 KB budget (issues 11 and 14)', { timeout: 120_000 }, async () => {
+    const sizes: Record<string, number> = {};
+    for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions'))) {
+      const outfile = path.join(tmpdir(), `chatpulse-budget-${fn}.mjs`);
+      const { metafile } = await build({ ...esbuildOptions(handlerEntry(fn), outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true });
+      sizes[fn] = Object.values(metafile.outputs).find((o) => o.entryPoint)!.bytes;
+    }
+    expect(Object.keys(sizes).length).toBeGreaterThanOrEqual(8);
+    for (const [fn, bytes] of Object.entries(sizes)) expect(bytes, `${fn}: ${(bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(400 * 1024);
+  });
+
   it('the report bundle serves the OpenAPI document shipped beside it, identical to the generated one', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-bundling-'));
     try {
