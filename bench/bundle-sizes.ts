@@ -21,8 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ESBUILD_TARGET, LAMBDA_RUNTIME } from '../infra/bundling.ts';
-import { PROJECT_ROOT, handlerEntry } from '../infra/constructs/chatpulse-function.ts';
+import { ESBUILD_TARGET, handlerEntry, LAMBDA_RUNTIME, PROJECT_ROOT } from '../infra/bundling.ts';
 import { bundleFunction, buildSharedFiles } from '../scripts/bundle-function.ts';
 
 const RUNS = 5;

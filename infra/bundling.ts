@@ -1,5 +1,7 @@
 import type { BuildOptions } from 'esbuild';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sdkTreeShaking } from './sdk-tree-shaking.ts';
 
 /**
@@ -10,6 +12,12 @@ import { sdkTreeShaking } from './sdk-tree-shaking.ts';
  * NodejsFunction's CLI call, because the CLI cannot run plugins and the
  * bundles need one (infra/sdk-tree-shaking.ts).
  */
+
+/** The repository root: entries, package-lock.json and the `#lib/*` imports are resolved from here. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Path of a function's handler, `functions/<name>/handler.ts`. */
+export const handlerEntry = (name: string): string => path.join(PROJECT_ROOT, 'functions', name, 'handler.ts');
 
 /** Lambda runtime of every function; the esbuild target follows it. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;

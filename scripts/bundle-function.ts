@@ -16,11 +16,9 @@ import { build, type Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { esbuildOptions } from '../infra/bundling.ts';
+import { esbuildOptions, handlerEntry, PROJECT_ROOT as ROOT } from '../infra/bundling.ts';
 import { bundleTracer } from './bundle-tracer.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** What every function ships beside its bundle, built once per run. */
@@ -39,7 +37,7 @@ export type BundledFunction = { outfile: string; tracerFile: string; metafile: M
 
 /** Bundles `functions/<name>/handler.ts` into `outDir` with everything it ships beside it. */
 export async function bundleFunction(name: string, outDir: string, shared: SharedFiles = buildSharedFiles(outDir)): Promise<BundledFunction> {
-  const entry = path.join(ROOT, 'functions', name, 'handler.ts');
+  const entry = handlerEntry(name);
   if (!existsSync(entry)) throw new Error(`no function ${name}: ${path.relative(ROOT, entry)} does not exist`);
   const outfile = path.join(outDir, 'index.mjs');
   const { metafile } = await build({ ...esbuildOptions(entry, outfile), absWorkingDir: ROOT, logLevel: 'warning', metafile: true });

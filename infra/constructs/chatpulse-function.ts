@@ -4,14 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { LAMBDA_RUNTIME } from '../bundling.ts';
-
-/** The repository root: entries, package-lock.json and the `#lib/*` imports are resolved from here. */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Path of a function's handler, `functions/<name>/handler.ts`. */
-export const handlerEntry = (name: string): string => path.join(PROJECT_ROOT, 'functions', name, 'handler.ts');
+import { LAMBDA_RUNTIME, PROJECT_ROOT } from '../bundling.ts';
 
 export type ChatpulseFunctionProps = {
   /** folder under functions/ holding handler.ts (exporting `handler`) */

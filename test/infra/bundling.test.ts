@@ -4,10 +4,25 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { esbuildOptions } from '#infra/bundling.ts';
-import { PROJECT_ROOT, handlerEntry } from '#infra/constructs/chatpulse-function.ts';
+import { esbuildOptions, handlerEntry, PROJECT_ROOT } from '#infra/bundling.ts';
 import { openApiDocument } from '#lib/reports/openapi.ts';
 import { bundleFunction } from '../../scripts/bundle-function.ts';
+
+
+/** A function bundled as deployed, in memory: its size and the modules that put bytes in it. Each function is bundled once per file. */
+const bundles = new Map<string, Promise<{ bytes: number; modules: string[] }>>();
+function bundleOf(fn: string): Promise<{ bytes: number; modules: string[] }> {
+  let b = bundles.get(fn);
+  if (!b) {
+    b = build({ ...esbuildOptions(handlerEntry(fn), path.join(tmpdir(), `chatpulse-bundle-${fn}.mjs`)), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true }).then(({ metafile }) => {
+      const out = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
+      return { bytes: out.bytes, modules: Object.entries(out.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p) };
+    });
+    bundles.set(fn, b);
+  }
+  return b;
+}
+const FUNCTIONS = readdirSync(path.join(PROJECT_ROOT, 'functions'));
 
 /**
  * The deployed bundles replace the SDK's default credential chain by the
@@ -53,28 +68,24 @@ catch (e) { process.stdout.write(JSON.stringify({ error: e.name })); }`,
  */
 describe('bundling: zod', () => {
   it('every function bundles zod/mini with the English locale only, and no JSON Schema generator', { timeout: 120_000 }, async () => {
-    const fns = readdirSync(path.join(PROJECT_ROOT, 'functions'));
-    expect(fns.length).toBeGreaterThanOrEqual(8);
-    for (const fn of fns) {
-      const outfile = path.join(tmpdir(), `chatpulse-zod-${fn}.mjs`);
-      const { metafile } = await build({ ...esbuildOptions(handlerEntry(fn), outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true });
-      const zod = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs)).filter(([p, i]) => p.includes('node_modules/zod/') && i.bytesInOutput > 0).map(([p]) => p);
+    expect(FUNCTIONS.length).toBeGreaterThanOrEqual(8);
+    for (const fn of FUNCTIONS) {
+      const zod = (await bundleOf(fn)).modules.filter((p) => p.includes('node_modules/zod/'));
       expect(zod.some((p) => p.includes('/v4/mini/')), fn).toBe(true);
       expect(zod.filter((p) => p.includes('/v4/classic/')), fn).toEqual([]);
       expect(zod.filter((p) => p.includes('/locales/')), fn).toEqual(['node_modules/zod/v4/locales/en.js']);
       expect(zod.filter((p) => /json-schema|to-json-schema/.test(p)), fn).toEqual([]);
     }
   });
+});
 
+describe('bundling: what ships', () => {
   it('keeps every function within the 400 KB budget (issues 11 and 14)', { timeout: 120_000 }, async () => {
-    const sizes: Record<string, number> = {};
-    for (const fn of readdirSync(path.join(PROJECT_ROOT, 'functions'))) {
-      const outfile = path.join(tmpdir(), `chatpulse-budget-${fn}.mjs`);
-      const { metafile } = await build({ ...esbuildOptions(handlerEntry(fn), outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true });
-      sizes[fn] = Object.values(metafile.outputs).find((o) => o.entryPoint)!.bytes;
+    expect(FUNCTIONS.length).toBeGreaterThanOrEqual(8);
+    for (const fn of FUNCTIONS) {
+      const { bytes } = await bundleOf(fn);
+      expect(bytes, `${fn}: ${(bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(400 * 1024);
     }
-    expect(Object.keys(sizes).length).toBeGreaterThanOrEqual(8);
-    for (const [fn, bytes] of Object.entries(sizes)) expect(bytes, `${fn}: ${(bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(400 * 1024);
   });
 
   it('the report bundle serves the OpenAPI document shipped beside it, identical to the generated one', { timeout: 60_000 }, async () => {
@@ -96,5 +107,32 @@ process.stdout.write(JSON.stringify(res));`,
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * digest-send mails links signed by the dispatcher and renders no report
+ * page: its bundle carries no report-serving code, no link signer and no
+ * Secrets Manager client. The functions that do keep them.
+ */
+describe('bundling: what digest-send leaves out', () => {
+  const serving = ['lib/reports/serve.ts', 'lib/reports/html.ts', 'lib/reports/csv.ts', 'lib/reports/metrics.ts', 'lib/reports/open-link.ts'];
+  const signing = ['lib/reports/link-signing.ts', 'lib/digests/unsubscribe.ts'];
+  const secrets = (modules: string[]) => modules.filter((p) => p === 'lib/secrets.ts' || p.includes('node_modules/@aws-sdk/client-secrets-manager/') || p.includes('node_modules/@aws-lambda-powertools/parameters/'));
+
+  it('digest-send: no report serving, no signer, no secrets', { timeout: 60_000 }, async () => {
+    const modules = (await bundleOf('digest-send')).modules;
+    expect(modules).toContain('lib/digests/send.ts');
+    expect(modules.filter((p) => serving.includes(p) || signing.includes(p))).toEqual([]);
+    expect(secrets(modules)).toEqual([]);
+  });
+
+  it('digest-dispatch signs (and reads its secrets) without the report renderers; report keeps serving', { timeout: 60_000 }, async () => {
+    const dispatch = (await bundleOf('digest-dispatch')).modules;
+    expect(dispatch).toEqual(expect.arrayContaining(signing));
+    expect(secrets(dispatch)).toContain('lib/secrets.ts');
+    expect(dispatch.filter((p) => serving.includes(p))).toEqual([]);
+    const report = (await bundleOf('report')).modules;
+    expect(report).toEqual(expect.arrayContaining([...serving, 'lib/reports/link-signing.ts']));
   });
 });

@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { esbuildOptions } from '#infra/bundling.ts';
-import { PROJECT_ROOT } from '#infra/constructs/chatpulse-function.ts';
+import { esbuildOptions, PROJECT_ROOT } from '#infra/bundling.ts';
 import { literalTraitKeys } from '#infra/sdk-tree-shaking.ts';
 
 describe('literalTraitKeys', () => {
