@@ -238,6 +238,7 @@ try {
   try {
     const bundles = await measureBundleSizes(undefined, baseline);
     const loads = bundles.filter((b) => !b.error).map((b) => median(b.loadMs));
+    const fastest = bundles.filter((b) => !b.error).map((b) => Math.min(...b.loadMs));
     lines.push(
       "## Lambda bundles (scripts/bundle-function.ts, what the stack deploys: esbuild ESM, minified, AWS SDK bundled and shaken by infra/sdk-tree-shaking.ts)",
       '',
@@ -249,7 +250,7 @@ try {
       '',
       'What changed: zod/mini for every runtime schema (`lib/zod.ts`, English locale only: ~95 → ~35 KB of zod); the SDK credential chain replaced by the environment provider (~90 KB); SES v2 simple content instead of a MIME composer in the digest function (nodemailer ~135 KB, now only in the local outbox); the OpenAPI document generated when bundling and shipped beside the bundle (~37 KB of JSON-schema code out of the report function); Powertools Tracer bundled apart as tracer.mjs and loaded only when tracing is on (~124 KB); an esbuild plugin (`infra/sdk-tree-shaking.ts`) that makes the schema trait keys of the SDK literal, so esbuild drops the schemas of operations never called (aws-sdk-js-v3#7607: SES v2 ~60 → ~18 KB), cuts the package.json of each client to its version (~2 KB a client) and leaves out the event-stream codec no operation of ours uses (~20 KB a function); report links signed by whoever queues the digest, so digest-send holds no secret and neither the Secrets Manager client nor the report renderers (and ingest, events and the authorizer load no secrets either); UTF-8 output without legal comments; source maps beside the bundle but not applied at load (NODE_OPTIONS no longer has `--enable-source-maps`). Powertools Logger, Metrics and Parameters add ~40 KB.',
       '',
-      `Goals (issue 11): every bundle ≤ 400 KB — ${bundles.filter((b) => b.bytes > 400 * 1024).map((b) => b.fn).join(', ') || 'met'}; module load ≤ 80 ms median — ${loads.every((ms) => ms <= 80) ? 'met' : `missed on this machine (${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)} ms as deployed)`}.`,
+      `Goals (issue 11): every bundle ≤ 400 KB — ${bundles.filter((b) => b.bytes > 400 * 1024).map((b) => b.fn).join(', ') || 'met'}; module load ≤ 80 ms median — ${loads.every((ms) => ms <= 80) ? 'met' : `missed on this machine (${Math.min(...loads).toFixed(0)}–${Math.max(...loads).toFixed(0)} ms as deployed; fastest runs ${Math.min(...fastest).toFixed(0)}–${Math.max(...fastest).toFixed(0)} ms)`}. What a load is made of (a CPU profile of digest-send's): about half is V8 compiling the module, a fifth Node loading its own built-ins (https, crypto, zlib and stream/web, imported by the SDK and middy), the rest running module top levels (zod building its schemas, the SDK clients' classes) and garbage collection.`,
       '',
     );
   } finally {
