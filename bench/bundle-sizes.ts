@@ -9,7 +9,7 @@
  * (+ source map, the compiled templates, openapi.json and tracer.mjs shipped
  * beside it), then 7 fresh `node` processes each `import()` the
  * bundle as deployed (no NODE_OPTIONS), 7 more with `--enable-source-maps`
- * and 5 with tracing on, for comparison; the median import time is reported
+ * and 7 with tracing on, for comparison; the median import time is reported
  * (module evaluation only, no handler call, no network). The same is done in
  * the same run for the baseline commit's bundles (BASELINE_COMMIT, loaded as
  * they were deployed; `BASELINE=0` skips it). Prints a Markdown table.
