@@ -3,6 +3,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sdkTreeShaking } from './sdk-tree-shaking.ts';
+import { unusedBuiltins } from './unused-builtins.ts';
 
 /**
  * The one description of how a function is bundled, used by
@@ -66,7 +67,8 @@ export const LEGAL_COMMENTS = 'none' as const;
  * esbuild's options for one function: one ESM file, minified, UTF-8, with a
  * source map beside it (mappings only, without the sources' text: a third
  * of the size; the code is in the repository at the deployed commit), the
- * AWS SDK inside and shaken by infra/sdk-tree-shaking.ts.
+ * AWS SDK inside and shaken by infra/sdk-tree-shaking.ts, and without the
+ * two built-ins infra/unused-builtins.ts spares a cold start.
  */
 export function esbuildOptions(entry: string, outfile: string): BuildOptions {
   return {
@@ -85,6 +87,6 @@ export function esbuildOptions(entry: string, outfile: string): BuildOptions {
     mainFields: MAIN_FIELDS,
     external: EXTERNAL_MODULES,
     alias: ALIASES,
-    plugins: [sdkTreeShaking],
+    plugins: [sdkTreeShaking, unusedBuiltins],
   };
 }

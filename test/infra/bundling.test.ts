@@ -9,14 +9,17 @@ import { openApiDocument } from '#lib/reports/openapi.ts';
 import { bundleFunction } from '../../scripts/bundle-function.ts';
 
 
-/** A function bundled as deployed, in memory: its size and the modules that put bytes in it. Each function is bundled once per file. */
-const bundles = new Map<string, Promise<{ bytes: number; modules: string[] }>>();
-function bundleOf(fn: string): Promise<{ bytes: number; modules: string[] }> {
+type Bundle = { bytes: number; modules: string[]; code: string };
+/** A function bundled as deployed, in memory: its size, the modules that put bytes in it, and its code. Each function is bundled once per file. */
+const bundles = new Map<string, Promise<Bundle>>();
+function bundleOf(fn: string): Promise<Bundle> {
   let b = bundles.get(fn);
   if (!b) {
-    b = build({ ...esbuildOptions(handlerEntry(fn), path.join(tmpdir(), `chatpulse-bundle-${fn}.mjs`)), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true }).then(({ metafile }) => {
+    const outfile = path.join(tmpdir(), `chatpulse-bundle-${fn}.mjs`);
+    b = build({ ...esbuildOptions(handlerEntry(fn), outfile), absWorkingDir: PROJECT_ROOT, logLevel: 'silent', write: false, metafile: true }).then(({ metafile, outputFiles }) => {
       const out = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
-      return { bytes: out.bytes, modules: Object.entries(out.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p) };
+      const code = outputFiles.find((f) => f.path === outfile)!.text;
+      return { bytes: out.bytes, modules: Object.entries(out.inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p), code };
     });
     bundles.set(fn, b);
   }
@@ -86,6 +89,20 @@ describe('bundling: what ships', () => {
       const { bytes } = await bundleOf(fn);
       expect(bytes, `${fn}: ${(bytes / 1024).toFixed(1)} KB`).toBeLessThanOrEqual(400 * 1024);
     }
+  });
+
+  it('imports neither node:stream/web nor, where our code does not use it, node:zlib (infra/unused-builtins.ts)', { timeout: 120_000 }, async () => {
+    const imports = (code: string, builtin: string) => new RegExp(`from\\s*["']${builtin}["']|import\\(\\s*["']${builtin}["']`).test(code);
+    for (const fn of FUNCTIONS) {
+      const { code, modules } = await bundleOf(fn);
+      expect(imports(code, 'node:stream/web'), fn).toBe(false);
+      expect(modules, fn).toContain('node_modules/@middy/core/index.js'); // middy is still there, with the stand-in
+      // zlib stays where our own raw-event chunks need it, and only there
+      const ours = modules.some((p) => p === 'lib/store/raw.ts' || p === 'lib/store/ingest-store.ts' || p === 'lib/reports/conversation-reading.ts');
+      expect(imports(code, 'node:zlib'), fn).toBe(ours);
+    }
+    expect((await bundleOf('authorizer')).modules).not.toContain('lib/store/raw.ts');
+    expect(imports((await bundleOf('report')).code, 'node:zlib')).toBe(true);
   });
 
   it('the report bundle serves the OpenAPI document shipped beside it, identical to the generated one', { timeout: 60_000 }, async () => {
