@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -152,8 +152,8 @@ export async function calls(endpoint) {
   it('leaves out the schemas of operations never called, and the clients\' manifests', { timeout: 60_000 }, async () => {
     const shaken = await bundle('shaken-size', true);
     const plain = await bundle('plain-size', false);
-    const code = (await import('node:fs')).readFileSync(shaken.outfile, 'utf8');
-    const plainCode = (await import('node:fs')).readFileSync(plain.outfile, 'utf8');
+    const code = readFileSync(shaken.outfile, 'utf8');
+    const plainCode = readFileSync(plain.outfile, 'utf8');
     // SES v2 operations we never send, and their paths
     for (const gone of ['BatchGetMetricData', '/v2/email/metrics/batch', 'PutAccountDedicatedIpWarmupAttributes']) {
       expect(plainCode.includes(gone), `without the plugin: ${gone}`).toBe(true);
