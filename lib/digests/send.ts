@@ -1,7 +1,7 @@
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
-import { claimDigest, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
+import { claimDigest, getLedger, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { digestRange } from '#lib/digests/periods.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
@@ -14,9 +14,12 @@ import type { DigestJob } from '#lib/digests/job.ts';
 export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribed' | 'unknown_shop';
 
 /**
- * One digest email: claim the ledger item (only the claimant sends), read the
- * reports, render, send, record. A throttled or failed send releases the
- * claim and throws, so the job is retried; a permanent failure (address
+ * One digest email: read the reports and render, then claim the ledger item
+ * (only the claimant sends), send, record. The claim covers the SES call
+ * alone, so a crash while the reports are read leaves nothing stuck (a crash
+ * between SES accepting and the record still leaves the claim `sending`:
+ * at most once). A throttled or failed send releases the claim and throws,
+ * so the job is retried; a permanent failure (address
  * rejected, identity not verified) marks the ledger `failed` and throws a
  * PermanentMailError, which the worker moves to the dead-letter queue at once.
  * The links come signed in the job (lib/digests/job.ts): this holds no key.
@@ -27,27 +30,35 @@ export async function sendDigest(job: DigestJob, now = new Date()): Promise<Send
   const recipient = shop.recipients.find((r) => r.email.toLowerCase() === job.email.toLowerCase());
   if (!recipient || !(job.period === 'daily' ? recipient.daily : recipient.weekly)) return 'unsubscribed';
   const key: LedgerKey = { shopId: job.shopId, period: job.period, periodKey: job.periodKey, email: recipient.email };
+  // a repeat of a job already sent (or being sent) reads one item and builds nothing
+  const seen = (await getLedger(key))?.status;
+  if (seen === 'sent') return 'already_sent';
+  if (seen === 'sending') return 'in_progress';
+
+  // the email is built before the claim: a crash while the reports are read
+  // leaves no claim behind, and the redelivered job sends
+  const { from, to } = digestRange(job.period, job.periodKey);
+  const query = { from, to, pageId: [], granularity: 'day' as const, format: 'json' as const };
+  const opts = { now: now.getTime() };
+  const [overview, staffChat, staffSales, ads, referrals] = await Promise.all([
+    buildReport('overview', shop, query, opts) as Promise<OverviewReport>,
+    buildReport('staff-chat', shop, query, opts) as Promise<StaffChatReport>,
+    buildReport('staff-sales', shop, query, opts) as Promise<StaffSalesReport>,
+    buildReport('ads', shop, query, opts) as Promise<AdsReport>,
+    buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
+  ]);
+  const unsubscribe = job.unsubscribeUrl;
+  const reportUrl = liveReportUrl(job, now);
+  const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
+  const { subject, html, text } = renderDigest(view);
+  const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
+  const headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  const idempotencyKey = `${job.shopId}-${job.period}-${job.periodKey}-${recipient.email}`;
+
+  // only the claimant sends; the claim is held for the SES call alone
   const claim = await claimDigest(key, now);
   if (claim !== 'claimed') return claim;
-
   try {
-    const { from, to } = digestRange(job.period, job.periodKey);
-    const query = { from, to, pageId: [], granularity: 'day' as const, format: 'json' as const };
-    const opts = { now: now.getTime() };
-    const [overview, staffChat, staffSales, ads, referrals] = await Promise.all([
-      buildReport('overview', shop, query, opts) as Promise<OverviewReport>,
-      buildReport('staff-chat', shop, query, opts) as Promise<StaffChatReport>,
-      buildReport('staff-sales', shop, query, opts) as Promise<StaffSalesReport>,
-      buildReport('ads', shop, query, opts) as Promise<AdsReport>,
-      buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
-    ]);
-    const unsubscribe = job.unsubscribeUrl;
-    const reportUrl = liveReportUrl(job, now);
-    const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
-    const { subject, html, text } = renderDigest(view);
-    const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
-    const headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
-    const idempotencyKey = `${job.shopId}-${job.period}-${job.periodKey}-${recipient.email}`;
     const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, html, text, headers, idempotencyKey });
     await markDigestSent(key, messageId, now);
     metric('DigestsSent', 1, { period: job.period });

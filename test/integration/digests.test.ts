@@ -16,6 +16,7 @@ import { setMailTransport } from '#lib/digests/transport.ts';
 import { OutboxTransport } from '#lib/mail/outbox.ts';
 import { PermanentMailError, SesTransport } from '#lib/mail/ses.ts';
 import { getLedger } from '#lib/store/digest-ledger.ts';
+import { db } from '#lib/store/client.ts';
 import { handler as digestSend } from '#functions/digest-send/handler.ts';
 import { FileFifo, LocalQueues } from '../../scripts/local/queues.ts';
 import { setQueues, type DigestJob, type IngestMessage } from '#lib/queue/queue.ts';
@@ -63,6 +64,37 @@ describe('digests', () => {
     const eml = readFileSync(path.join(outbox, files.find((f) => f.endsWith('.eml'))!), 'utf8').replace(/\r\n[ \t]+/g, ' '); // headers unfolded (RFC 5322 §2.2.3)
     expect(eml).toMatch(/^List-Unsubscribe: <https:\/\/api\.example\.com\/v1\/unsubscribe\?shop=dg&email=owner%40hoamai\.vn&period=daily&sig=signed-by-the-dispatcher>$/m);
     expect((await getLedger({ ...job, email: 'owner@hoamai.vn' }))?.status).toBe('sent');
+  });
+
+  it('claims only once the email is built: a crash while the reports are read leaves no claim behind', async () => {
+    setMailTransport(new OutboxTransport(outbox));
+    const j = { ...job, periodKey: '2026-11-17' };
+    // what the ledger holds at the moment the first report query goes out
+    let first: Promise<string> | undefined;
+    const spy = 'ledger-at-first-report-read';
+    db().middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand') first ??= getLedger(j).then((item) => String(item?.status ?? 'no claim'));
+        return next(args);
+      },
+      { step: 'initialize', name: spy },
+    );
+    try {
+      expect(await sendDigest(j, NOW)).toBe('sent');
+    } finally {
+      db().middlewareStack.remove(spy);
+    }
+    expect(await first).toBe('no claim');
+    expect((await getLedger(j))?.status).toBe('sent');
+    // a repeat reads the ledger and nothing else
+    const reads: string[] = [];
+    db().middlewareStack.add((next, context) => async (args) => (reads.push(context.commandName ?? '?'), next(args)), { step: 'initialize', name: 'count' });
+    try {
+      expect(await sendDigest(j, NOW)).toBe('already_sent');
+    } finally {
+      db().middlewareStack.remove('count');
+    }
+    expect(reads).toEqual(['GetItemCommand', 'GetItemCommand']); // the shop (fresh) and the ledger item
   });
 
   it('retries an SES throttle and sends exactly one email', async () => {
