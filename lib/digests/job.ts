@@ -1,5 +1,6 @@
 import * as z from '#lib/zod.ts';
 import { digestRange } from '#lib/digests/periods.ts';
+import { isLoopbackHost } from '#lib/http/loopback.ts';
 
 /**
  * A digest job: one recipient and one period, with the links its email
@@ -9,9 +10,6 @@ import { digestRange } from '#lib/digests/periods.ts';
  * this job, and puts them in the email as they are.
  */
 
-/** The hosts the local runtime's links name (`PUBLIC_BASE_URL` is `http://127.0.0.1:<port>` there). */
-const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])$/;
-
 function urlOf(value: string): URL | undefined {
   try {
     return new URL(value);
@@ -20,13 +18,13 @@ function urlOf(value: string): URL | undefined {
   }
 }
 
-/** An https URL whose path ends as `path` says; plain http only on this machine (the local runtime). */
+/** An https URL whose path ends as `path` says; plain http only on this machine (the local runtime's `PUBLIC_BASE_URL` is `http://127.0.0.1:<port>`). */
 const link = (path: RegExp, what: string) =>
   z.string().check(
     z.maxLength(4096),
     z.refine((value) => {
       const url = urlOf(value);
-      return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) && path.test(url.pathname);
+      return url !== undefined && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) && path.test(url.pathname);
     }, `must be the https URL of ${what} (http only on localhost)`),
   );
 

@@ -13,6 +13,7 @@ import { forgetCachedShops } from '#lib/store/shops.ts';
 import { setMailTransport } from '#lib/digests/transport.ts';
 import { OutboxTransport } from '#lib/mail/outbox.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
+import { isLoopbackHost } from '#lib/http/loopback.ts';
 
 /**
  * The whole system on one machine: the real Lambda handlers behind an HTTP
@@ -36,15 +37,6 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   SES_FROM: 'digests@chatpulse.local',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
-
-/**
- * The only Host values the local server answers: 127.0.0.1, localhost or
- * [::1], with an optional port. Anything else (a rebound DNS name, a LAN
- * address) gets 421, so a web page cannot reach the API through DNS rebinding.
- */
-export function isLoopbackHost(host: string | undefined): boolean {
-  return host !== undefined && /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i.test(host);
-}
 
 export type LocalRuntime = {
   url: string;

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { isLoopbackHost, startLocal, LOCAL_DEFAULTS, type LocalRuntime } from '../../scripts/local/runtime.ts';
+import { startLocal, LOCAL_DEFAULTS, type LocalRuntime } from '../../scripts/local/runtime.ts';
+import { isLoopbackHost } from '#lib/http/loopback.ts';
 import { restoreEnv } from '#test/support/env.ts';
 
 /**
