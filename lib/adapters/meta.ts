@@ -25,7 +25,12 @@ const id = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.tra
 const optionalId = z.optional(z.pipe(z.union([z.string(), z.number()]), z.transform((v) => String(v).trim() || undefined)));
 const optionalString = z.optional(z.string());
 const optionalBoolean = z.optional(z.boolean());
-const referralSchema = z.looseObject({ source: optionalString, ad_id: optionalId, ref: optionalString });
+const referralSchema = z.looseObject({
+  source: optionalString,
+  ad_id: optionalId,
+  ref: optionalString,
+  ads_context_data: z.optional(z.looseObject({ ad_title: optionalString })),
+});
 /** Meta sends numbers, and numeric strings in its test and postback payloads. */
 const epoch = z.union([z.number(), z.pipe(z.string().check(z.regex(/^\d{1,16}$/, 'expected a number')), z.transform(Number))]);
 const messagingSchema = z.looseObject({
@@ -104,6 +109,11 @@ function attribution(metadata: string | undefined, appId: string | undefined, sh
 
 /** The ad a referral names, only for `source: ADS` with an `ad_id`. */
 const adOf = (r: Referral | undefined) => (r?.source === 'ADS' && r.ad_id ? r.ad_id : undefined);
+/** `adTitle` of the ad referral that names `adId` (`ads_context_data.ad_title`, trimmed to the schema's 200), if any. */
+function adTitleOf(adId: string | undefined, ...refs: Array<Referral | undefined>): { adTitle?: string } {
+  const title = refs.find((r) => r && adOf(r) === adId)?.ads_context_data?.ad_title?.trim().slice(0, 200);
+  return adId && title ? { adTitle: title } : {};
+}
 
 /** The platform id of an item that failed validation, for the log line (shortened). */
 function itemIdOf(raw: unknown): string {
@@ -187,7 +197,7 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
             at,
             pageId: entry.id,
             customerId: m.sender.id,
-            ...(adId ? { adId } : {}),
+            ...(adId ? { adId, ...adTitleOf(adId, m.message.referral, m.referral) } : {}),
             ...(phone ? { phone } : {}),
           });
         }

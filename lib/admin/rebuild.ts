@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { rulesOf, NO_PAGE } from '#lib/ingest/context.ts';
 import { customerKey, replayCells } from '#lib/ingest/replay.ts';
+import { adNamesByAd } from '#lib/ingest/ad-names.ts';
 import { isConversationEvent } from '#lib/events/schema.ts';
 import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
 import { getShop } from '#lib/store/shops.ts';
@@ -77,6 +78,7 @@ export async function rebuildRollups(body: unknown, now = Date.now()) {
   const cells: Cells = replayCells(rules, events, firstSeen);
   const campaign = new Map<string, string>();
   for (const e of events) if (e.kind === 'ad.spend' && e.campaignId) campaign.set(e.adId, e.campaignId);
+  const names = adNamesByAd(events);
 
   const result: Array<{ pageId: string; written: number; deleted: number }> = [];
   for (const pageId of pages) {
@@ -87,7 +89,8 @@ export async function rebuildRollups(body: unknown, now = Date.now()) {
       const nonZero = new Map([...fields].filter(([, v]) => v !== 0));
       if (nonZero.size === 0) continue;
       const campaignId = ref.scope === 'A' && ref.entity && nonZero.has('spendMinor') ? campaign.get(ref.entity) : undefined;
-      computed.set(id, { ...ref, fields: nonZero, ...(campaignId ? { attrs: { campaignId } } : {}) });
+      const attrs = { ...(ref.scope === 'A' && ref.entity ? names.get(ref.entity) : {}), ...(campaignId ? { campaignId } : {}) };
+      computed.set(id, { ...ref, fields: nonZero, ...(Object.keys(attrs).length > 0 ? { attrs } : {}) });
     }
     const { written, deleted } = await replaceRollups(req.shopId, pageId, periodKeys, computed);
     result.push({ pageId, written, deleted });

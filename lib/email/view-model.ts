@@ -103,7 +103,7 @@ const LOWER_IS_BETTER: ReadonlySet<KpiKey> = new Set(['ordersCancelled']);
 
 function kpiValue(key: KpiKey, t: Totals, currency: string, locale: Locale): string {
   if (key === 'closeRate') return formatPercent(t.closeRate, locale);
-  if (key === 'revenue' || key === 'grossProfit') return formatMoney(t[key], currency, locale);
+  if (key === 'revenue' || key === 'grossProfit') return t[key] === null ? '—' : formatMoney(t[key], currency, locale);
   return formatNumber(t[key], locale);
 }
 
@@ -201,7 +201,7 @@ function salesLines(rows: SalesStaffRow[], currency: string, s: DigestStrings, l
       ordersCreated: formatNumber(r.ordersCreated, locale),
       orders: formatNumber(r.orders, locale),
       revenue: formatMoney(r.revenue, currency, locale),
-      grossProfit: formatMoney(r.grossProfit, currency, locale),
+      grossProfit: r.grossProfit === null ? '—' : formatMoney(r.grossProfit, currency, locale),
       conversionRate: formatPercent(r.conversionRate, locale),
     }));
 }

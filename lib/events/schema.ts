@@ -34,6 +34,7 @@ const messageReceived = z.object({
   customerId: customerIdSchema,
   phone: z.optional(phoneSchema),
   adId: optional(text(1, 128), 'Set when this message came from an ad referral (click-to-Messenger)'),
+  adTitle: optional(text(1, 200), "The ad's title from the referral (Meta `ads_context_data.ad_title`); shown where no `adName` is known"),
 });
 
 const commentReceived = z.object({
@@ -97,7 +98,9 @@ const adSpend = z.object({
   kind: z.literal('ad.spend'),
   at: atSchema.check(z.describe('Any instant of the day the spend belongs to')),
   adId: text(1, 128),
+  adName: optional(text(1, 200), 'The name of the ad in the ads account; reports and digests show it instead of the id'),
   campaignId: z.optional(text(1, 128)),
+  campaignName: optional(text(1, 200), 'The name of the campaign in the ads account'),
   pageId: z.optional(pageIdSchema),
   amount: moneySchema,
 });

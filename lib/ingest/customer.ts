@@ -272,7 +272,26 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
       if (o.st) markCell(cells, ref('S', period, p[period], o.st), F.customersOrdered);
     }
   }
+  markCohort(cells);
   return cells;
+}
+
+/**
+ * The cohort funnel of SPEC §3, read off this customer's own page-scope
+ * marks of each period (so marks carried over pruned entries count alike):
+ * reached and cared in the period → `cohortCared`; and ordered (a
+ * non-cancelled order created in it) → `cohortOrdered`; and one of those
+ * orders delivered → `cohortDelivered`. Each stage implies the one before,
+ * so summed over customers no stage exceeds the one before.
+ */
+function markCohort(cells: Cells): void {
+  for (const [id, fields] of cells) {
+    if (fields.get(F.customersReached) !== 1 || fields.get(F.customersCared) !== 1 || parseItemId(id).scope !== 'P') continue;
+    fields.set(F.cohortCared, 1);
+    if (fields.get(F.funnelOrdered) !== 1) continue;
+    fields.set(F.cohortOrdered, 1);
+    if (fields.get(F.funnelDelivered) === 1) fields.set(F.cohortDelivered, 1);
+  }
 }
 
 /** The open wait at the end of the timeline, if any (kept in the sparse GSI). */

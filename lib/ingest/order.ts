@@ -105,6 +105,9 @@ export function deriveOrder(o: OrderState, rules: ShopRules): Cells {
   const live = !o.cancelled;
   const revenue = live ? o.totalMinor : 0;
   const profit = live && o.costMinor !== undefined ? o.totalMinor - o.costMinor : 0;
+  const costKnown = live && o.costMinor !== undefined ? 1 : 0;
+  // deliveries count on the day of delivery, whenever the order was created (what a COD shop collects that day)
+  const d = o.delivered && o.deliveredAt !== undefined ? periodsOf(o.deliveredAt, rules.tz) : undefined;
   for (const period of PERIODS) {
     const at = (scope: ItemRef['scope'], entity?: string): ItemRef => ({
       pageId,
@@ -121,15 +124,22 @@ export function deriveOrder(o: OrderState, rules: ShopRules): Cells {
     addCell(cells, page, F.provisionalRevenueMinor, o.totalMinor);
     addCell(cells, page, F.revenueMinor, revenue);
     addCell(cells, page, F.grossProfitMinor, profit);
+    addCell(cells, page, F.ordersCostKnown, costKnown);
     if (o.referralCode && live) {
       addCell(cells, page, F.referralOrders, 1);
       addCell(cells, page, F.referralRevenueMinor, revenue);
+    }
+    if (d) {
+      const deliveredIn: ItemRef = { pageId, scope: 'P', period, periodKey: d[period] };
+      addCell(cells, deliveredIn, F.deliveries, 1);
+      addCell(cells, deliveredIn, F.deliveredRevenueMinor, o.totalMinor);
     }
     const staff = at('S', o.staffId ?? UNKNOWN_STAFF);
     addCell(cells, staff, F.ordersCreated, 1);
     addCell(cells, staff, F.ordersCancelled, o.cancelled ? 1 : 0);
     addCell(cells, staff, F.revenueMinor, revenue);
     addCell(cells, staff, F.grossProfitMinor, profit);
+    addCell(cells, staff, F.ordersCostKnown, costKnown);
     // An order linked to a conversation is credited to its ad by that conversation
     // (deriveCustomer), which sees referrals whenever they arrive; only an
     // unlinked order naming its ad is credited here.

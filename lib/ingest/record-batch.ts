@@ -1,7 +1,8 @@
 import type { CanonicalEvent, ConversationEvent, EventOf, OrderEvent, ResolvedEvent, StoredEvent } from '#lib/events/schema.ts';
 import { CONVERSATION_KINDS, isConversationEvent, isOrderEvent } from '#lib/events/schema.ts';
 import { config } from '#lib/config.ts';
-import { diffCells, mergeCells, type Cells } from '#lib/rollups/cells.ts';
+import { diffCells, itemId, mergeCells, PERIODS, periodsOf, type Cells } from '#lib/rollups/cells.ts';
+import { adNamesByAd, adNamesOf } from '#lib/ingest/ad-names.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
 import { applyConversationEvents, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
@@ -252,6 +253,16 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
       const before = customerFromItem(shopId, link.pageId, link.customerId, custItems.get(keyId(keys.customer(shopId, link.pageId, link.customerId))));
       const { state: withConv, applied } = applyConversationEvents(before, conv.get(ck) ?? []);
       for (const e of applied) addRaw(u, link.pageId, e);
+      // the ad's title from a referral labels the ad's items of that message's periods (a label, not a figure)
+      for (const e of applied) {
+        const named = adNamesOf(e);
+        if (!named) continue;
+        const p = periodsOf(Date.parse(e.at), rules.tz);
+        for (const period of PERIODS) {
+          const ref = itemId({ pageId: link.pageId, scope: 'A', period, periodKey: p[period], entity: named.adId });
+          u.attrs.set(ref, { ...u.attrs.get(ref), ...named.names });
+        }
+      }
       let after: CustomerState = withConv;
       let changed = applied.length > 0;
       for (const orderId of ordersLeaving.get(ck) ?? []) {
@@ -298,7 +309,9 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     if (u.eventIds.length === 0) continue;
     const delta: Cells = diffCells(deriveSpend(after, rules), deriveSpend(before, rules));
     mergeCells(u.cells, delta);
-    if (after.campaignId) for (const ref of delta.keys()) u.attrs.set(ref, { campaignId: after.campaignId });
+    const names = adNamesByAd(evs).get(first.adId);
+    const attrs = { ...(after.campaignId ? { campaignId: after.campaignId } : {}), ...names };
+    if (Object.keys(attrs).length > 0) for (const ref of delta.keys()) u.attrs.set(ref, attrs);
     u.owners.push({ item: spendToItem(after), readVersion: before.v });
     units.push(u);
   }

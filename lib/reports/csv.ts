@@ -13,9 +13,12 @@ const TOTALS = [
   'orders',
   'ordersDelivered',
   'ordersReturned',
+  'deliveries',
+  'deliveredRevenue',
   'revenue',
   'provisionalRevenue',
   'grossProfit',
+  'costCoverage',
   'closeRate',
   'pagesActivated',
   'channelsConnected',
@@ -25,9 +28,9 @@ const TOTALS = [
 const EMPTY_COLUMNS: Record<ReportName, string[]> = {
   overview: ['date', ...TOTALS],
   conversations: ['date', ...TOTALS],
-  'staff-chat': ['staffId', 'name', 'responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations'],
-  'staff-sales': ['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'customersCared', 'conversionRate'],
-  ads: ['adId', 'campaignId', 'conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder'],
+  'staff-chat': ['staffId', 'name', 'responseTimeMedianSeconds', 'responseTimeP90Seconds', 'responseTimeAvgSeconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations'],
+  'staff-sales': ['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'costCoverage', 'customersCared', 'conversionRate'],
+  ads: ['adId', 'adName', 'campaignId', 'campaignName', 'conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder', 'costPerConversation'],
   referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
 };
 

@@ -51,7 +51,8 @@ function value(m: MetricDefinition | undefined, v: unknown, currency: string, lo
   if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${shiftName(k, locale)} ${value(m && { ...m, unit: m.unit === 'rateMap' ? 'rate' : 'count' }, x, currency, locale)}`).join(' · ');
   if (typeof v !== 'number') return String(v);
   switch (m?.unit) {
-    case 'money': return formatMoney(v, currency, locale);
+    case 'money':
+    case 'moneyOrNull': return formatMoney(v, currency, locale);
     case 'rate': return m.key === 'roas' ? formatMultiple(v, locale) : formatPercent(v, locale);
     case 'seconds': return formatDuration(v, locale);
     default: return formatNumber(v, locale);
@@ -67,6 +68,9 @@ function leadValue(key: string, row: Record<string, unknown>, shop: Shop, locale
   if (key === 'pageId') return shop.pages.find((p) => p.pageId === v)?.name ?? String(v);
   if (key === 'channel') return CHANNEL_NAMES[String(v)] ?? String(v);
   if (key === 'shift') return shiftName(String(v), locale);
+  // a person never sees a bare ad id where a name is known (SPEC §3 Ads)
+  if (key === 'adId' && typeof row.adName === 'string') return row.adName;
+  if (key === 'campaignId' && typeof row.campaignName === 'string') return row.campaignName;
   if (key === 'name' && row.staffId === 'unknown') return strings(locale).unknownStaff;
   if (key === 'name' && row.staffId === 'automated') return strings(locale).automated;
   return typeof v === 'number' ? formatNumber(v, locale) : String(v);

@@ -41,6 +41,7 @@ const jsonSchema = (s: z.core.$ZodType) => {
 const UNIT_SCHEMA: Record<MetricUnit, Record<string, unknown>> = {
   count: { type: 'integer', minimum: 0 },
   money: { type: 'number' },
+  moneyOrNull: { type: ['number', 'null'] },
   rate: { type: ['number', 'null'] },
   seconds: { type: ['number', 'null'] },
   hours24: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 24, maxItems: 24 },
@@ -152,7 +153,12 @@ export function openApiDocument(serverUrl?: string) {
         HourProfiles: metricsSchema('profile'),
         ChatStaffRow: metricsSchema('staff-chat', { staffId: { type: 'string' }, name: { type: 'string' } }),
         SalesStaffRow: metricsSchema('staff-sales', { staffId: { type: 'string' }, name: { type: 'string' } }),
-        AdRow: metricsSchema('ads', { adId: { type: 'string' }, campaignId: { type: ['string', 'null'] } }),
+        AdRow: metricsSchema('ads', {
+          adId: { type: 'string', description: 'The platform ad id, a string of digits (never a number: 17 digits do not fit a double)' },
+          adName: { type: ['string', 'null'], description: 'The ad’s name from `ad.spend` (`adName`), else the title its referrals carried (`adTitle`); null when unknown. Show it instead of the id.' },
+          campaignId: { type: ['string', 'null'] },
+          campaignName: { type: ['string', 'null'], description: 'The campaign’s name from `ad.spend`; null when unknown' },
+        }),
         ReferralRow: metricsSchema('referrals'),
       },
     },
@@ -181,7 +187,20 @@ export function openApiDocument(serverUrl?: string) {
                 'application/json': {
                   schema: {
                     oneOf: [
-                      { type: 'object', required: ['totals'], properties: { totals: { $ref: '#/components/schemas/Totals' }, previous: { $ref: '#/components/schemas/Totals' }, funnel: { $ref: '#/components/schemas/Funnel' } } },
+                      {
+                        type: 'object',
+                        required: ['totals'],
+                        properties: {
+                          totals: { $ref: '#/components/schemas/Totals' },
+                          previous: { $ref: '#/components/schemas/Totals' },
+                          previousRange: {
+                            type: 'object',
+                            description: 'The dates `previous` covers: the previous calendar month for a calendar month, the previous ISO week for an ISO week, the day before for a day, otherwise the range of equal length just before `from`',
+                            properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } },
+                          },
+                          funnel: { $ref: '#/components/schemas/Funnel' },
+                        },
+                      },
                       ...['ChatStaffRow', 'SalesStaffRow', 'AdRow', 'ReferralRow'].map((n) => ({ type: 'object', required: ['rows'], properties: { rows: { type: 'array', items: { $ref: `#/components/schemas/${n}` } } } })),
                     ],
                   },

@@ -75,8 +75,18 @@ export function coverRange(from: string, to: string, opts: CoverOptions = {}): C
   return { pieces, exactDistinct: pieces.length === 1 };
 }
 
-/** The range of equal length that ends the day before `from`. */
+/**
+ * The period a reader compares [from, to] with (SPEC §3 `previous`): the
+ * previous calendar month for a calendar month, the previous ISO week for an
+ * ISO week (7 days before), the day before for a day, otherwise the range of
+ * equal length that ends the day before `from`. A calendar month's previous
+ * month is one calendar month, so both are one exact piece.
+ */
 export function previousRange(from: string, to: string): { from: string; to: string } {
+  if (from.endsWith('-01') && to === monthEnd(monthOf(from))) {
+    const prevMonth = monthOf(addDays(from, -1));
+    return { from: `${prevMonth}-01`, to: monthEnd(prevMonth) };
+  }
   const len = daysBetween(from, to) + 1;
   return { from: addDays(from, -len), to: addDays(from, -1) };
 }

@@ -18,9 +18,16 @@ export type Totals = {
   orders: number;
   ordersDelivered: number;
   ordersReturned: number;
+  /** Orders delivered in the range, by delivery time, whenever they were created. */
+  deliveries: number;
+  /** Value of `deliveries`: what the carriers collect for cash on delivery. */
+  deliveredRevenue: number;
   revenue: number;
   provisionalRevenue: number;
-  grossProfit: number;
+  /** Revenue minus cost of goods over the orders whose cost is known; null when none is. */
+  grossProfit: number | null;
+  /** Non-cancelled orders with a known cost / `orders`; null without orders. */
+  costCoverage: number | null;
   closeRate: number | null;
   pagesActivated: number;
   channelsConnected: number;
@@ -44,7 +51,7 @@ export type ReportHeader = {
 export type OverviewReport = ReportHeader & {
   totals: Totals;
   previous: Totals;
-  /** The dates `previous` covers: the range of equal length just before `from`. (Added; optional.) */
+  /** The dates `previous` covers: the previous calendar month, ISO week or day, else the range of equal length just before `from`. */
   previousRange?: { from: string; to: string };
   /** `day`: one series entry per date; `month`: ranges over 62 days, one entry per `YYYY-MM` (edge months partial). (Added; optional.) */
   seriesPeriod?: 'day' | 'month';
@@ -58,8 +65,10 @@ export type OverviewReport = ReportHeader & {
 export type ChatStaffRow = {
   staffId: string; // a staff id, 'unknown' or 'automated'
   name: string;
-  responseTimeAvgSeconds: number | null;
+  responseTimeMedianSeconds: number | null;
   responseTimeP90Seconds: number | null;
+  /** Kept beside the median and P90; a few very long waits can pull it above the P90. */
+  responseTimeAvgSeconds: number | null;
   messageReplies: number;
   commentReplies: number;
   conversationsAnswered: number;
@@ -80,14 +89,18 @@ export type SalesStaffRow = {
   ordersCreated: number;
   orders: number;
   revenue: number;
-  grossProfit: number;
+  grossProfit: number | null;
+  costCoverage: number | null;
   customersCared: number;
   conversionRate: number | null;
 };
 
 export type AdRow = {
   adId: string;
+  /** The ad's name from `ad.spend`, else its title from referrals; null when unknown. */
+  adName: string | null;
   campaignId: string | null;
+  campaignName: string | null;
   conversationsStarted: number;
   customersReached: number;
   ordersCreated: number;
@@ -96,9 +109,11 @@ export type AdRow = {
   spend: number;
   roas: number | null;
   costPerOrder: number | null;
+  /** spend / conversationsStarted (Vietnamese sellers' "giá tin nhắn"). */
+  costPerConversation: number | null;
 };
 
-export type CampaignRow = Omit<AdRow, 'adId' | 'campaignId'> & { campaignId: string };
+export type CampaignRow = Omit<AdRow, 'adId' | 'adName' | 'campaignId' | 'campaignName'> & { campaignId: string; campaignName: string | null };
 
 export type ReferralRow = {
   participants: number;

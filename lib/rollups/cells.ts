@@ -98,6 +98,15 @@ export const F = {
   newCustomers: 'newCustomers',
   funnelOrdered: 'funnelOrdered',
   funnelDelivered: 'funnelDelivered',
+  /**
+   * The cohort funnel (SPEC §3), marks per period: of the customers reached
+   * in the period, those who also got a reply in it (`cohortCared`), of
+   * those, those with a non-cancelled order created in it (`cohortOrdered`),
+   * of those, those one of whose such orders was delivered (`cohortDelivered`).
+   */
+  cohortCared: 'cohortCared',
+  cohortOrdered: 'cohortOrdered',
+  cohortDelivered: 'cohortDelivered',
   ordersCreated: 'ordersCreated',
   ordersCancelled: 'ordersCancelled',
   ordersDelivered: 'ordersDelivered',
@@ -105,6 +114,11 @@ export const F = {
   revenueMinor: 'revenueMinor',
   provisionalRevenueMinor: 'provisionalRevenueMinor',
   grossProfitMinor: 'grossProfitMinor',
+  /** non-cancelled orders created in the period whose cost of goods is known (`grossProfitMinor` covers those only) */
+  ordersCostKnown: 'ordersCostKnown',
+  /** orders delivered in the period (by delivery time, whenever created) and their value */
+  deliveries: 'deliveries',
+  deliveredRevenueMinor: 'deliveredRevenueMinor',
   referralParticipants: 'referralParticipants',
   referralReferred: 'referralReferred',
   referralSharers: 'referralSharers',

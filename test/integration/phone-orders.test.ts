@@ -58,7 +58,8 @@ const orderTotals = (r: OverviewReport) => {
   const { ordersCreated, ordersCancelled, orders, ordersDelivered, revenue, provisionalRevenue, grossProfit } = r.totals;
   return { ordersCreated, ordersCancelled, orders, ordersDelivered, revenue, provisionalRevenue, grossProfit };
 };
-const noOrders = { ordersCreated: 0, ordersCancelled: 0, orders: 0, ordersDelivered: 0, revenue: 0, provisionalRevenue: 0, grossProfit: 0 };
+// grossProfit is null where no order has a known cost (SPEC v3 §3), as for these orders, which carry none
+const noOrders = { ordersCreated: 0, ordersCancelled: 0, orders: 0, ordersDelivered: 0, revenue: 0, provisionalRevenue: 0, grossProfit: null };
 
 const message = (o: { id: string; pageId: string; customerId: string; at: string; phone?: string; adId?: string }): EventOf<'message.received'> => ({ kind: 'message.received', ...o });
 /** An order webhook that names no page or customer, only the buyer's phone (in the platform's own format). */
@@ -83,7 +84,7 @@ describe('orders linked by phone, in any order of arrival', () => {
     // the shop total holds the same single order: nothing left on page `_`
     expect(orderTotals(await overview(shop, '2026-11-20', '2026-11-20'))).toEqual(orderTotals(page));
     // lan cared for c1 and sold to c1: conversion 1 / 1
-    expect(await sales(shop, '2026-11-20', '2026-11-20', 'lan')).toEqual({ staffId: 'lan', name: 'Nguyễn Thị Lan', ordersCreated: 1, orders: 1, revenue: 350000, grossProfit: 200000, customersCared: 1, conversionRate: 1 });
+    expect(await sales(shop, '2026-11-20', '2026-11-20', 'lan')).toEqual({ staffId: 'lan', name: 'Nguyễn Thị Lan', ordersCreated: 1, orders: 1, revenue: 350000, grossProfit: 200000, costCoverage: 1, customersCared: 1, conversionRate: 1 });
     expect(await getOrderView('pj-same', 'haravan:1001')).toMatchObject({ pageId: fb, conversation: { pageId: fb, customerId: 'c1', linkedBy: 'phone' } });
   });
 
@@ -91,7 +92,7 @@ describe('orders linked by phone, in any order of arrival', () => {
     const { shop, fb } = await newShop('pj-days');
     // delivery 1: the order of 18 Nov (minh, 500 000, no cost) and its delivery on 19 Nov
     await recordBatch('pj-days', [phoneOrder({ id: 'o2', orderId: 'sapo:2002', at: at(18, '09:00'), phone: '0912000002', total: 500000, staffId: 'minh' }), { id: 'o2d', kind: 'order.delivered', at: at(19, '15:00'), orderId: 'sapo:2002' }], { now: NOW });
-    const unlinked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 1, revenue: 500000, provisionalRevenue: 500000, grossProfit: 0 };
+    const unlinked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 1, revenue: 500000, provisionalRevenue: 500000, grossProfit: null };
     expect(orderTotals(await overview(shop, '2026-11-18', '2026-11-20'))).toEqual(unlinked); // on page `_`
     expect(orderTotals(await overview(shop, '2026-11-18', '2026-11-20', fb))).toEqual(noOrders);
     expect(await getOrderView('pj-days', 'sapo:2002')).toMatchObject({ pageId: null, conversation: null });
@@ -107,7 +108,8 @@ describe('orders linked by phone, in any order of arrival', () => {
       const page = await overview(shop, '2026-11-18', '2026-11-20', fb);
       expect(orderTotals(page)).toEqual(unlinked);
       expect(page.totals.messagesReceived).toBe(2);
-      expect(page.funnel).toMatchObject({ ordered: 1, delivered: 1 });
+      // the funnel is a cohort (SPEC v3 §3): nobody replied to c2, so no stage after reached
+      expect(page.funnel).toMatchObject({ cared: 0, ordered: 0, delivered: 0 });
       // bucketed on the day the order was created, not the day the phone linked it
       expect(page.series.map((d) => [d.date, d.ordersCreated, d.revenue])).toEqual([
         ['2026-11-18', 1, 500000],
@@ -119,7 +121,7 @@ describe('orders linked by phone, in any order of arrival', () => {
       const ads = await report<AdsReport>('ads', shop, '2026-11-18', '2026-11-20');
       expect(ads.rows).toHaveLength(1);
       expect(ads.rows[0]).toMatchObject({ adId: 'ad-7', conversationsStarted: 1, ordersCreated: 1, orders: 1, revenue: 500000 });
-      expect(await sales(shop, '2026-11-18', '2026-11-20', 'minh')).toMatchObject({ ordersCreated: 1, orders: 1, revenue: 500000, grossProfit: 0 });
+      expect(await sales(shop, '2026-11-18', '2026-11-20', 'minh')).toMatchObject({ ordersCreated: 1, orders: 1, revenue: 500000, grossProfit: null });
     };
     await check();
     expect(await getOrderView('pj-days', 'sapo:2002')).toMatchObject({
@@ -137,10 +139,11 @@ describe('orders linked by phone, in any order of arrival', () => {
     const { shop, fb } = await newShop('pj-before');
     await recordBatch('pj-before', [message({ id: 'm4', pageId: fb, customerId: 'c4', at: at(21, '10:00'), phone: '0912000004' })], { now: NOW });
     await recordBatch('pj-before', [phoneOrder({ id: 'o4', orderId: 'shopify:4004', at: at(21, '12:00'), phone: '0912-000-004', total: 200000, staffId: 'lan' })], { now: NOW });
-    const linked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 0, revenue: 200000, provisionalRevenue: 200000, grossProfit: 0 };
+    const linked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 0, revenue: 200000, provisionalRevenue: 200000, grossProfit: null };
     expect(orderTotals(await overview(shop, '2026-11-21', '2026-11-21', fb))).toEqual(linked);
     expect(orderTotals(await overview(shop, '2026-11-21', '2026-11-21'))).toEqual(linked);
-    expect((await overview(shop, '2026-11-21', '2026-11-21', fb)).funnel.ordered).toBe(1);
+    // a cohort funnel (SPEC v3 §3): reached, but no reply, so not in the ordered stage though the order is linked
+    expect((await overview(shop, '2026-11-21', '2026-11-21', fb)).funnel).toEqual({ reached: 1, cared: 0, ordered: 0, delivered: 0 });
   });
 
   it('counts an order and a phone redelivered in every order, and concurrently, once', async () => {
@@ -156,7 +159,7 @@ describe('orders linked by phone, in any order of arrival', () => {
     await Promise.all([send([order]), send([msg]), send([msg, order])]);
     expect(await send([order, msg])).toMatchObject({ applied: 0, duplicates: 2 });
 
-    const linked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 0, revenue: 150000, provisionalRevenue: 150000, grossProfit: 0 };
+    const linked = { ordersCreated: 1, ordersCancelled: 0, orders: 1, ordersDelivered: 0, revenue: 150000, provisionalRevenue: 150000, grossProfit: null };
     const page = await overview(shop, '2026-11-22', '2026-11-22', fb);
     expect(orderTotals(page)).toEqual(linked);
     expect(page.totals.messagesReceived).toBe(1);
@@ -185,7 +188,7 @@ describe('orders linked by phone, in any order of arrival', () => {
 
     /** O6 (minh, 300 000, 23 Nov) and O7 (lan, 100 000, 24 Nov) both on the Zalo OA; the Fanpage keeps ca's message only. */
     async function expectHeldByForm({ shop, fb, zl }: { shop: Shop; fb: string; zl: string }) {
-      const both = { ordersCreated: 2, ordersCancelled: 0, orders: 2, ordersDelivered: 0, revenue: 400000, provisionalRevenue: 400000, grossProfit: 0 };
+      const both = { ordersCreated: 2, ordersCancelled: 0, orders: 2, ordersDelivered: 0, revenue: 400000, provisionalRevenue: 400000, grossProfit: null };
       const oa = await overview(shop, '2026-11-23', '2026-11-24', zl);
       expect(orderTotals(oa)).toEqual(both);
       expect(oa.series.map((d) => [d.date, d.ordersCreated, d.revenue])).toEqual([
@@ -252,7 +255,7 @@ describe('orders linked by phone, in any order of arrival', () => {
 
     expect(outcome.applied).toBe(n + 1); // the message, and each order moved (stored again with its link)
     // 130 × 10 000
-    const linked = { ordersCreated: n, ordersCancelled: 0, orders: n, ordersDelivered: 0, revenue: 1300000, provisionalRevenue: 1300000, grossProfit: 0 };
+    const linked = { ordersCreated: n, ordersCancelled: 0, orders: n, ordersDelivered: 0, revenue: 1300000, provisionalRevenue: 1300000, grossProfit: null };
     expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24', fb))).toEqual(linked);
     expect(orderTotals(await overview(shop, '2026-11-24', '2026-11-24'))).toEqual(linked);
   });

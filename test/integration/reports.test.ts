@@ -122,9 +122,12 @@ describe('reports over a hand-computed scenario', () => {
       orders: 3,
       ordersDelivered: 1, // O1
       ordersReturned: 0,
+      deliveries: 0, // O1 was delivered on D3, after the range
+      deliveredRevenue: 0,
       revenue: 800000, // O1 500 000 + O3 200 000 + O5 100 000
       provisionalRevenue: 1100000, // + O2 300 000
       grossProfit: 300000, // O1 500 000 − 200 000; O3, O5 have no cost; O2 cancelled
+      costCoverage: 0.3333, // of the 3 orders (O1, O3, O5) only O1's cost is known
       closeRate: 0.4444, // 4 / 9
       pagesActivated: 2,
       channelsConnected: 2, // facebook, instagram
@@ -142,16 +145,21 @@ describe('reports over a hand-computed scenario', () => {
       orders: 1,
       ordersDelivered: 0,
       ordersReturned: 0,
+      deliveries: 0,
+      deliveredRevenue: 0,
       revenue: 150000,
       provisionalRevenue: 150000,
       grossProfit: 100000, // 150 000 − 50 000
+      costCoverage: 1,
       closeRate: 1, // 1 / 1
       pagesActivated: 2, // connection is "now", the same for both ranges
       channelsConnected: 2,
     };
     expect(r.previous).toEqual(previous);
-    // ordered: D1 {A: O1} + D2 {C: O3}; B's O2 is cancelled, O5 has no customer; delivered: A
-    expect(r.funnel).toEqual({ reached: 9, cared: 5, ordered: 2, delivered: 1 });
+    // the cohort, per page and day: cared = reached and replied to that day: FB D1 {A}, FB D2 {J}, IG D2 {D}
+    // (A on D2 and C on D2 were replied to but reached the day before); ordered: of those, FB D1 {A: O1};
+    // C's O3 (D2) is not, as C was reached on D1; delivered: A (O1, delivered on D3)
+    expect(r.funnel).toEqual({ reached: 9, cared: 3, ordered: 1, delivered: 1 });
   });
 
   it('overview: series per local day, hour profiles, top staff', async () => {
@@ -170,9 +178,12 @@ describe('reports over a hand-computed scenario', () => {
         orders: 1,
         ordersDelivered: 1,
         ordersReturned: 0,
+        deliveries: 0,
+        deliveredRevenue: 0,
         revenue: 500000,
         provisionalRevenue: 500000,
         grossProfit: 300000,
+        costCoverage: 1, // O1's cost is known
         closeRate: 0.25, // 1 / 4
         pagesActivated: 2,
         channelsConnected: 2,
@@ -190,9 +201,12 @@ describe('reports over a hand-computed scenario', () => {
         orders: 2,
         ordersDelivered: 0,
         ordersReturned: 0,
+        deliveries: 0,
+        deliveredRevenue: 0,
         revenue: 300000, // O3 + O5
         provisionalRevenue: 600000, // O2 + O3 + O5
-        grossProfit: 0,
+        grossProfit: null, // no order of the day has a known cost (O2's is, but O2 is cancelled)
+        costCoverage: 0, // 0 of 2
         closeRate: 0.6, // 3 / 5
         pagesActivated: 2,
         channelsConnected: 2,
@@ -216,6 +230,10 @@ describe('reports over a hand-computed scenario', () => {
     expect(week.totals.customersReached).toBe(8); // FB {A, B, F, E, J} + IG {C, D, G}
     expect(week.totals.customersCared).toBe(4); // FB {A, J} + IG {C, D}
     expect(week.previous.customersReached).toBe(1); // W46: H
+    expect(week.previousRange).toEqual({ from: '2026-11-09', to: '2026-11-15' }); // the previous ISO week
+    // over the whole week the cohort keeps C: reached D1, replied to and ordered (O3) D2
+    // cared {A, J} FB + {C, D} IG; ordered A (O1), C (O3); delivered A
+    expect(week.funnel).toEqual({ reached: 8, cared: 4, ordered: 2, delivered: 1 });
     const two = (await buildReport('overview', shop, q({ from: '2026-11-16', to: '2026-11-29' }), opts)) as OverviewReport;
     expect(two.approximate).toBe(true);
     expect(two.totals.customersReached).toBe(8); // W47 8 + W48 0
@@ -247,11 +265,13 @@ describe('reports over a hand-computed scenario', () => {
     const row = (id: string) => r.rows.find((x) => x.staffId === id)!;
     // lan: 240 s (D1) + 600 s across the night (D2) + 600 s (J, D2) → avg 1440 / 3 = 480;
     // p90: rank ⌈0.9 × 3⌉ = 3 lies in bucket (420, 600] holding 2 waits after 1 below → 420 + 180 × 2/2 = 600
+    // median: rank ⌈0.5 × 3⌉ = 2, the first of the 2 waits in (420, 600] → 420 + 180 × 1/2 = 510
     expect(row('lan')).toEqual({
       staffId: 'lan',
       name: 'Nguyễn Thị Lan',
-      responseTimeAvgSeconds: 480,
+      responseTimeMedianSeconds: 510,
       responseTimeP90Seconds: 600,
+      responseTimeAvgSeconds: 480,
       messageReplies: 2,
       commentReplies: 1,
       conversationsAnswered: 3, // D1 {A} + D2 {A, J}
@@ -263,7 +283,7 @@ describe('reports over a hand-computed scenario', () => {
     });
     expect(row('lan').responseTimeP90Seconds).toBeGreaterThan(420);
     // minh: one wait of 1320 s in bucket (1200, 1800]: p90 interpolates to 1800; missed at 08:13 (morning)
-    expect(row('minh')).toMatchObject({ responseTimeAvgSeconds: 1320, responseTimeP90Seconds: 1800, messageReplies: 1, commentReplies: 0, conversationsAnswered: 1 });
+    expect(row('minh')).toMatchObject({ responseTimeMedianSeconds: 1800, responseTimeAvgSeconds: 1320, responseTimeP90Seconds: 1800, messageReplies: 1, commentReplies: 0, conversationsAnswered: 1 });
     expect(row('minh')).toMatchObject({ missedConversations: 1, missedByShift: { morning: 1, afternoon: 0, evening: 0 } });
     // C's wait began 21:58 (evening) and was missed: 0 of 1 within the SLA
     expect(row('minh')).toMatchObject({ slaMetRate: 0, slaMetRateByShift: { morning: null, afternoon: null, evening: 0 } });
@@ -274,8 +294,9 @@ describe('reports over a hand-computed scenario', () => {
     expect(row('unknown')).toEqual({
       staffId: 'unknown',
       name: 'Không xác định',
-      responseTimeAvgSeconds: null,
+      responseTimeMedianSeconds: null,
       responseTimeP90Seconds: null,
+      responseTimeAvgSeconds: null,
       messageReplies: 0,
       commentReplies: 0,
       conversationsAnswered: 0,
@@ -302,23 +323,34 @@ describe('reports over a hand-computed scenario', () => {
   it('staff-sales: orders, revenue, profit and conversion per staff', async () => {
     const r = (await buildReport('staff-sales', shop, q(), opts)) as StaffSalesReport;
     expect(r.rows).toEqual([
-      { staffId: 'lan', name: 'Nguyễn Thị Lan', ordersCreated: 1, orders: 1, revenue: 500000, grossProfit: 300000, customersCared: 3, conversionRate: 0.3333 },
-      // O2 (cancelled) + O3; O3 has no cost → profit 0
-      { staffId: 'minh', name: 'Trần Văn Minh', ordersCreated: 2, orders: 1, revenue: 200000, grossProfit: 0, customersCared: 1, conversionRate: 1 },
+      { staffId: 'lan', name: 'Nguyễn Thị Lan', ordersCreated: 1, orders: 1, revenue: 500000, grossProfit: 300000, costCoverage: 1, customersCared: 3, conversionRate: 0.3333 },
+      // O2 (cancelled) + O3; O3 has no cost → profit unknown (null, not 0), coverage 0 of 1
+      { staffId: 'minh', name: 'Trần Văn Minh', ordersCreated: 2, orders: 1, revenue: 200000, grossProfit: null, costCoverage: 0, customersCared: 1, conversionRate: 1 },
       // O5: no staff
-      { staffId: 'unknown', name: 'Không xác định', ordersCreated: 1, orders: 1, revenue: 100000, grossProfit: 0, customersCared: 0, conversionRate: null },
+      { staffId: 'unknown', name: 'Không xác định', ordersCreated: 1, orders: 1, revenue: 100000, grossProfit: null, costCoverage: 0, customersCared: 0, conversionRate: null },
     ]);
   });
 
   it('ads and campaigns: ROAS and cost per order; spend on `_` only without a filter', async () => {
     const r = (await buildReport('ads', shop, q(), opts)) as AdsReport;
     // ad1: a1 started a conversation; A reached while attributed; O1 attributed (1 h after a1); spend 100 000
-    const ad1 = { conversationsStarted: 1, customersReached: 1, ordersCreated: 1, orders: 1, revenue: 500000, spend: 100000, roas: 5, costPerOrder: 100000 };
-    expect(r.rows).toEqual([{ adId: 'ad1', campaignId: 'camp1', ...ad1 }]);
-    expect(r.campaigns).toEqual([{ campaignId: 'camp1', ...ad1 }]);
+    const ad1 = { conversationsStarted: 1, customersReached: 1, ordersCreated: 1, orders: 1, revenue: 500000, spend: 100000, roas: 5, costPerOrder: 100000, costPerConversation: 100000 };
+    expect(r.rows).toEqual([{ adId: 'ad1', adName: null, campaignId: 'camp1', campaignName: null, ...ad1 }]);
+    expect(r.campaigns).toEqual([{ campaignId: 'camp1', campaignName: null, ...ad1 }]);
     const fb = (await buildReport('ads', shop, q({ pageId: FB }), opts)) as AdsReport;
     // the spend has no page: left out under a page filter → roas null, cost per order 0 / 1 = 0; campaign still known
-    expect(fb.rows).toEqual([{ adId: 'ad1', campaignId: 'camp1', ...ad1, spend: 0, roas: null, costPerOrder: 0 }]);
+    expect(fb.rows).toEqual([{ adId: 'ad1', adName: null, campaignId: 'camp1', campaignName: null, ...ad1, spend: 0, roas: null, costPerOrder: 0, costPerConversation: 0 }]);
+  });
+
+  it('deliveries count on the day of delivery, whenever the order was created', async () => {
+    // O1, created D1, delivered D3 (18 Nov): on D3 one delivery worth 500 000, though no order was created that day
+    const d3 = (await buildReport('overview', shop, q({ from: '2026-11-18', to: '2026-11-18' }), opts)) as OverviewReport;
+    expect(d3.totals).toMatchObject({ deliveries: 1, deliveredRevenue: 500000, ordersCreated: 0, ordersDelivered: 0, grossProfit: null, costCoverage: null });
+    expect(d3.previousRange).toEqual({ from: '2026-11-17', to: '2026-11-17' }); // the day before
+    expect(d3.previous).toMatchObject({ deliveries: 0, ordersCreated: 3 });
+    // and in the week that holds both days, one delivery and one order delivered (O1 created in it)
+    const week = (await buildReport('overview', shop, q({ from: '2026-11-16', to: '2026-11-22' }), opts)) as OverviewReport;
+    expect(week.totals).toMatchObject({ deliveries: 1, deliveredRevenue: 500000, ordersDelivered: 1 });
   });
 
   it('referrals: participants, referred, share rate, referral revenue', async () => {
@@ -352,10 +384,10 @@ describe('reports over a hand-computed scenario', () => {
     const csv = await serveReport(SHOP, 'staff-sales', new URLSearchParams('from=2026-11-16&to=2026-11-17&format=csv'), NOW);
     expect(csv.format).toBe('csv');
     expect(csv.body).toBe(
-      '\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,customersCared,conversionRate\r\n' +
-        'lan,Nguyễn Thị Lan,1,1,500000,300000,3,0.3333\r\n' +
-        'minh,Trần Văn Minh,2,1,200000,0,1,1\r\n' +
-        'unknown,Không xác định,1,1,100000,0,0,\r\n',
+      '\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,costCoverage,customersCared,conversionRate\r\n' +
+        'lan,Nguyễn Thị Lan,1,1,500000,300000,1,3,0.3333\r\n' +
+        'minh,Trần Văn Minh,2,1,200000,,0,1,1\r\n' +
+        'unknown,Không xác định,1,1,100000,,0,0,\r\n',
     );
     await expect(serveReport(SHOP, 'funnel', new URLSearchParams('from=2026-11-16&to=2026-11-17'), NOW)).rejects.toBeInstanceOf(NotFoundError);
     await expect(serveReport(SHOP, 'overview', new URLSearchParams('from=2026-11-17&to=2026-11-16'), NOW)).rejects.toMatchObject({

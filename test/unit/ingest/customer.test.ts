@@ -131,6 +131,7 @@ describe('deriveCustomer', () => {
       customersReached: 1,
       messageConversations: 1,
       customersCared: 1,
+      cohortCared: 1, // reached and replied to the same day
       newCustomers: 1,
       hm10: 1,
       hr10: 1,
@@ -151,7 +152,7 @@ describe('deriveCustomer', () => {
       ]),
       rules,
     );
-    expect(fieldsOf(cells, id('P', 'D', '2026-11-20'))).toEqual({ commentsReceived: 1, customersReached: 1, customersCared: 1, newCustomers: 1, hc10: 1, hr10: 1 });
+    expect(fieldsOf(cells, id('P', 'D', '2026-11-20'))).toEqual({ commentsReceived: 1, customersReached: 1, customersCared: 1, cohortCared: 1, newCustomers: 1, hc10: 1, hr10: 1 });
     // 10 s: bucket (0, 15] = rt01; automated even though a staffId was sent
     expect(fieldsOf(cells, id('S', 'D', '2026-11-20', 'automated'))).toEqual({ commentReplies: 1, conversationsAnswered: 1, rtSum: 10, rtCount: 1, rt01: 1, slaMet: 1, 'slaWaits:morning': 1, 'slaMet:morning': 1 });
     expect(cells.has(id('S', 'D', '2026-11-20', 'lan'))).toBe(false);
@@ -349,5 +350,38 @@ describe('deriveCustomer', () => {
     expect(fieldsOf(cells, id('P', 'D', '2026-11-20'))).toMatchObject({ funnelOrdered: 1, funnelDelivered: 1 });
     expect(fieldsOf(cells, id('S', 'D', '2026-11-20', 'lan'))).toEqual({ customersOrdered: 1 });
     expect(cells.has(id('P', 'D', '2026-11-21'))).toBe(false);
+  });
+
+  it('marks the cohort funnel only where every earlier stage holds in the same period', () => {
+    // Fri 20 Nov: message 21:00, no reply that day; Sat 21: reply 08:05, order (live, delivered);
+    // Sun 22: message, reply and an order that is cancelled; Mon 23 (W48): message, reply, live order not delivered
+    const s: CustomerState = {
+      ...stateOf([
+        makeMessage({ id: 'm1', at: '2026-11-20T21:00:00+07:00' }),
+        makeReply({ id: 'r1', at: '2026-11-21T08:05:00+07:00', staffId: 'lan' }),
+        makeMessage({ id: 'm2', at: '2026-11-22T09:00:00+07:00' }),
+        makeReply({ id: 'r2', at: '2026-11-22T09:01:00+07:00', staffId: 'lan' }),
+        makeMessage({ id: 'm3', at: '2026-11-23T09:00:00+07:00' }),
+        makeReply({ id: 'r3', at: '2026-11-23T09:01:00+07:00', staffId: 'lan' }),
+      ]),
+      orders: {
+        o1: { t: ms('2026-11-21T10:00:00+07:00'), live: true, dl: true },
+        o2: { t: ms('2026-11-22T10:00:00+07:00'), live: false, dl: false },
+        o3: { t: ms('2026-11-23T10:00:00+07:00'), live: true, dl: false },
+      },
+    };
+    const cells = deriveCustomer(s, rules);
+    const cohort = (ref: string) => {
+      const f = fieldsOf(cells, ref);
+      return [f.cohortCared ?? 0, f.cohortOrdered ?? 0, f.cohortDelivered ?? 0];
+    };
+    expect(cohort(id('P', 'D', '2026-11-20'))).toEqual([0, 0, 0]); // reached, not replied to that day
+    expect(cohort(id('P', 'D', '2026-11-21'))).toEqual([0, 0, 0]); // replied to and ordered, but not reached that day
+    expect(cohort(id('P', 'D', '2026-11-22'))).toEqual([1, 0, 0]); // its order is cancelled
+    expect(cohort(id('P', 'D', '2026-11-23'))).toEqual([1, 1, 0]); // ordered, not delivered
+    expect(cohort(id('P', 'W', '2026-W47'))).toEqual([1, 1, 1]); // the week holds all of 20–22: o1 is live and delivered
+    expect(cohort(id('P', 'M', '2026-11'))).toEqual([1, 1, 1]);
+    // staff and ad items never carry cohort marks
+    expect(fieldsOf(cells, id('S', 'D', '2026-11-22', 'lan')).cohortCared).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ const head = { shopId: 's', from: '2026-11-16', to: '2026-11-17', timezone: 'Asi
 const zero: Totals = {
   customersReached: 0, customersCared: 0, newCustomers: 0, messagesReceived: 0, commentsReceived: 0, messageConversations: 0,
   ordersCreated: 0, ordersCancelled: 0, orders: 0, ordersDelivered: 0, ordersReturned: 0, revenue: 0, provisionalRevenue: 0,
-  grossProfit: 0, closeRate: null, pagesActivated: 0, channelsConnected: 0,
+  deliveries: 0, deliveredRevenue: 0, grossProfit: null, costCoverage: null, closeRate: null, pagesActivated: 0, channelsConnected: 0,
 };
 
 describe('csvField', () => {
@@ -48,16 +48,16 @@ describe('toCsv', () => {
     const report: StaffChatReport = {
       ...head,
       rows: [
-        { staffId: 'lan', name: 'Nguyễn Thị Lan, "Chị Lan"', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 0, missedByShift: { morning: 0, afternoon: 0 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5, afternoon: null } },
-        { staffId: 'unknown', name: 'Không xác định', responseTimeAvgSeconds: null, responseTimeP90Seconds: null, messageReplies: 0, commentReplies: 0, conversationsAnswered: 0, missedConversations: 2, missedByShift: { morning: 2, afternoon: 0 }, slaMetRate: null, slaMetRateByShift: { morning: null, afternoon: null } },
+        { staffId: 'lan', name: 'Nguyễn Thị Lan, "Chị Lan"', responseTimeMedianSeconds: 300, responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 0, missedByShift: { morning: 0, afternoon: 0 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5, afternoon: null } },
+        { staffId: 'unknown', name: 'Không xác định', responseTimeMedianSeconds: null, responseTimeAvgSeconds: null, responseTimeP90Seconds: null, messageReplies: 0, commentReplies: 0, conversationsAnswered: 0, missedConversations: 2, missedByShift: { morning: 2, afternoon: 0 }, slaMetRate: null, slaMetRateByShift: { morning: null, afternoon: null } },
       ],
       shifts: [],
     };
     expect(toCsv(report)).toBe(
       '\uFEFF' +
-        'staffId,name,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon,slaMetRate,slaMetRateByShift.morning,slaMetRateByShift.afternoon\r\n' +
-        'lan,"Nguyễn Thị Lan, ""Chị Lan""",420,600,2,0,2,0,0,0,0.5,0.5,\r\n' +
-        'unknown,Không xác định,,,0,0,0,2,2,0,,,\r\n',
+        'staffId,name,responseTimeMedianSeconds,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon,slaMetRate,slaMetRateByShift.morning,slaMetRateByShift.afternoon\r\n' +
+        'lan,"Nguyễn Thị Lan, ""Chị Lan""",300,420,600,2,0,2,0,0,0,0.5,0.5,\r\n' +
+        'unknown,Không xác định,,,,0,0,0,2,2,0,,,\r\n',
     );
   });
 
@@ -74,14 +74,14 @@ describe('toCsv', () => {
     };
     expect(toCsv(report)).toBe(
       '\uFEFF' +
-        'date,customersReached,customersCared,newCustomers,messagesReceived,commentsReceived,messageConversations,ordersCreated,ordersCancelled,orders,ordersDelivered,ordersReturned,revenue,provisionalRevenue,grossProfit,closeRate,pagesActivated,channelsConnected\r\n' +
-        '2026-11-16,3,0,0,0,0,0,0,0,0,0,0,1234567.5,0,0,0.3333,2,2\r\n',
+        'date,customersReached,customersCared,newCustomers,messagesReceived,commentsReceived,messageConversations,ordersCreated,ordersCancelled,orders,ordersDelivered,ordersReturned,revenue,provisionalRevenue,deliveries,deliveredRevenue,grossProfit,costCoverage,closeRate,pagesActivated,channelsConnected\r\n' +
+        '2026-11-16,3,0,0,0,0,0,0,0,0,0,0,1234567.5,0,0,0,,,0.3333,2,2\r\n',
     );
   });
 
   it('still writes a header when there is no row', () => {
     const report: AdsReport = { ...head, rows: [], campaigns: [] };
-    expect(toCsv(report, 'ads')).toBe('\uFEFFadId,campaignId,conversationsStarted,customersReached,ordersCreated,orders,revenue,spend,roas,costPerOrder\r\n');
-    expect(toCsv({ ...head, rows: [] }, 'staff-sales')).toBe('\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,customersCared,conversionRate\r\n');
+    expect(toCsv(report, 'ads')).toBe('\uFEFFadId,adName,campaignId,campaignName,conversationsStarted,customersReached,ordersCreated,orders,revenue,spend,roas,costPerOrder,costPerConversation\r\n');
+    expect(toCsv({ ...head, rows: [] }, 'staff-sales')).toBe('\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,costCoverage,customersCared,conversionRate\r\n');
   });
 });

@@ -78,12 +78,13 @@ describe('renderReportHtml', () => {
   it('names the row columns and the shift totals with hand-written labels', () => {
     const chatVi = renderReportHtml('staff-chat', makeStaffChat(), shop, 'vi-VN', METRICS_URL);
     const [staffVi, shiftsVi] = headers(chatVi);
-    expect(staffVi!.slice(0, 3)).toEqual(['Nhân viên', 'Phản hồi TB', 'Phản hồi P90']);
+    // median and P90 first, the average after them (SPEC §3 Chat staff)
+    expect(staffVi!.slice(0, 4)).toEqual(['Nhân viên', 'Phản hồi trung vị', 'Phản hồi P90', 'Phản hồi TB']);
     expect(shiftsVi).toEqual(['Ca', 'Lượt chờ đã trả lời', 'Lượt đúng hạn', 'Bỏ lỡ', 'Trả lời đúng hạn']);
     // unknown / automated rows and the default shifts read as words, as in the digest
     expect(firstColumn(chatVi)[0]).toEqual(['Nguyễn Thị Lan', 'Trần Văn Minh', '&lt;script&gt;alert(1)&lt;/script&gt; & Co', 'Chưa rõ nhân viên', 'Trả lời tự động', 'Nghỉ phép']);
     expect(firstColumn(chatVi)[1]).toEqual(['sáng', 'chiều', 'tối']);
-    expect(visible(chatVi)).toContain('Trần Văn Minh 1 giờ 5 phút 2 giờ 20 30 30 3 sáng 1 · chiều 2 · tối 0'); // Minh missed by shift
+    expect(visible(chatVi)).toContain('Trần Văn Minh 25 phút 2 giờ 1 giờ 5 phút 20 30 30 3 sáng 1 · chiều 2 · tối 0'); // Minh missed by shift
     const [, shiftsEn] = headers(renderReportHtml('staff-chat', makeStaffChat(), shop, 'en', METRICS_URL));
     expect(shiftsEn).toEqual(['Shift', 'Waits answered', 'Answered in time', 'Missed', 'Answered within SLA']);
 
@@ -98,7 +99,8 @@ describe('renderReportHtml', () => {
 
     const overview = renderReportHtml('overview', makeOverview({ series: [{ date: '2026-11-22', ...makeTotals() }] }), shop, 'vi-VN', METRICS_URL);
     const [funnel, series] = headers(overview);
-    expect(funnel).toEqual(['Tiếp cận', 'Được chăm sóc', 'Đặt hàng', 'Đã giao']);
+    // funnel stages count customers, and say so (beside "Đơn hàng", which counts orders)
+    expect(funnel).toEqual(['Khách tiếp cận', 'Khách được trả lời', 'Khách đặt hàng', 'Khách nhận hàng']);
     expect(series!.slice(0, 2)).toEqual(['Ngày', 'Khách tiếp cận']);
     expect(firstColumn(overview)[1]).toEqual(['22/11/2026']);
     const monthly = renderReportHtml('overview', makeOverview({ seriesPeriod: 'month', series: [{ date: '2026-10', ...makeTotals() }, { date: '2026-11', ...makeTotals() }] }), shop, 'vi-VN', METRICS_URL);
@@ -122,21 +124,26 @@ describe('renderReportHtml', () => {
   it('shows the ads report\'s campaigns as their own table, figures formatted like the per-ad cells', () => {
     const report = makeAds({
       campaigns: [
-        makeCampaignRow({ campaignId: 'tet-sale', conversationsStarted: 70, customersReached: 65, ordersCreated: 20, orders: 18, revenue: 2_450_000, spend: 700_000, roas: 3.5, costPerOrder: 38_889 }),
-        makeCampaignRow({ campaignId: 'black-friday', conversationsStarted: 12, customersReached: 11, ordersCreated: 0, orders: 0, revenue: 0, spend: 300_000, roas: 0, costPerOrder: null }),
+        makeCampaignRow({ campaignId: 'tet-sale', campaignName: null, conversationsStarted: 70, customersReached: 65, ordersCreated: 20, orders: 18, revenue: 2_450_000, spend: 700_000, roas: 3.5, costPerOrder: 38_889 }),
+        makeCampaignRow({ campaignId: 'black-friday', campaignName: null, conversationsStarted: 12, customersReached: 11, ordersCreated: 0, orders: 0, revenue: 0, spend: 300_000, roas: 0, costPerOrder: null }),
       ],
     });
     const vi = renderReportHtml('ads', report, shop, 'vi-VN', METRICS_URL);
     expect(titles(vi)).toEqual(['Theo chiến dịch']);
-    expect(headers(vi)[1]).toEqual(['Chiến dịch', 'Hội thoại bắt đầu', 'Khách tiếp cận', 'Đơn đã tạo', 'Đơn hàng', 'Doanh thu', 'Chi tiêu', 'ROAS', 'Chi phí/đơn']);
+    expect(headers(vi)[1]).toEqual(['Chiến dịch', 'Hội thoại bắt đầu', 'Khách tiếp cận', 'Đơn đã tạo', 'Đơn hàng', 'Doanh thu', 'Chi tiêu', 'ROAS', 'Chi phí/đơn', 'Giá tin nhắn']);
     expect(bodyCells(vi)[1]).toEqual([
-      ['tet-sale', '70', '65', '20', '18', '2.450.000 ₫', '700.000 ₫', '3,5x', '38.889 ₫'],
-      ['black-friday', '12', '11', '0', '0', '0 ₫', '300.000 ₫', '0x', '—'],
+      ['tet-sale', '70', '65', '20', '18', '2.450.000 ₫', '700.000 ₫', '3,5x', '38.889 ₫', '6.250 ₫'],
+      ['black-friday', '12', '11', '0', '0', '0 ₫', '300.000 ₫', '0x', '—', '6.250 ₫'],
     ]);
     const en = renderReportHtml('ads', report, shop, 'en', METRICS_URL);
     expect(titles(en)).toEqual(['By campaign']);
     expect(headers(en)[1]!.slice(0, 2)).toEqual(['Campaign', 'Conversations started']);
-    expect(bodyCells(en)[1]![0]).toEqual(['tet-sale', '70', '65', '20', '18', '₫2,450,000', '₫700,000', '3.5x', '₫38,889']);
+    expect(bodyCells(en)[1]![0]).toEqual(['tet-sale', '70', '65', '20', '18', '₫2,450,000', '₫700,000', '3.5x', '₫38,889', '₫6,250']);
+    // a campaign whose name is known shows the name, never the id
+    const named = renderReportHtml('ads', makeAds(), shop, 'vi-VN', METRICS_URL);
+    expect(bodyCells(named)[1]![0]![0]).toBe('Tết 2027');
+    // and an ad: its name where known, the id only where none is
+    expect(bodyCells(named)[0]!.map((r) => r.slice(0, 2))).toEqual([['2385002', '—'], ['Áo dài Tết – video 15s', 'Tết 2027']]);
     // no campaign known: no empty section
     const none = renderReportHtml('ads', makeAds({ campaigns: [] }), shop, 'vi-VN', METRICS_URL);
     expect(titles(none)).toEqual([]);
@@ -148,7 +155,7 @@ describe('renderReportHtml', () => {
     const vi = renderReportHtml('overview', report, shop, 'vi-VN', METRICS_URL);
     expect(titles(vi)).toEqual(['Chỉ số chính (kỳ trước 20/11 – 21/11/2026 bên dưới)', 'Phễu khách hàng', 'Theo ngày', 'Nhân viên nổi bật (theo doanh thu)', 'Theo giờ trong ngày (GMT+7)']);
     const [, , topStaff, hours] = headers(vi);
-    expect(topStaff).toEqual(['Nhân viên', 'Doanh thu', 'Khách chăm sóc', 'Tỉ lệ chốt']);
+    expect(topStaff).toEqual(['Nhân viên', 'Doanh thu', 'Khách chăm sóc', 'Khách mua / khách chăm sóc']);
     expect(bodyCells(vi)[2]).toEqual([
       ['Nguyễn Thị Lan', '850.000 ₫', '60', '30%'],
       ['Trần Văn Minh', '400.000 ₫', '35', '20%'],
@@ -163,7 +170,7 @@ describe('renderReportHtml', () => {
     const en = renderReportHtml('overview', report, shop, 'en', METRICS_URL);
     expect(titles(en)[0]).toBe('Key figures (previous period, Nov 20 – 21, 2026, below)');
     expect(titles(en).slice(3)).toEqual(['Top staff (by revenue)', 'By hour of day (GMT+7)']);
-    expect(headers(en)[2]).toEqual(['Staff', 'Revenue', 'Customers cared', 'Conversion rate']);
+    expect(headers(en)[2]).toEqual(['Staff', 'Revenue', 'Customers cared', 'Buyers per customer cared']);
     expect(bodyCells(en)[2]![0]).toEqual(['Nguyễn Thị Lan', '₫850,000', '60', '30%']);
 
     // nobody sold: the section says so instead of an empty table

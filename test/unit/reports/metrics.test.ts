@@ -7,12 +7,12 @@ import { handler as report } from '#functions/report/handler.ts';
 
 // The keys SPEC §3 / §4.1 fixes, written out here (not read from the code).
 const SPEC_KEYS: Record<string, string[]> = {
-  overview: ['customersReached', 'customersCared', 'newCustomers', 'messagesReceived', 'commentsReceived', 'messageConversations', 'ordersCreated', 'ordersCancelled', 'orders', 'ordersDelivered', 'ordersReturned', 'revenue', 'provisionalRevenue', 'grossProfit', 'closeRate', 'pagesActivated', 'channelsConnected'],
+  overview: ['customersReached', 'customersCared', 'newCustomers', 'messagesReceived', 'commentsReceived', 'messageConversations', 'ordersCreated', 'ordersCancelled', 'orders', 'ordersDelivered', 'ordersReturned', 'deliveries', 'deliveredRevenue', 'revenue', 'provisionalRevenue', 'grossProfit', 'costCoverage', 'closeRate', 'pagesActivated', 'channelsConnected'],
   funnel: ['reached', 'cared', 'ordered', 'delivered'],
   profile: ['reachByHour', 'interactionsByHour'],
-  'staff-chat': ['responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations', 'missedByShift', 'slaMetRate', 'slaMetRateByShift'],
-  'staff-sales': ['ordersCreated', 'orders', 'revenue', 'grossProfit', 'customersCared', 'conversionRate'],
-  ads: ['conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder'],
+  'staff-chat': ['responseTimeMedianSeconds', 'responseTimeAvgSeconds', 'responseTimeP90Seconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations', 'missedByShift', 'slaMetRate', 'slaMetRateByShift'],
+  'staff-sales': ['ordersCreated', 'orders', 'revenue', 'grossProfit', 'costCoverage', 'customersCared', 'conversionRate'],
+  ads: ['conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder', 'costPerConversation'],
   referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
 };
 

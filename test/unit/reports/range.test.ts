@@ -62,10 +62,34 @@ describe('previousRange', () => {
   it('is the range of equal length just before', () => {
     expect(previousRange('2026-11-16', '2026-11-22')).toEqual({ from: '2026-11-09', to: '2026-11-15' });
     expect(previousRange('2026-11-17', '2026-11-17')).toEqual({ from: '2026-11-16', to: '2026-11-16' });
-    // 31 days of March → 29 Jan … 28 Feb (2026 is not a leap year)
-    expect(previousRange('2026-03-01', '2026-03-31')).toEqual({ from: '2026-01-29', to: '2026-02-28' });
+    // 31 days that are not a calendar month → the 31 days before
+    expect(previousRange('2026-03-02', '2026-04-01')).toEqual({ from: '2026-01-30', to: '2026-03-01' });
     // across a year: 1–10 Jan 2027 → 22–31 Dec 2026
     expect(previousRange('2027-01-01', '2027-01-10')).toEqual({ from: '2026-12-22', to: '2026-12-31' });
+  });
+});
+
+describe('previousRange of a calendar period (SPEC §3 previous)', () => {
+  it('is the previous calendar month for a calendar month, whatever the lengths', () => {
+    // November (30 days) → all of October (31), not 2 Oct … 31 Oct
+    expect(previousRange('2026-11-01', '2026-11-30')).toEqual({ from: '2026-10-01', to: '2026-10-31' });
+    // March (31) → February (28 in 2026, 29 in 2028), not 29 Jan … 28 Feb
+    expect(previousRange('2026-03-01', '2026-03-31')).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(previousRange('2028-03-01', '2028-03-31')).toEqual({ from: '2028-02-01', to: '2028-02-29' });
+    // across a year
+    expect(previousRange('2027-01-01', '2027-01-31')).toEqual({ from: '2026-12-01', to: '2026-12-31' });
+    // and both are one exact piece each
+    const prev = previousRange('2026-11-01', '2026-11-30');
+    expect(coverRange(prev.from, prev.to).exactDistinct).toBe(true);
+  });
+
+  it('is the previous ISO week for an ISO week, across a year (2027-W01 → 2026-W53)', () => {
+    expect(previousRange('2027-01-04', '2027-01-10')).toEqual({ from: '2026-12-28', to: '2027-01-03' });
+    expect(coverRange('2026-12-28', '2027-01-03').pieces.map((p) => p.key)).toEqual(['2026-W53']);
+  });
+
+  it('is the day before for a day, across a month', () => {
+    expect(previousRange('2026-12-01', '2026-12-01')).toEqual({ from: '2026-11-30', to: '2026-11-30' });
   });
 });
 
