@@ -4,7 +4,7 @@
  * digests. Scale with DEMO_SCALE (default 0.02; 1 = the largest shop at
  * 10,000 conversations and 5,000 orders a day).
  *
- *   DEMO_URL       http://127.0.0.1:3000
+ *   DEMO_URL       else http://127.0.0.1:$PORT, else the URL npm start wrote to .data/local-url, else port 3000
  *   DEMO_DAYS      30
  *   DEMO_SCALE     0.02
  *   DEMO_LAST_DAY  today (Asia/Ho_Chi_Minh); the last day of traffic
@@ -13,10 +13,12 @@
  * 21:30) bring Page comments, most of them answered by the page.
  */
 import { createHash, createHmac } from 'node:crypto';
+import path from 'node:path';
 import { LOCAL_DEFAULTS } from './local/runtime.ts';
+import { localBaseUrl } from './local/local-url.ts';
 import { addDays } from '#lib/time/zone.ts';
 
-const URL_BASE = process.env.DEMO_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const { url: URL_BASE, from: URL_FROM } = localBaseUrl(process.env, path.resolve('.data'));
 const DAYS = Number(process.env.DEMO_DAYS ?? 30);
 const SCALE = Number(process.env.DEMO_SCALE ?? 0.02);
 const secret = (k: string) => process.env[k] ?? LOCAL_DEFAULTS[k]!;
@@ -288,7 +290,13 @@ async function runShop(plan: ShopPlan, today: string) {
 /** The last day of traffic: DEMO_LAST_DAY (YYYY-MM-DD, at most LATE_EVENT_DAYS = 30 back, older events are refused), else today in Vietnam. */
 const today = process.env.DEMO_LAST_DAY ?? new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
 const started = Date.now();
-await call('GET', '/healthz', undefined);
+try {
+  await call('GET', '/healthz', undefined);
+} catch (err) {
+  console.error(`No chatpulse answers at ${URL_BASE} (from ${URL_FROM}): ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}.
+Start it with npm start in this folder (it writes its URL to .data/local-url), or set DEMO_URL.`);
+  process.exit(1);
+}
 for (const plan of SHOPS) await runShop(plan, today);
 console.log(`posted ${posted} webhooks in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for ingestion …`);
 // wait for the ingest queue to drain (asking the local runtime not to wait out its 20 s batching window), then run

@@ -1,11 +1,13 @@
 /**
  * `npm start`: the whole system on this machine — the real handlers behind
- * http://127.0.0.1:3000 (PORT), DynamoDB Local persisting to .data/, queues
+ * http://127.0.0.1:3000 (PORT; the URL is written to .data/local-url for npm run demo), DynamoDB Local persisting to .data/, queues
  * in .data/queues, digests written to outbox/. Ctrl-C stops it; a restart
  * picks up where it left off.
  */
 import { startLocal, LOCAL_DEFAULTS, type LocalRuntime } from './local/runtime.ts';
 import { ConfigError } from '#lib/config.ts';
+import path from 'node:path';
+import { removeLocalUrl, writeLocalUrl } from './local/local-url.ts';
 
 let runtime: LocalRuntime;
 try {
@@ -15,6 +17,9 @@ try {
   console.error(err instanceof ConfigError ? `chatpulse did not start. ${err.message}` : err);
   process.exit(1);
 }
+// npm run demo (from this folder) reads where we listen, whatever the port
+const dataDir = path.resolve('.data');
+writeLocalUrl(dataDir, runtime.url);
 const admin = process.env.ADMIN_TOKEN ?? LOCAL_DEFAULTS.ADMIN_TOKEN;
 console.log(`chatpulse is running at ${runtime.url}
   health     GET  ${runtime.url}/healthz
@@ -24,6 +29,7 @@ console.log(`chatpulse is running at ${runtime.url}
 Local secrets are listed in README.md ("Local secrets"). Try: npm run demo`);
 
 const shutdown = async () => {
+  removeLocalUrl(dataDir, runtime.url);
   await runtime.stop();
   process.exit(0);
 };

@@ -3,7 +3,7 @@ import { httpMiddlewares } from '#lib/http/middlewares.ts';
 import { json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
 import { NotFoundError } from '#lib/errors.ts';
-import { upsertShop } from '#lib/admin/shops.ts';
+import { getShopSettings, listShops, patchShop, upsertShop } from '#lib/admin/shops.ts';
 import { setOrderWebhookSecret, setProductCosts } from '#lib/admin/order-settings.ts';
 import { issueApiKey, listShopApiKeys, revokeShopApiKey } from '#lib/admin/api-keys.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
@@ -27,8 +27,12 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   }
   requireAdmin(event);
   let m: RegExpExecArray | null;
-  if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)$/.exec(path))) {
-    return json(200, await upsertShop(decodeURIComponent(m[1]!), parseJsonBody(event)));
+  if (method === 'GET' && path === '/v1/admin/shops') return json(200, await listShops(queryParams(event)));
+  if ((m = /^\/v1\/admin\/shops\/([^/]+)$/.exec(path))) {
+    const shopId = decodeURIComponent(m[1]!);
+    if (method === 'GET') return json(200, await getShopSettings(shopId));
+    if (method === 'PUT') return json(200, await upsertShop(shopId, parseJsonBody(event)));
+    if (method === 'PATCH') return json(200, await patchShop(shopId, parseJsonBody(event)));
   }
   if ((m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
     const shopId = decodeURIComponent(m[1]!);

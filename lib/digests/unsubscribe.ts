@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { config, requireSetting } from '#lib/config.ts';
-import { ValidationError } from '#lib/errors.ts';
+import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { safeEqual } from '#lib/http/http.ts';
-import { getShop, putShop } from '#lib/store/shops.ts';
+import { getShop, updateShop } from '#lib/store/shops.ts';
 
 /**
  * One-click unsubscribe links (RFC 8058): the link carries the shop, the
@@ -31,8 +31,12 @@ export async function unsubscribe(params: URLSearchParams): Promise<{ shopId: st
   }
   const shop = await getShop(shopId, { fresh: true });
   if (shop) {
-    const recipients = shop.recipients.map((r) => (r.email.toLowerCase() === email.toLowerCase() ? { ...r, [period]: false } : r));
-    await putShop({ ...shop, recipients, updatedAt: new Date().toISOString() });
+    // read-modify-write under the shop's version condition: a concurrent admin PATCH is not lost
+    await updateShop(shopId, (current) => {
+      if (!current) throw new NotFoundError(`No shop ${shopId}`);
+      const recipients = current.recipients.map((r) => (r.email.toLowerCase() === email.toLowerCase() ? { ...r, [period]: false } : r));
+      return { ...current, recipients, updatedAt: new Date().toISOString() };
+    });
   }
   return { shopId, email, period };
 }

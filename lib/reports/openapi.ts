@@ -116,6 +116,9 @@ export function openApiDocument(serverUrl?: string) {
         Error: errorSchema,
         EventBatch: jsonSchema(eventBatchSchema),
         ShopInput: jsonSchema(shopInputSchema),
+        Shop: {
+          allOf: [{ $ref: '#/components/schemas/ShopInput' }, { type: 'object', required: ['shopId', 'updatedAt'], properties: { shopId: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } }],
+        },
         Rebuild: jsonSchema(rebuildSchema),
         DigestRun: jsonSchema(runDigestSchema),
         OrderWebhookSecret: jsonSchema(orderWebhookSecretSchema),
@@ -260,7 +263,39 @@ export function openApiDocument(serverUrl?: string) {
           security: [{ adminToken: [] }],
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/ShopInput' }) },
-          responses: { '200': { description: 'The stored shop' }, ...errors(400, 401, 409) },
+          responses: { '200': { description: 'The stored shop', ...json({ $ref: '#/components/schemas/Shop' }) }, ...errors(400, 401, 409) },
+        },
+        get: {
+          summary: 'The stored settings of a shop (never secrets or keys)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The stored shop', ...json({ $ref: '#/components/schemas/Shop' }) }, ...errors(400, 401, 404) },
+        },
+        patch: {
+          summary: 'Change only the fields named (JSON merge patch, RFC 7396)',
+          description:
+            'Members the patch names replace the stored ones (objects merge, arrays replace whole), `null` puts a field back to its default; the result is validated as a whole shop. Concurrent writes never lose each other; at most 98 pages added or removed per call.',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/json': { schema: { type: 'object' } } } },
+          responses: { '200': { description: 'The stored shop', ...json({ $ref: '#/components/schemas/Shop' }) }, ...errors(400, 401, 404, 409) },
+        },
+      },
+      '/v1/admin/shops': {
+        get: {
+          summary: 'List shops in id order',
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+            { name: 'cursor', in: 'query', required: false, description: 'nextCursor of the previous page', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'One page of shops',
+              ...json({ type: 'object', required: ['shops'], properties: { shops: { type: 'array', items: { $ref: '#/components/schemas/Shop' } }, nextCursor: { type: 'string' } } }),
+            },
+            ...errors(400, 401),
+          },
         },
       },
       '/v1/shops/{shopId}/orders/{orderId}': {

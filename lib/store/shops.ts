@@ -1,4 +1,5 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ValidationError } from '#lib/errors.ts';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
 import { batchGet, keyId, queryAll } from '#lib/store/batch.ts';
@@ -25,40 +26,130 @@ export function forgetCachedShops(): void {
   pageCache.clear();
 }
 
+/** A shop as stored, with the version its next write is conditioned on (0: no item yet). */
+export type StoredShop = { shop: Shop; version: number };
+
+/** The stored shop and its version, read consistently (for a read-modify-write). */
+export async function getStoredShop(shopId: string): Promise<StoredShop | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.shopConfig(shopId), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  return { shop: res.Item.shop as Shop, version: typeof res.Item.version === 'number' ? res.Item.version : 0 };
+}
+
+/** Page ids changed in one write at most: the write is one transaction of 100 items (config and directory take two). */
+export const MAX_PAGE_CHANGES_PER_WRITE = 98;
+
+export type ShopWriteResult = { ok: true; shop: Shop; version: number } | { ok: false; conflictPage: string } | { ok: false; stale: true };
+
 /**
- * Stores a shop and points each of its pages at it. A page already claimed by
- * another shop is refused, so one shop cannot capture another's webhooks.
+ * Writes a shop over `previous` (what the caller read; undefined: no shop yet)
+ * in one transaction: the config item on the condition that its version is
+ * still the one read, each newly listed page's reference on the condition
+ * that no other shop holds it, and each dropped page's reference released if
+ * it is still ours. Two concurrent claims of one page therefore cannot both
+ * succeed, and two concurrent writes of one shop cannot both apply.
  */
-export async function putShop(shop: Shop): Promise<{ conflictPage?: string }> {
-  const previous = await getShop(shop.shopId, { fresh: true });
-  const refs = await batchGet(shop.pages.map((p) => keys.pageRef(p.pageId)));
-  for (const p of shop.pages) {
+export async function writeShop(shop: Shop, previous: StoredShop | undefined): Promise<ShopWriteResult> {
+  const oldPages = new Set((previous?.shop.pages ?? []).map((p) => p.pageId));
+  const newPages = new Set(shop.pages.map((p) => p.pageId));
+  const claimed = shop.pages.filter((p) => !oldPages.has(p.pageId));
+  const released = [...oldPages].filter((id) => !newPages.has(id));
+  // a page listed before and still listed may still have no reference (written before references were kept): claim it too
+  const kept = shop.pages.filter((p) => oldPages.has(p.pageId));
+  const refs = kept.length > 0 ? await batchGet(kept.map((p) => keys.pageRef(p.pageId))) : new Map<string, Record<string, unknown>>();
+  for (const p of kept) {
     const ref = refs.get(keyId(keys.pageRef(p.pageId)));
-    if (ref && ref.shopId !== shop.shopId) return { conflictPage: p.pageId };
+    if (!ref || ref.shopId !== shop.shopId || ref.channel !== p.channel) claimed.push(p);
   }
-  const removed = (previous?.pages ?? []).filter((old) => !shop.pages.some((p) => p.pageId === old.pageId));
-  await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.shopConfig(shop.shopId), type: 'shop', shop } }));
-  await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.shopDirectory(shop.shopId), type: 'shop-dir', shopId: shop.shopId } }));
-  for (const p of shop.pages) {
-    await db().send(
-      new PutCommand({ TableName: tableName(), Item: { ...keys.pageRef(p.pageId), type: 'page-ref', shopId: shop.shopId, channel: p.channel } }),
-    );
+  if (claimed.length + released.length > MAX_PAGE_CHANGES_PER_WRITE) {
+    throw new ValidationError(`At most ${MAX_PAGE_CHANGES_PER_WRITE} pages can be added or removed in one call`, [
+      { path: 'pages', message: `${claimed.length} added and ${released.length} removed; split the change into several calls` },
+    ]);
   }
-  for (const p of removed) {
-    await db().send(
-      new DeleteCommand({
+  const version = (previous?.version ?? 0) + 1;
+  const me = { ':me': shop.shopId };
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    {
+      Put: {
         TableName: tableName(),
-        Key: keys.pageRef(p.pageId),
-        ConditionExpression: 'shopId = :s',
-        ExpressionAttributeValues: { ':s': shop.shopId },
-      }),
-    ).catch((err: Error) => {
-      if (err.name !== 'ConditionalCheckFailedException') throw err;
-    });
+        Item: { ...keys.shopConfig(shop.shopId), type: 'shop', shop, version },
+        ...(previous === undefined
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : previous.version === 0
+            ? { ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(version)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } }),
+      },
+    },
+    { Put: { TableName: tableName(), Item: { ...keys.shopDirectory(shop.shopId), type: 'shop-dir', shopId: shop.shopId } } },
+    ...claimed.map((p) => ({
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.pageRef(p.pageId), type: 'page-ref', shopId: shop.shopId, channel: p.channel },
+        ConditionExpression: 'attribute_not_exists(PK) OR shopId = :me',
+        ExpressionAttributeValues: me,
+      },
+    })),
+    ...released.map((pageId) => ({
+      Delete: { TableName: tableName(), Key: keys.pageRef(pageId), ConditionExpression: 'attribute_not_exists(PK) OR shopId = :me', ExpressionAttributeValues: me },
+    })),
+  ];
+  try {
+    await db().send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (err) {
+    const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+    if (e.name === 'TransactionConflictException') return { ok: false, stale: true };
+    if (e.name !== 'TransactionCanceledException') throw err;
+    const codes = (e.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    const pageAt = codes.findIndex((c, i) => i >= 2 && i < 2 + claimed.length && c === 'ConditionalCheckFailed');
+    if (pageAt >= 0) return { ok: false, conflictPage: claimed[pageAt - 2]!.pageId };
+    // the config's version moved, a released page changed hands, or a concurrent transaction touched an item: read again
+    if (codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) return { ok: false, stale: true };
+    throw err;
   }
   shopCache.set(shop.shopId, { shop, at: Date.now() });
-  for (const p of shop.pages) pageCache.delete(p.pageId);
-  return {};
+  for (const p of [...shop.pages.map((x) => x.pageId), ...released]) pageCache.delete(p);
+  return { ok: true, shop, version };
+}
+
+/**
+ * Read-modify-write of one shop: `change` gets the stored shop (undefined when
+ * there is none) and returns the shop to store; a concurrent write in between
+ * makes it run again on the newer shop, so no update is lost.
+ */
+export async function updateShop(shopId: string, change: (current: Shop | undefined) => Shop): Promise<ShopWriteResult> {
+  for (let attempt = 0; ; attempt++) {
+    const previous = await getStoredShop(shopId);
+    const res = await writeShop(change(previous?.shop), previous);
+    if (res.ok || !('stale' in res)) return res;
+    if (attempt >= 20) throw new ConflictError('The shop kept changing under this write; try again');
+    await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+  }
+}
+
+/** Stores a shop whatever is stored now (tests and fixtures); a page of another shop is refused. */
+export async function putShop(shop: Shop): Promise<{ conflictPage?: string }> {
+  const res = await updateShop(shop.shopId, () => shop);
+  return res.ok ? {} : 'conflictPage' in res ? { conflictPage: res.conflictPage } : {};
+}
+
+/** One page of the shop directory, in shop id order, after `afterShopId`. */
+export async function listShopsPage(limit: number, afterShopId?: string): Promise<{ shops: Shop[]; lastShopId?: string }> {
+  const res = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.shopDirectoryPartition() },
+      Limit: limit,
+      ...(afterShopId ? { ExclusiveStartKey: keys.shopDirectory(afterShopId) } : {}),
+    }),
+  );
+  const ids = (res.Items ?? []).map((it) => String(it.shopId));
+  const got = await batchGet(ids.map((id) => keys.shopConfig(id)), false);
+  const shops = ids.flatMap((id) => {
+    const item = got.get(keyId(keys.shopConfig(id)));
+    return item ? [item.shop as Shop] : [];
+  });
+  return { shops, ...(res.LastEvaluatedKey ? { lastShopId: ids.at(-1) } : {}) };
 }
 
 /** All shop ids (for digest dispatch), one Query over the directory partition. */

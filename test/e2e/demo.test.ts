@@ -19,7 +19,7 @@ const TSX = import.meta.resolve('tsx');
 /** The environment a user's shell has: none of the test run's settings. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const k of [...Object.keys(LOCAL_DEFAULTS), 'DYNAMODB_ENDPOINT', 'OUTBOX_DIR', 'LOG_LEVEL', 'PUBLIC_BASE_URL', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_ENV'])
+  for (const k of [...Object.keys(LOCAL_DEFAULTS), 'PORT', 'DEMO_URL', 'DYNAMODB_ENDPOINT', 'OUTBOX_DIR', 'LOG_LEVEL', 'PUBLIC_BASE_URL', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID', 'NODE_ENV'])
     if (!(k in extra)) delete env[k];
   return env;
 }
@@ -66,10 +66,15 @@ describe('npm start, then npm run demo, on fresh data', () => {
     const weekday = new Date(`${vnToday}T00:00:00Z`).getUTCDay() || 7;
     const sunday = addDays(vnToday, -(weekday === 7 ? 7 : weekday));
     const saturday = addDays(sunday, -1);
-    const demo = run(['scripts/demo.ts'], ROOT, userEnv({ DEMO_URL: url, DEMO_DAYS: '2', DEMO_SCALE: '0.005', DEMO_LAST_DAY: sunday }));
+    // npm start listens on a port of the OS's choosing (PORT=0), as when 3000 is taken: the demo, run from the same
+    // folder with neither DEMO_URL nor PORT set, finds it through .data/local-url
+    expect(readFileSync(path.join(dir, '.data', 'local-url'), 'utf8').trim()).toBe(url);
+    expect(url).not.toBe('http://127.0.0.1:3000');
+    const demo = run([path.join(ROOT, 'scripts/demo.ts')], dir, userEnv({ DEMO_DAYS: '2', DEMO_SCALE: '0.005', DEMO_LAST_DAY: sunday }));
     const code = await new Promise<number | null>((r) => demo.child.once('exit', r));
     expect(code, demo.out()).toBe(0);
     expect(demo.out()).toMatch(/posted \d+ webhooks/);
+    expect(demo.out()).toContain(url);
 
     // the demo queued the digests; wait for the local queues to deliver them
     await until('an empty digest queue', async () => {
@@ -121,4 +126,22 @@ describe('npm start, then npm run demo, on fresh data', () => {
     expect(page).toContain('Chưa rõ nhân viên');
     expect(page).not.toMatch(/<th[^>]*>(name|shift|waitsClosed|withinSla)<\/th>/);
   }, 400_000);
+
+  it('says where it looked when nothing answers, instead of a bare ECONNREFUSED', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'chatpulse-nodemo-'));
+    try {
+      // a port that was free a moment ago and has no listener now
+      const { createServer } = await import('node:net');
+      const probe = createServer();
+      const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+      await new Promise((r) => probe.close(r));
+      const demo = run([path.join(ROOT, 'scripts/demo.ts')], empty, userEnv({ PORT: String(port) }));
+      const code = await new Promise<number | null>((r) => demo.child.once('exit', r));
+      expect(code).toBe(1);
+      expect(demo.out()).toContain(`No chatpulse answers at http://127.0.0.1:${port} (from PORT)`);
+      expect(demo.out()).toContain('npm start');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });
