@@ -83,7 +83,38 @@ export const keys = {
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',
   }),
+  /** The phone a phone-link key names (erasure finds a person's phones through the links they hold). */
+  phoneOfKey: (shopId: string, pk: string): string | undefined => {
+    const prefix = `SHOP#${part(shopId)}#PHONE#`;
+    return pk.startsWith(prefix) ? unpart(pk.slice(prefix.length)) : undefined;
+  },
+  /** A data lifecycle job (shop deletion, one person's erasure): outside every shop's partitions, so a deletion never deletes its own record. */
+  lifecycleJob: (jobId: string): Key => ({ PK: `JOB#${part(jobId)}`, SK: 'JOB' }),
+  /**
+   * Where every item of a shop lives, for deletion and erasure (which scan for
+   * them): a PK equal to `partition` or starting with one of `partitionPrefixes`,
+   * the shop's directory entry, its API keys (PK under `apiKeyPrefix` with GSI1PK
+   * `apiKeyIndexPartition`) and the page references naming it (PK under
+   * `pageRefPrefix`, attribute `shopId`). A new key for shop data must fall under
+   * one of these (test/unit/keys.test.ts checks each key function).
+   */
+  shopOwnership: (shopId: string) => ({
+    partition: `SHOP#${part(shopId)}`,
+    partitionPrefixes: [`SHOP#${part(shopId)}#`, `ORDERHOOK#${part(shopId)}#`, `DIGEST#${part(shopId)}#`],
+    directoryEntry: keys.shopDirectory(shopId),
+    apiKeyPrefix: 'APIKEY#',
+    apiKeyIndexPartition: keys.apiKeyIndexPartition(shopId),
+    pageRefPrefix: 'PAGE#',
+  }),
 };
+
+/** Rewrites the entity ids inside a key string (each `#`-separated part, unescaped), keeping the escaping. */
+export function mapKeyParts(key: string, f: (id: string) => string): string {
+  return key
+    .split('#')
+    .map((p) => part(f(unpart(p))))
+    .join('#');
+}
 
 /** Inverse of the escaping in `keys`, for entity ids read back from sort keys. */
 export function unpart(s: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keys, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
+import { keys, mapKeyParts, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
 
 describe('keys', () => {
   it('prefixes entities and escapes # in ids so one id cannot forge another key', () => {
@@ -42,5 +42,77 @@ describe('keys', () => {
     for (let i = 0; i < 800; i++) counts[openWaitShard('p', `viewer-${i}`)]!++;
     expect(Math.min(...counts)).toBeGreaterThan(0);
     expect(Math.max(...counts)).toBeLessThanOrEqual((2 * 800) / OPEN_WAIT_SHARDS);
+  });
+});
+
+describe('shopOwnership: every key of shop data is found by deletion and erasure', () => {
+  const own = keys.shopOwnership('s-1');
+  /** Owned by shop s-1 by the rules deletion scans with (written out here, not taken from the code under test's filter). */
+  const owned = (k: { PK?: string; SK?: string; GSI1PK?: string }, attrs: Record<string, unknown> = {}) =>
+    k.PK === own.partition ||
+    own.partitionPrefixes.some((p) => k.PK?.startsWith(p)) ||
+    (k.PK === own.directoryEntry.PK && k.SK === own.directoryEntry.SK) ||
+    (k.PK?.startsWith(own.apiKeyPrefix) === true && attrs.GSI1PK === own.apiKeyIndexPartition) ||
+    (k.PK?.startsWith(own.pageRefPrefix) === true && attrs.shopId === 's-1');
+
+  // How each key function is classified. A new key function must be added here: shop data under the shop's
+  // prefixes (deletion finds it), or global data with the reason it holds nothing of one shop.
+  const shopData: Record<string, () => { PK?: string; SK?: string; GSI1PK?: string }> = {
+    shopConfig: () => keys.shopConfig('s-1'),
+    shopDirectory: () => keys.shopDirectory('s-1'),
+    pageState: () => keys.pageState('s-1', 'p'),
+    customer: () => keys.customer('s-1', 'p', 'c'),
+    order: () => keys.order('s-1', 'o'),
+    commentLink: () => keys.commentLink('s-1', 'cm'),
+    orderWebhookSecret: () => keys.orderWebhookSecret('s-1', 'haravan'),
+    productCost: () => keys.productCost('s-1', 'sku', 'x'),
+    phone: () => keys.phone('s-1', '0912345678'),
+    spend: () => keys.spend('s-1', 'ad', '2026-11-01'),
+    raw: () => keys.raw('s-1', 'p', '2026-11-01', 0, 'abc'),
+    rollup: () => keys.rollup('s-1', 'p', 'P', 'D', '2026-11-01', undefined, 2),
+    digestLedger: () => keys.digestLedger('s-1', 'daily', '2026-11-01', 'a@b.vn'),
+    productCostPartition: () => ({ PK: keys.productCostPartition('s-1') }),
+    rawPartition: () => ({ PK: keys.rawPartition('s-1', 'p', '2026-11-01', 1) }),
+    rollupPartition: () => ({ PK: keys.rollupPartition('s-1', 'p', 3) }),
+  };
+  const special: Record<string, string> = {
+    apiKey: 'keyed by the hash; owned through GSI1PK (checked below)',
+    apiKeyIndex: 'GSI attributes of an API key item',
+    apiKeyIndexPartition: 'GSI partition name',
+    pageRef: 'keyed by page; owned through its shopId attribute (checked below)',
+    openWait: 'GSI attributes of a customer item',
+    openWaitPartition: 'GSI partition name',
+    pageStatePrefix: 'a sort key prefix',
+    rollupSortPrefix: 'a sort key prefix',
+    shopDirectoryPartition: 'the shared directory partition (entries checked as shopDirectory)',
+    lifecycleJob: 'the deletion job itself: must survive the deletion (expires by TTL)',
+    shopOwnership: 'these rules',
+    phoneOfKey: 'reads a key, builds none',
+  };
+
+  it('classifies every key function (add a new one to one of the lists above)', () => {
+    const unclassified = Object.keys(keys).filter((k) => !(k in shopData) && !(k in special));
+    expect(unclassified, 'key functions deletion would not know about').toEqual([]);
+  });
+
+  it.each(Object.entries(shopData))('%s of shop s-1 is owned by s-1 and by no other shop', (_name, make) => {
+    const k = make();
+    expect(owned(k)).toBe(true);
+    const other = keys.shopOwnership('s');
+    // shop "s" is a prefix of "s-1" as a string: its rules must not reach s-1's items
+    expect(k.PK === other.partition || other.partitionPrefixes.some((p) => k.PK?.startsWith(p))).toBe(false);
+  });
+
+  it('owns its API keys and page references through their attributes, and not the job record', () => {
+    expect(owned(keys.apiKey('h'), keys.apiKeyIndex('s-1', 'k'))).toBe(true);
+    expect(owned(keys.apiKey('h'), keys.apiKeyIndex('s-2', 'k'))).toBe(false);
+    expect(owned(keys.pageRef('p'), { shopId: 's-1' })).toBe(true);
+    expect(owned(keys.pageRef('p'), { shopId: 's-2' })).toBe(false);
+    expect(owned(keys.lifecycleJob('del-s-1'))).toBe(false);
+  });
+
+  it('mapKeyParts rewrites whole escaped parts only', () => {
+    expect(mapKeyParts('SHOP#s#PAGE#p#CUST#c%231', (id) => (id === 'c#1' ? 'x#y' : id))).toBe('SHOP#s#PAGE#p#CUST#x%23y');
+    expect(mapKeyParts('SHOP#s#PAGE#p#CUST#c-10', (id) => (id === 'c-1' ? 'x' : id))).toBe('SHOP#s#PAGE#p#CUST#c-10');
   });
 });
