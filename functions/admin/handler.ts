@@ -7,6 +7,9 @@ import { getShopSettings, listShops, patchShop, upsertShop } from '#lib/admin/sh
 import { setOrderWebhookSecret, setProductCosts } from '#lib/admin/order-settings.ts';
 import { issueApiKey, listShopApiKeys, revokeShopApiKey } from '#lib/admin/api-keys.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
+import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
+import { startErasure } from '#lib/lifecycle/erase-person.ts';
+import { jobHttpStatus, lifecycleJobStatus } from '#lib/lifecycle/status.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
@@ -14,7 +17,7 @@ import { startup } from '#lib/startup.ts';
 
 await startup('admin', loadSecrets);
 
-/** /v1/admin/* — shops, API keys, rebuild and digest runs, with the admin token — and signed unsubscribe links. */
+/** /v1/admin/* — shops (settings, deletion, erasure jobs), API keys, rebuild and digest runs, with the admin token — and signed unsubscribe links. */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets();
   const method = event.requestContext.http.method;
@@ -33,7 +36,10 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     if (method === 'GET') return json(200, await getShopSettings(shopId));
     if (method === 'PUT') return json(200, await upsertShop(shopId, parseJsonBody(event)));
     if (method === 'PATCH') return json(200, await patchShop(shopId, parseJsonBody(event)));
+    if (method === 'DELETE') return job(await startShopDeletion(shopId));
   }
+  if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/erasure$/.exec(path))) return job(await startErasure(decodeURIComponent(m[1]!), parseJsonBody(event)));
+  if (method === 'GET' && (m = /^\/v1\/admin\/jobs\/([^/]+)$/.exec(path))) return job(await lifecycleJobStatus(decodeURIComponent(m[1]!)));
   if ((m = /^\/v1\/admin\/shops\/([^/]+)\/api-keys$/.exec(path))) {
     const shopId = decodeURIComponent(m[1]!);
     if (method === 'POST') return json(201, await issueApiKey(shopId, event.body ? parseJsonBody(event) : {}));
@@ -54,5 +60,8 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
   throw new NotFoundError(`No admin route ${method} ${path}`);
 };
+
+/** A lifecycle job's status: 202 while it runs, 200 once done. */
+const job = (j: Record<string, unknown>) => json(jobHttpStatus(j), j);
 
 export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);

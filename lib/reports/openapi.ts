@@ -4,6 +4,7 @@ import { shopInputSchema } from '#lib/shops/schema.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { reportQuerySchema } from '#lib/reports/query.ts';
 import { rebuildSchema } from '#lib/admin/rebuild.ts';
+import { erasureRequestSchema } from '#lib/lifecycle/schema.ts';
 import { apiKeyRequestSchema } from '#lib/admin/api-keys.ts';
 import { runDigestSchema } from '#lib/digests/dispatch.ts';
 import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-settings.ts';
@@ -116,6 +117,26 @@ export function openApiDocument(serverUrl?: string) {
         Error: errorSchema,
         EventBatch: jsonSchema(eventBatchSchema),
         ShopInput: jsonSchema(shopInputSchema),
+        ErasureRequest: jsonSchema(erasureRequestSchema),
+        LifecycleJob: {
+          type: 'object',
+          required: ['jobId', 'kind', 'shopId', 'status', 'startedAt', 'updatedAt'],
+          properties: {
+            jobId: { type: 'string' },
+            kind: { type: 'string', enum: ['shop-deletion', 'erasure'] },
+            shopId: { type: 'string' },
+            status: { type: 'string', enum: ['counting', 'deleting', 'erasing', 'done'] },
+            itemsFound: { type: ['integer', 'null'], description: 'deletion: items of the shop the counting pass found' },
+            itemsDeleted: { type: 'integer', description: 'deletion' },
+            itemsLeft: { type: ['integer', 'null'], description: 'deletion: items still to delete (null while counting)' },
+            itemsScanned: { type: 'integer', description: 'table items read so far' },
+            itemsChanged: { type: 'integer', description: 'erasure: items rewritten' },
+            pass: { type: 'integer', description: 'erasure: passes over the shop (another one runs when a pass finds more of the person’s identifiers)' },
+            startedAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            finishedAt: { type: 'string', format: 'date-time' },
+          },
+        },
         Shop: {
           allOf: [{ $ref: '#/components/schemas/ShopInput' }, { type: 'object', required: ['shopId', 'updatedAt'], properties: { shopId: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } }],
         },
@@ -279,6 +300,33 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/json': { schema: { type: 'object' } } } },
           responses: { '200': { description: 'The stored shop', ...json({ $ref: '#/components/schemas/Shop' }) }, ...errors(400, 401, 404, 409) },
+        },
+        delete: {
+          summary: 'Delete every item of the shop, as a job',
+          description:
+            'The shop goes off the air at once (API keys, page claims, settings); its other items (state, rollups, raw events, ledgers, links, secrets, costs) are counted, then deleted, in steps. 200 when done within the request, else 202 and GET /v1/admin/jobs/{jobId} continues it. The job id is delete-{shopId}; a repeated DELETE returns it.',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Done', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, '202': { description: 'Running', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, ...errors(400, 401, 404) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/erasure': {
+        post: {
+          summary: "Erase one person's personal data; the shop's figures stay as they were",
+          description:
+            'Replaces the customer id (or the phone, and the conversations that gave it) with random stand-ins in conversation state, raw events, orders, phone and comment links; rollups hold no customer ids and are untouched, so every report reads the same. Runs as a job: 200 when done within the request, else 202 and GET /v1/admin/jobs/{jobId} continues it.',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json({ $ref: '#/components/schemas/ErasureRequest' }) },
+          responses: { '200': { description: 'Done', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, '202': { description: 'Running', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, ...errors(400, 401, 404) },
+        },
+      },
+      '/v1/admin/jobs/{jobId}': {
+        get: {
+          summary: 'A deletion or erasure job: runs its next steps (for the request’s time budget), then shows its status',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Done', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, '202': { description: 'Still running: read it again', ...json({ $ref: '#/components/schemas/LifecycleJob' }) }, ...errors(400, 401, 404) },
         },
       },
       '/v1/admin/shops': {

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '#lib/errors.ts';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -188,4 +188,29 @@ export { createApiKey, hashApiKey, shopOfApiKey } from '#lib/store/api-keys.ts';
 export async function getPageStates(shopId: string, pageIds: string[]): Promise<PageState[]> {
   const got = await batchGet(pageIds.map((p) => keys.pageState(shopId, p)), false);
   return pageIds.map((p) => pageFromItem(shopId, p, got.get(keyId(keys.pageState(shopId, p)))));
+}
+
+/**
+ * Takes a shop off the air before its data is deleted: its page references
+ * (so no webhook reaches it), its directory entry (no digest is dispatched)
+ * and its settings go. Returns how many items it removed.
+ */
+export async function detachShop(shopId: string): Promise<number> {
+  const stored = await getStoredShop(shopId);
+  let removed = 0;
+  for (const p of stored?.shop.pages ?? []) {
+    try {
+      await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.pageRef(p.pageId), ConditionExpression: 'shopId = :s', ExpressionAttributeValues: { ':s': shopId }, ReturnValues: 'ALL_OLD' }));
+      removed++;
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
+    pageCache.delete(p.pageId);
+  }
+  for (const k of [keys.shopDirectory(shopId), keys.shopConfig(shopId)]) {
+    const res = await db().send(new DeleteCommand({ TableName: tableName(), Key: k, ReturnValues: 'ALL_OLD' }));
+    if (res.Attributes) removed++;
+  }
+  shopCache.delete(shopId);
+  return removed;
 }

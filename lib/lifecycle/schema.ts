@@ -1,0 +1,9 @@
+import * as z from '#lib/zod.ts';
+import { channelSchema } from '#lib/events/schema.ts';
+
+/** `POST /v1/admin/shops/{shopId}/erasure`: the person, by platform customer id or by phone. */
+export const erasureRequestSchema = z.union([
+  z.object({ channel: channelSchema, customerId: z.string().check(z.minLength(1), z.maxLength(128)) }),
+  z.object({ phone: z.string().check(z.minLength(6), z.maxLength(32)) }),
+]);
+export type ErasureRequest = z.infer<typeof erasureRequestSchema>;
