@@ -47,7 +47,13 @@ const standIn = () => `${STAND_IN_PREFIX}${[...randomBytes(16)].map((b) => Strin
 export async function startErasure(shopIdRaw: string, body: unknown, opts: RunOptions = {}): Promise<Record<string, unknown>> {
   const shopId = parseWith(shopIdSchema, shopIdRaw, 'shop id');
   const req = parseWith(erasureRequestSchema, body, 'erasure request');
-  if (!(await getStoredShop(shopId))) throw new NotFoundError(`No shop ${shopId}`);
+  const stored = await getStoredShop(shopId);
+  if (!stored) throw new NotFoundError(`No shop ${shopId}`);
+  // an id the shop itself uses (a page, a staff member or their account) would be replaced wherever it appears
+  const own = new Set([shopId, ...stored.shop.pages.map((p) => p.pageId), ...stored.shop.staff.flatMap((s) => [s.staffId, ...s.accounts.map((a) => a.id)])]);
+  if ('customerId' in req && own.has(req.customerId)) {
+    throw new ValidationError('Invalid erasure request', [{ path: 'customerId', message: "is one of the shop's own ids (a page, staff member or account), not a customer's" }]);
+  }
   const subjects: Record<string, string> = {};
   const phones: string[] = [];
   if ('phone' in req) {

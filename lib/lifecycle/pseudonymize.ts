@@ -1,5 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { keys, mapKeyParts } from '#lib/store/keys.ts';
+import { keys, mapPersonKeyParts } from '#lib/store/keys.ts';
 import { normalizePhone } from '#lib/ingest/phone.ts';
 
 /**
@@ -120,7 +120,7 @@ export function pseudonymizeItem(shopId: string, item: Record<string, unknown>, 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
     if (k === 'PK' || k === 'SK' || k === 'GSI1PK' || k === 'GSI1SK') {
-      const mapped = mapKeyParts(String(v), (id) => s.ids.get(id) ?? id);
+      const mapped = mapPersonKeyParts(k, String(v), (id) => s.ids.get(id) ?? id);
       if (mapped !== v) w.changed = true;
       out[k] = mapped;
     } else out[k] = walk(v, w, k);

@@ -116,6 +116,19 @@ export function mapKeyParts(key: string, f: (id: string) => string): string {
     .join('#');
 }
 
+/**
+ * Rewrites only the parts of a key that name a person: the customer id after
+ * `CUST` and the phone after `PHONE` in a partition key, the customer id that
+ * ends an open wait's GSI1SK. Fixed parts (`STATE`, shard numbers, days) are
+ * never touched, whatever the id being replaced looks like.
+ */
+export function mapPersonKeyParts(attribute: 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK', key: string, f: (id: string) => string): string {
+  const parts = key.split('#');
+  if (attribute === 'PK') return parts.map((p, i) => (i > 0 && (parts[i - 1] === 'CUST' || parts[i - 1] === 'PHONE') ? part(f(unpart(p))) : p)).join('#');
+  if (attribute === 'GSI1SK' && parts.length === 3 && /^\d{4}-\d\d-\d\dT/.test(parts[0]!)) return [parts[0], parts[1], part(f(unpart(parts[2]!)))].join('#');
+  return key;
+}
+
 /** Inverse of the escaping in `keys`, for entity ids read back from sort keys. */
 export function unpart(s: string): string {
   return s.replaceAll('%23', '#').replaceAll('%25', '%');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keys, mapKeyParts, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
+import { keys, mapKeyParts, mapPersonKeyParts, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
 
 describe('keys', () => {
   it('prefixes entities and escapes # in ids so one id cannot forge another key', () => {
@@ -109,6 +109,17 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     expect(owned(keys.pageRef('p'), { shopId: 's-1' })).toBe(true);
     expect(owned(keys.pageRef('p'), { shopId: 's-2' })).toBe(false);
     expect(owned(keys.lifecycleJob('del-s-1'))).toBe(false);
+  });
+
+  it('mapPersonKeyParts touches only the customer id and phone parts, never fixed parts', () => {
+    const f = (id: string) => ({ 'c#1': 'x', STATE: 'BAD', '0912000111': 'p', '2': 'BAD', 'p': 'BAD' })[id] ?? id;
+    expect(mapPersonKeyParts('PK', keys.customer('s', 'p', 'c#1').PK, f)).toBe(keys.customer('s', 'p', 'x').PK);
+    expect(mapPersonKeyParts('SK', keys.customer('s', 'p', 'c#1').SK, f)).toBe('STATE');
+    expect(mapPersonKeyParts('PK', keys.phone('s', '0912000111').PK, f)).toBe(keys.phone('s', 'p').PK);
+    expect(mapPersonKeyParts('PK', keys.rawPartition('s', 'p', '2026-11-01', 2), f)).toBe(keys.rawPartition('s', 'p', '2026-11-01', 2));
+    const wait = keys.openWait('s', '2026-11-23T01:00:00.000Z', 'p', 'c#1');
+    expect(mapPersonKeyParts('GSI1SK', wait.GSI1SK, f)).toBe(keys.openWait('s', '2026-11-23T01:00:00.000Z', 'p', 'x').GSI1SK);
+    expect(mapPersonKeyParts('GSI1PK', wait.GSI1PK, f)).toBe(wait.GSI1PK);
   });
 
   it('mapKeyParts rewrites whole escaped parts only', () => {
