@@ -49,7 +49,8 @@ type ShopPlan = {
   pages: Array<{ pageId: string; channel: 'facebook' | 'instagram' | 'zalo'; name: string }>;
   staff: Array<{ staffId: string; name: string; zaloId?: string }>;
   livestreamWeekdays: number[];
-  ads: Array<{ adId: string; campaignId: string; dailySpend: number }>;
+  /** `adName`/`campaignName` go with `ad.spend`; `adTitle` with the Meta referral (what a seller sees where the ads account gives no name). */
+  ads: Array<{ adId: string; campaignId: string; dailySpend: number; adName?: string; campaignName?: string; adTitle?: string }>;
   referral: boolean;
 };
 
@@ -72,9 +73,9 @@ const SHOPS: ShopPlan[] = [
     ],
     livestreamWeekdays: [2, 5, 7],
     ads: [
-      { adId: '23850000000000001', campaignId: 'camp-tet-sale', dailySpend: 4_500_000 },
-      { adId: '23850000000000002', campaignId: 'camp-tet-sale', dailySpend: 2_000_000 },
-      { adId: '23850000000000003', campaignId: 'camp-livestream', dailySpend: 1_200_000 },
+      { adId: '23850000000000001', campaignId: 'camp-tet-sale', campaignName: 'Sale Tết', adName: 'Áo dài Tết – video 15s', adTitle: 'Áo dài Tết giảm 30%', dailySpend: 4_500_000 },
+      { adId: '23850000000000002', campaignId: 'camp-tet-sale', campaignName: 'Sale Tết', adName: 'Áo dài Tết – ảnh carousel', dailySpend: 2_000_000 },
+      { adId: '23850000000000003', campaignId: 'camp-livestream', adTitle: 'Livestream tối thứ Sáu', dailySpend: 1_200_000 },
     ],
     referral: true,
   },
@@ -187,7 +188,8 @@ async function runShop(plan: ShopPlan, today: string) {
     const live = plan.livestreamWeekdays.includes(weekday);
     const n = Math.round(perDay * (live ? 1.6 : 1) * (0.85 + rand() * 0.3));
     const spendEvents: object[] = plan.ads.map((ad) => ({
-      id: `spend-${ad.adId}-${day}`, kind: 'ad.spend', at: `${day}T23:00:00+07:00`, adId: ad.adId, campaignId: ad.campaignId, amount: Math.round(ad.dailySpend * SCALE * (0.8 + rand() * 0.4) / 1000) * 1000,
+      id: `spend-${ad.adId}-${day}`, kind: 'ad.spend', at: `${day}T23:00:00+07:00`, adId: ad.adId, campaignId: ad.campaignId,
+      ...(ad.adName ? { adName: ad.adName } : {}), ...(ad.campaignName ? { campaignName: ad.campaignName } : {}), amount: Math.round(ad.dailySpend * SCALE * (0.8 + rand() * 0.4) / 1000) * 1000,
     }));
     if (spendEvents.length) await limited(() => shopEvents(spendEvents));
     for (let i = 0; i < n; i++) {
@@ -240,7 +242,7 @@ async function runShop(plan: ShopPlan, today: string) {
         for (let k = 0; k < msgs; k++) {
           const t = t0 + k * 45_000;
           const referral = k === 0 && ad ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: ad.adId } } : {};
-          await limited(() => postMeta({ object, entry: [{ id: page.pageId, time: t, messaging: [{ sender: { id: cust.id }, recipient: { id: page.pageId }, timestamp: t, message: { mid: `m_${cust.id}_${t}`, text: k === 1 ? `số em là ${cust.phone}` : 'Tư vấn giúp em mẫu này' , ...(k === 0 && ad ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: ad.adId } } : {}) }, ...(k === 0 && ad ? {} : referral) }] }] }));
+          await limited(() => postMeta({ object, entry: [{ id: page.pageId, time: t, messaging: [{ sender: { id: cust.id }, recipient: { id: page.pageId }, timestamp: t, message: { mid: `m_${cust.id}_${t}`, text: k === 1 ? `số em là ${cust.phone}` : 'Tư vấn giúp em mẫu này' , ...(k === 0 && ad ? { referral: { source: 'ADS', type: 'OPEN_THREAD', ad_id: ad.adId, ...(ad.adTitle ? { ads_context_data: { ad_title: ad.adTitle } } : {}) } } : {}) }, ...(k === 0 && ad ? {} : referral) }] }] }));
         }
         const tr = t0 + replyDelay;
         const metadata = automated ? 'auto:welcome' : `staff:${staff.staffId}`;

@@ -68,7 +68,9 @@ export async function compileMjml(source: string, filePath?: string): Promise<st
   const { default: mjml2html } = await import('mjml');
   let out: Awaited<ReturnType<typeof mjml2html>>;
   try {
-    out = await mjml2html(source, { validationLevel: 'strict', keepComments: false, ...(filePath ? { filePath } : {}) });
+    // fonts: {} — MJML would otherwise add a Google Fonts <link> and @import for any font it knows
+    // (Roboto, Open Sans, …) named in a font-family: the email must fetch nothing when it opens (SPEC §4.3)
+    out = await mjml2html(source, { validationLevel: 'strict', keepComments: false, fonts: {}, ...(filePath ? { filePath } : {}) });
   } catch (err) {
     const errors = ((err as { errors?: Array<{ line: number; tagName: string; message: string }> }).errors ?? []).map((e) => ({
       line: e.line,

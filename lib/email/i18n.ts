@@ -25,10 +25,16 @@ export type DigestStrings = {
     newCustomers: string;
     orders: string;
     revenue: string;
+    deliveries: string;
+    deliveredRevenue: string;
     closeRate: string;
     grossProfit: string;
     ordersCancelled: string;
   };
+  /** Beside gross profit: no cost known at all, or the share of orders whose cost is known. */
+  noCostKnown: string;
+  costCoverage: (pct: string) => string;
+  funnelNote: string;
   noPrevious: string;
   approximate: string;
   funnelTitle: string;
@@ -49,6 +55,7 @@ export type DigestStrings = {
   revenue: string;
   conversionRate: string;
   avgResponse: string;
+  medianResponse: string;
   p90Response: string;
   messageReplies: string;
   commentReplies: string;
@@ -65,6 +72,7 @@ export type DigestStrings = {
   spend: string;
   roas: string;
   costPerOrder: string;
+  costPerConversation: string;
   participants: string;
   referred: string;
   shareRate: string;
@@ -95,15 +103,20 @@ const VI: DigestStrings = {
     newCustomers: 'Khách hàng mới',
     orders: 'Đơn hàng',
     revenue: 'Doanh thu',
+    deliveries: 'Đơn giao thành công',
+    deliveredRevenue: 'Tiền hàng đã giao',
     closeRate: 'Tỉ lệ chốt đơn',
     grossProfit: 'Lợi nhuận gộp',
     ordersCancelled: 'Đơn hủy',
   },
+  noCostKnown: 'Chưa có giá vốn',
+  costCoverage: (pct) => `trên ${pct} đơn có giá vốn`,
+  funnelNote: 'Số khách; mỗi bước là một phần khách của bước trước, trong cùng kỳ.',
   noPrevious: '—',
   approximate: 'Một số số khách là ước tính (giới hạn trên).',
   funnelTitle: 'Phễu khách hàng',
-  funnel: { reached: 'Tiếp cận', cared: 'Được chăm sóc', ordered: 'Đặt hàng', delivered: 'Đã giao' },
-  conversion: 'Chuyển đổi',
+  funnel: { reached: 'Khách tiếp cận', cared: 'Khách được trả lời', ordered: 'Khách đặt hàng', delivered: 'Khách nhận hàng' },
+  conversion: '% bước trước',
   ofPreviousStep: 'so với bước trước',
   hoursTitle: 'Khách tiếp cận theo giờ',
   hoursNote: (zone) => `Giờ trong ngày (${zone}); mỗi khách tính ở giờ đầu tiên nhắn tin hoặc bình luận trong ngày.`,
@@ -117,9 +130,10 @@ const VI: DigestStrings = {
   staff: 'Nhân viên',
   customersCared: 'Khách chăm sóc',
   revenue: 'Doanh thu',
-  conversionRate: 'Tỉ lệ chốt',
-  avgResponse: 'Phản hồi TB',
-  p90Response: 'Phản hồi P90',
+  conversionRate: 'Khách mua / chăm sóc',
+  avgResponse: 'TB',
+  medianResponse: 'Trung vị',
+  p90Response: 'P90',
   messageReplies: 'Trả lời tin nhắn',
   commentReplies: 'Trả lời bình luận',
   missed: 'Bỏ lỡ',
@@ -134,6 +148,7 @@ const VI: DigestStrings = {
   spend: 'Chi phí',
   roas: 'ROAS',
   costPerOrder: 'Chi phí/đơn',
+  costPerConversation: 'Giá tin nhắn',
   participants: 'Người tham gia',
   referred: 'Khách mới được giới thiệu',
   shareRate: 'Tỉ lệ chia sẻ',
@@ -164,15 +179,20 @@ const EN: DigestStrings = {
     newCustomers: 'New customers',
     orders: 'Orders',
     revenue: 'Revenue',
+    deliveries: 'Deliveries',
+    deliveredRevenue: 'Delivered value',
     closeRate: 'Close rate',
     grossProfit: 'Gross profit',
     ordersCancelled: 'Cancelled orders',
   },
+  noCostKnown: 'No cost of goods known',
+  costCoverage: (pct) => `over the ${pct} of orders with a known cost`,
+  funnelNote: 'Customers; each stage is part of the one before, in the same period.',
   noPrevious: '—',
   approximate: 'Some customer counts are estimates (upper bounds).',
   funnelTitle: 'Customer funnel',
-  funnel: { reached: 'Reached', cared: 'Cared for', ordered: 'Ordered', delivered: 'Delivered' },
-  conversion: 'Conversion',
+  funnel: { reached: 'Customers reached', cared: 'Replied to', ordered: 'Ordered', delivered: 'Received their order' },
+  conversion: '% of previous',
   ofPreviousStep: 'of previous step',
   hoursTitle: 'Customers reached by hour',
   hoursNote: (zone) => `Hour of day (${zone}); each customer counts at the hour of their first message or comment of the day.`,
@@ -186,9 +206,10 @@ const EN: DigestStrings = {
   staff: 'Staff',
   customersCared: 'Customers cared',
   revenue: 'Revenue',
-  conversionRate: 'Conversion',
-  avgResponse: 'Avg response',
-  p90Response: 'P90 response',
+  conversionRate: 'Buyers / cared',
+  avgResponse: 'Avg',
+  medianResponse: 'Median',
+  p90Response: 'P90',
   messageReplies: 'Message replies',
   commentReplies: 'Comment replies',
   missed: 'Missed',
@@ -203,6 +224,7 @@ const EN: DigestStrings = {
   spend: 'Spend',
   roas: 'ROAS',
   costPerOrder: 'Cost/order',
+  costPerConversation: 'Cost/conversation',
   participants: 'Participants',
   referred: 'New customers referred',
   shareRate: 'Share rate',

@@ -1,6 +1,6 @@
 import { cachedTemplate, loadTemplate } from '#lib/email/compile.ts';
 import { fillSkeleton, unescapeHtml, type Skeleton } from '#lib/email/skeleton.ts';
-import { BAR_MAX_PX, KPI_KEYS, type DigestView } from '#lib/email/view-model.ts';
+import { BAR_MAX_PX, KPI_ROWS, type DigestView, type KpiKey, type KpiRow } from '#lib/email/view-model.ts';
 
 /**
  * Renders a digest view: fills the compiled skeleton (about 0.1 ms) and
@@ -38,61 +38,70 @@ export function digestText(view: DigestView): string {
   const out: string[] = [u(view.shopName), u(view.heading), ''];
 
   out.push(`${title('kpiTitle')} (${t('vsPrevious')})`);
-  for (const key of KPI_KEYS) {
-    const k = view.kpis[key];
-    out.push(`- ${u(k.label)}: ${u(k.value)} (${u(k.change)})`);
+  for (const [row, keys] of Object.entries(KPI_ROWS) as Array<[KpiRow, readonly KpiKey[]]>) {
+    if (!view.kpiRow[row]) continue;
+    for (const key of keys) {
+      const k = view.kpis[key];
+      out.push(`- ${u(k.label)}: ${u(k.value)} (${u(k.change)})${k.note ? ` · ${u(k.note)}` : ''}`);
+    }
   }
   if (view.approximate) out.push(u(view.approximate));
   out.push('');
 
-  out.push(title('funnelTitle'));
-  for (const step of view.funnel) out.push(`- ${u(step.label)}: ${u(step.value)}${step.conversion ? ` (${u(step.conversion)} ${t('ofPreviousStep')})` : ''}`);
-  out.push('');
-
-  out.push(title('hoursTitle'), u(view.peak));
-  for (const h of view.hours) {
-    if (!h.bar) continue;
-    const blocks = '█'.repeat(Math.max(1, Math.round((h.height / BAR_MAX_PX) * 20)));
-    out.push(`${String(h.hour).padStart(2, '0')}:00 ${blocks} ${u(h.count)}`);
+  if (view.funnel.length) {
+    out.push(title('funnelTitle'), t('funnelNote'));
+    for (const step of view.funnel) out.push(`- ${u(step.label)}: ${u(step.value)}${step.conversion ? ` (${u(step.conversion)} ${t('ofPreviousStep')})` : ''}`);
+    out.push('');
   }
-  out.push('');
 
-  out.push(title('topStaffTitle'));
-  for (const s of view.topStaff) {
-    out.push(`${s.rank}. ${u(s.name)}: ${t('customersCared')} ${u(s.customersCared)} · ${t('revenue')} ${u(s.revenue)} · ${t('conversionRate')} ${u(s.conversionRate)}`);
+  if (view.hasReach) {
+    out.push(title('hoursTitle'), u(view.peak));
+    for (const h of view.hours) {
+      if (!h.bar) continue;
+      const blocks = '█'.repeat(Math.max(1, Math.round((h.height / BAR_MAX_PX) * 20)));
+      out.push(`${String(h.hour).padStart(2, '0')}:00 ${blocks} ${u(h.count)}`);
+    }
+    out.push('');
   }
-  if (!view.topStaff.length) out.push(t('noData'));
-  out.push('');
 
-  out.push(title('chatStaffTitle'));
-  for (const r of view.chatStaff) {
-    out.push(
-      `- ${u(r.name)}: ${t('avgResponse')} ${u(r.avg)} · ${t('p90Response')} ${u(r.p90)} · ${t('messageReplies')} ${u(r.messageReplies)} · ${t('commentReplies')} ${u(r.commentReplies)} · ${t('missed')} ${u(r.missed)}${r.missedByShift ? ` (${u(r.missedByShift)})` : ''}${r.sla ? ` · ${t('slaMet')} ${u(r.sla)}` : ''}`,
-    );
+  if (view.topStaff.length) {
+    out.push(title('topStaffTitle'));
+    for (const s of view.topStaff) out.push(`${s.rank}. ${u(s.name)}: ${t('customersCared')} ${u(s.customersCared)} · ${t('revenue')} ${u(s.revenue)}`);
+    out.push('');
   }
-  if (!view.chatStaff.length) out.push(t('noData'));
-  if (view.chatStaffMore) out.push(u(view.chatStaffMore));
-  out.push('');
 
-  out.push(title('salesStaffTitle'));
-  for (const r of view.salesStaff) {
-    out.push(
-      `- ${u(r.name)}: ${t('ordersCreated')} ${u(r.ordersCreated)} · ${t('orders')} ${u(r.orders)} · ${t('revenue')} ${u(r.revenue)} · ${t('grossProfit')} ${u(r.grossProfit)} · ${t('conversionRate')} ${u(r.conversionRate)}`,
-    );
+  if (view.chatStaff.length) {
+    out.push(title('chatStaffTitle'));
+    for (const r of view.chatStaff) {
+      out.push(
+        `- ${u(r.name)}: ${t('medianResponse')} ${u(r.median)} · ${t('p90Response')} ${u(r.p90)} · ${t('slaMet')} ${u(r.sla || r.slaRate)} · ${t('messageReplies')} ${u(r.messageReplies)} · ${t('commentReplies')} ${u(r.commentReplies)} · ${t('missed')} ${u(r.missed)}${r.missedByShift ? ` (${u(r.missedByShift)})` : ''} · ${t('avgResponse')} ${u(r.avg)}`,
+      );
+    }
+    if (view.chatStaffMore) out.push(u(view.chatStaffMore));
+    out.push('');
   }
-  if (!view.salesStaff.length) out.push(t('noData'));
-  if (view.salesStaffMore) out.push(u(view.salesStaffMore));
-  out.push('');
 
-  out.push(title('adsTitle'));
-  for (const a of view.ads) {
-    out.push(
-      `- ${t('ad')} ${u(a.adId)}${a.campaign ? ` (${t('campaign')} ${u(a.campaign)})` : ''}: ${t('spend')} ${u(a.spend)} · ${t('revenue')} ${u(a.revenue)} · ${t('roas')} ${u(a.roas)} · ${t('orders')} ${u(a.orders)}`,
-    );
+  if (view.salesStaff.length) {
+    out.push(title('salesStaffTitle'));
+    for (const r of view.salesStaff) {
+      out.push(
+        `- ${u(r.name)}: ${t('ordersCreated')} ${u(r.ordersCreated)} · ${t('orders')} ${u(r.orders)} · ${t('revenue')} ${u(r.revenue)} · ${t('grossProfit')} ${u(r.grossProfit)}${r.coverage ? ` (${u(r.coverage)})` : ''} · ${t('conversionRate')} ${u(r.conversionRate)}`,
+      );
+    }
+    if (view.salesStaffMore) out.push(u(view.salesStaffMore));
+    out.push('');
   }
-  if (!view.ads.length) out.push(t('noData'));
-  if (view.adsMore) out.push(u(view.adsMore));
-  out.push('');
+
+  if (view.ads.length) {
+    out.push(title('adsTitle'));
+    for (const a of view.ads) {
+      out.push(
+        `- ${u(a.name)}${a.campaign ? ` (${t('campaign')} ${u(a.campaign)})` : ''}: ${t('spend')} ${u(a.spend)} · ${t('revenue')} ${u(a.revenue)} · ${t('roas')} ${u(a.roas)} · ${t('costPerConversation')} ${u(a.costPerConversation)} · ${t('orders')} ${u(a.orders)}`,
+      );
+    }
+    if (view.adsMore) out.push(u(view.adsMore));
+    out.push('');
+  }
 
   if (view.referral) {
     const r = view.referral;

@@ -27,17 +27,46 @@ import { escapeHtml } from '#lib/email/skeleton.ts';
  * bar sizes and the green/red of a change).
  */
 
-export const KPI_KEYS = ['customersReached', 'customersCared', 'newCustomers', 'orders', 'revenue', 'closeRate', 'grossProfit', 'ordersCancelled'] as const;
+/**
+ * The KPI tiles, two per row, rows in this order. A row whose two figures
+ * are both nothing (0 or unknown, now and in the previous period) is left
+ * out: an all-zero card is noise.
+ */
+export const KPI_ROWS = {
+  reach: ['customersReached', 'newCustomers'],
+  sales: ['orders', 'revenue'],
+  deliveries: ['deliveries', 'deliveredRevenue'],
+  rates: ['closeRate', 'grossProfit'],
+  care: ['customersCared', 'ordersCancelled'],
+} as const;
+export type KpiRow = keyof typeof KPI_ROWS;
+export const KPI_KEYS = Object.values(KPI_ROWS).flat();
 export type KpiKey = (typeof KPI_KEYS)[number];
 
-/** `size`: the value's font size in px, smaller for long figures so a tile never wraps or overflows on a phone. */
-export type KpiTile = { label: string; value: string; change: string; color: string; size: number };
+/**
+ * `size`: the value's font size in px, smaller for long figures so a tile never wraps or overflows on a phone.
+ * `note`: a line under the change ('' for none): gross profit's cost coverage when below 1.
+ */
+export type KpiTile = { label: string; value: string; change: string; color: string; size: number; note: string };
 export type FunnelStep = { label: string; value: string; width: number; conversion: string };
 export type HourBar = { hour: number; count: string; title: string; height: number; color: string; bar: boolean };
 export type TopStaffLine = { rank: string; name: string; customersCared: string; revenue: string; conversionRate: string };
-export type ChatStaffLine = { name: string; avg: string; p90: string; messageReplies: string; commentReplies: string; missed: string; missedByShift: string; sla: string };
-export type SalesStaffLine = { name: string; ordersCreated: string; orders: string; revenue: string; grossProfit: string; conversionRate: string };
-export type AdLine = { adId: string; campaign: string; spend: string; revenue: string; roas: string; orders: string; costPerOrder: string };
+/** `slaRate`: the share answered within the SLA (the table cell); `sla`: the same with its split per shift (the detail line). */
+export type ChatStaffLine = {
+  name: string;
+  median: string;
+  p90: string;
+  avg: string;
+  slaRate: string;
+  messageReplies: string;
+  commentReplies: string;
+  missed: string;
+  missedByShift: string;
+  sla: string;
+};
+export type SalesStaffLine = { name: string; ordersCreated: string; orders: string; revenue: string; grossProfit: string; coverage: string; conversionRate: string };
+/** `name`: the ad's name, or "Ad <id>" only when no name is known; `campaign`: the campaign's name, else its id. */
+export type AdLine = { name: string; campaign: string; spend: string; revenue: string; roas: string; orders: string; costPerOrder: string; costPerConversation: string };
 export type ReferralBlock = { participants: string; referred: string; shareRate: string; referralOrders: string; referralRevenue: string };
 
 /** Everything the template shows. Every string is HTML-escaped; `subject` too (render.ts decodes it for the header). */
@@ -53,8 +82,13 @@ export type DigestView = {
   /** Fixed words (labels, titles), escaped. */
   t: Record<string, string>;
   kpis: Record<KpiKey, KpiTile>;
+  /** Which KPI rows have something to show. */
+  kpiRow: Record<KpiRow, boolean>;
   approximate: string;
+  /** The funnel's steps; empty (no section) when nobody was reached. */
   funnel: FunnelStep[];
+  /** Whether the hour chart has a bar (no section otherwise). */
+  hasReach: boolean;
   hours: HourBar[];
   hourLabels: Array<{ label: string }>;
   peak: string;
@@ -100,11 +134,21 @@ export const COLORS = { good: '#047857', bad: '#b91c1c', neutral: '#4b5563', bar
 
 /** A rise of these is bad news (shown red). */
 const LOWER_IS_BETTER: ReadonlySet<KpiKey> = new Set(['ordersCancelled']);
+const MONEY: ReadonlySet<KpiKey> = new Set(['revenue', 'grossProfit', 'deliveredRevenue']);
 
 function kpiValue(key: KpiKey, t: Totals, currency: string, locale: Locale): string {
+  const v = t[key];
   if (key === 'closeRate') return formatPercent(t.closeRate, locale);
-  if (key === 'revenue' || key === 'grossProfit') return t[key] === null ? '—' : formatMoney(t[key], currency, locale);
-  return formatNumber(t[key], locale);
+  if (v === null) return '—';
+  if (MONEY.has(key)) return formatMoney(v, currency, locale);
+  return formatNumber(v, locale);
+}
+
+/** Gross profit's note: no cost known at all, or the share of orders it covers when below 1 (SPEC §3 costCoverage). */
+function coverageNote(t: Pick<Totals, 'grossProfit' | 'costCoverage'>, s: DigestStrings, locale: Locale): string {
+  if (t.costCoverage === null) return '';
+  if (t.grossProfit === null) return s.noCostKnown;
+  return t.costCoverage < 1 ? s.costCoverage(formatPercent(t.costCoverage, locale)) : '';
 }
 
 function kpiTiles(o: OverviewReport, s: DigestStrings, locale: Locale): Record<KpiKey, KpiTile> {
@@ -114,12 +158,31 @@ function kpiTiles(o: OverviewReport, s: DigestStrings, locale: Locale): Record<K
     const good = change.direction === 'up' ? !LOWER_IS_BETTER.has(key) : !!LOWER_IS_BETTER.has(key);
     const color = change.direction === 'up' || change.direction === 'down' ? (good ? COLORS.good : COLORS.bad) : COLORS.neutral;
     const value = kpiValue(key, o.totals, o.currency, locale);
-    tiles[key] = { label: s.kpi[key], value, change: change.text, color, size: value.length <= 11 ? 20 : value.length <= 14 ? 17 : 15 };
+    const note = key === 'grossProfit' ? coverageNote(o.totals, s, locale) : '';
+    tiles[key] = { label: s.kpi[key], value, change: change.text, color, size: value.length <= 11 ? 20 : value.length <= 14 ? 17 : 15, note };
   }
   return tiles;
 }
 
+/** A figure with nothing to show: 0 or unknown now and in the previous period. */
+const nothing = (o: OverviewReport, key: KpiKey) => !o.totals[key] && !o.previous[key];
+
+function kpiRows(o: OverviewReport): Record<KpiRow, boolean> {
+  const rows = {} as Record<KpiRow, boolean>;
+  for (const [row, keys] of Object.entries(KPI_ROWS) as Array<[KpiRow, readonly KpiKey[]]>) rows[row] = keys.some((k) => !nothing(o, k));
+  // the headline rows stay, so an empty day still says "0"
+  rows.reach = true;
+  rows.sales = true;
+  return rows;
+}
+
+/**
+ * The cohort funnel (SPEC §3): each stage a subset of the one before, so
+ * the rate to the previous step never passes 100 %. No steps when nobody
+ * was reached.
+ */
 function funnelSteps(o: OverviewReport, s: DigestStrings, locale: Locale): FunnelStep[] {
+  if (o.funnel.reached === 0) return [];
   const steps: Array<[string, number]> = [
     [s.funnel.reached, o.funnel.reached],
     [s.funnel.cared, o.funnel.cared],
@@ -161,6 +224,7 @@ function shiftLabel(name: string, s: DigestStrings): string {
   return s.shiftNames[name] ?? name;
 }
 
+/** Chat staff with activity, people first by replies, then `unknown`, then `automated`; median and P90 first, the SLA rate beside them. */
 function chatLines(rows: ChatStaffRow[], shop: Shop, s: DigestStrings, locale: Locale): ChatStaffLine[] {
   const rank = (r: ChatStaffRow) => (r.staffId === 'automated' ? 2 : r.staffId === 'unknown' ? 1 : 0);
   const order = shop.shifts.map((sh) => sh.name);
@@ -172,8 +236,10 @@ function chatLines(rows: ChatStaffRow[], shop: Shop, s: DigestStrings, locale: L
       const shifts = (names.length ? names : order).map((n) => `${shiftLabel(n, s)} ${formatNumber(r.missedByShift[n] ?? 0, locale)}`).join(' · ');
       return {
         name: staffName(r, s),
-        avg: formatDuration(r.responseTimeAvgSeconds, locale),
+        median: formatDuration(r.responseTimeMedianSeconds, locale),
         p90: formatDuration(r.responseTimeP90Seconds, locale),
+        avg: formatDuration(r.responseTimeAvgSeconds, locale),
+        slaRate: formatPercent(r.slaMetRate, locale),
         messageReplies: formatNumber(r.messageReplies, locale),
         commentReplies: formatNumber(r.commentReplies, locale),
         missed: formatNumber(r.missedConversations, locale),
@@ -202,22 +268,25 @@ function salesLines(rows: SalesStaffRow[], currency: string, s: DigestStrings, l
       orders: formatNumber(r.orders, locale),
       revenue: formatMoney(r.revenue, currency, locale),
       grossProfit: r.grossProfit === null ? '—' : formatMoney(r.grossProfit, currency, locale),
+      coverage: coverageNote(r, s, locale),
       conversionRate: formatPercent(r.conversionRate, locale),
     }));
 }
 
-function adLines(rows: AdRow[], currency: string, locale: Locale): AdLine[] {
+/** Ads with activity by revenue; a name wherever one is known, never a bare id beside it (SPEC §3 Ads). */
+function adLines(rows: AdRow[], currency: string, s: DigestStrings, locale: Locale): AdLine[] {
   return rows
     .filter((a) => a.spend > 0 || a.conversationsStarted > 0 || a.ordersCreated > 0)
     .sort((a, b) => b.revenue - a.revenue || (b.roas ?? -1) - (a.roas ?? -1) || b.spend - a.spend)
     .map((a) => ({
-      adId: a.adId,
-      campaign: a.campaignId ?? '',
+      name: a.adName ?? `${s.ad} ${a.adId}`,
+      campaign: a.campaignName ?? a.campaignId ?? '',
       spend: formatMoney(a.spend, currency, locale),
       revenue: formatMoney(a.revenue, currency, locale),
       roas: formatMultiple(a.roas, locale),
       orders: formatNumber(a.orders, locale),
       costPerOrder: a.costPerOrder === null ? '—' : formatMoney(a.costPerOrder, currency, locale),
+      costPerConversation: a.costPerConversation === null ? '—' : formatMoney(a.costPerConversation, currency, locale),
     }));
 }
 
@@ -279,7 +348,7 @@ export function buildDigestView(input: DigestInput): DigestView {
   const peakHour = o.reachByHour.indexOf(maxReach);
   const [chatStaff, chatStaffMore] = limit(chatLines(input.staffChat.rows, shop, s, locale), MAX_STAFF_ROWS, s);
   const [salesStaff, salesStaffMore] = limit(salesLines(input.staffSales.rows, currency, s, locale), MAX_STAFF_ROWS, s);
-  const [ads, adsMore] = limit(adLines(input.ads.rows, currency, locale), MAX_ADS, s);
+  const [ads, adsMore] = limit(adLines(input.ads.rows, currency, s, locale), MAX_ADS, s);
   const approximate = [o, input.staffChat, input.staffSales, input.ads, input.referrals].some((r) => r.approximate);
 
   const view: DigestView = {
@@ -295,6 +364,7 @@ export function buildDigestView(input: DigestInput): DigestView {
       kpiTitle: s.kpiTitle,
       vsPrevious: s.vsPrevious[period],
       funnelTitle: s.funnelTitle,
+      funnelNote: s.funnelNote,
       conversion: s.conversion,
       ofPreviousStep: s.ofPreviousStep,
       hoursTitle: s.hoursTitle,
@@ -309,6 +379,7 @@ export function buildDigestView(input: DigestInput): DigestView {
       revenue: s.revenue,
       conversionRate: s.conversionRate,
       avgResponse: s.avgResponse,
+      medianResponse: s.medianResponse,
       p90Response: s.p90Response,
       messageReplies: s.messageReplies,
       commentReplies: s.commentReplies,
@@ -323,6 +394,7 @@ export function buildDigestView(input: DigestInput): DigestView {
       spend: s.spend,
       roas: s.roas,
       costPerOrder: s.costPerOrder,
+      costPerConversation: s.costPerConversation,
       participants: s.participants,
       referred: s.referred,
       shareRate: s.shareRate,
@@ -331,8 +403,10 @@ export function buildDigestView(input: DigestInput): DigestView {
       noData: s.noData,
     },
     kpis,
+    kpiRow: kpiRows(o),
     approximate: approximate ? s.approximate : '',
     funnel: funnelSteps(o, s, locale),
+    hasReach: maxReach > 0,
     hours,
     hourLabels: [0, 3, 6, 9, 12, 15, 18, 21].map((h) => ({ label: String(h) })),
     peak: maxReach > 0 ? s.peak(formatHourSpan(peakHour), formatNumber(maxReach, locale)) : s.noReach,
