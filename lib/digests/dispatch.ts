@@ -5,7 +5,10 @@ import { parseWith } from '#lib/http/http.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
 import { getShop, listShopIds } from '#lib/store/shops.ts';
 import { config } from '#lib/config.ts';
-import { digestRange, dueDigests, previousPeriodKey } from '#lib/digests/periods.ts';
+import { CATCH_UP_HOURS, digestRange, duePeriods } from '#lib/digests/periods.ts';
+import { getLedgers, ledgerId, markDigestQueued, REQUEUE_STATUSES, type LedgerKey } from '#lib/store/digest-ledger.ts';
+import { listSuppressions } from '#lib/store/suppressions.ts';
+import { mapLimit } from '#lib/store/batch.ts';
 import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
 import type { Shop } from '#lib/shops/schema.ts';
@@ -31,22 +34,40 @@ function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now:
 }
 
 /**
- * The hourly schedule: for every shop whose local digest hour it is, one job
- * per recipient and due period. Firing twice queues jobs twice; the ledger
- * makes the second one a no-op. `at` picks the periods; `now` dates the links.
+ * The hourly schedule, catching up: for every shop, every digest that fell
+ * due within the last CATCH_UP_HOURS (lib/digests/periods.ts) and that the
+ * ledger does not show as sent, being sent or refused, goes out as one job
+ * per subscribed recipient whose address is not suppressed. So a failed or
+ * skipped run is made up by the next one, and a run that fires twice, or
+ * after the digest went out, queues nothing more. Each queued digest is
+ * marked `queued` on the ledger first (conditionally: a digest claimed in
+ * between is left alone); a job queued twice is still sent once (the
+ * claim). `at` picks the periods; `now` dates the links.
  */
 export async function dispatchDueDigests(at: Date, now = Date.now()): Promise<{ jobs: number }> {
   const jobs: DigestJob[] = [];
   for (const shopId of await listShopIds()) {
     const shop = await getShop(shopId);
     if (!shop) continue;
-    for (const period of dueDigests(at.getTime(), shop.timezone, shop.digestHour)) {
-      jobs.push(...jobsFor(shop, period, previousPeriodKey(period, at.getTime(), shop.timezone), now));
-    }
+    const due = duePeriods(at.getTime(), shop.timezone, shop.digestHour, CATCH_UP_HOURS);
+    const candidates = due.flatMap(({ period, periodKey }) => jobsFor(shop, period, periodKey, now));
+    if (candidates.length === 0) continue;
+    const ledgers = await getLedgers(candidates.map(ledgerKeyOf));
+    let open = candidates.filter((j) => {
+      const status = ledgers.get(ledgerId(ledgerKeyOf(j)))?.status;
+      return status === undefined || REQUEUE_STATUSES.has(String(status));
+    });
+    if (open.length === 0) continue;
+    const suppressed = new Set((await listSuppressions(shop.shopId)).map((s) => s.email));
+    open = open.filter((j) => !suppressed.has(j.email.toLowerCase()));
+    const marked = await mapLimit(open, (j) => markDigestQueued(ledgerKeyOf(j), new Date(now)), 8);
+    jobs.push(...open.filter((_, i) => marked[i]));
   }
   if (jobs.length > 0) await queues().sendDigestJobs(jobs);
   return { jobs: jobs.length };
 }
+
+const ledgerKeyOf = (j: DigestJob): LedgerKey => ({ shopId: j.shopId, period: j.period, periodKey: j.periodKey, email: j.email });
 
 export const runDigestSchema = z.object({
   shopId: z.string().check(z.minLength(1)),

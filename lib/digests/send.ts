@@ -3,6 +3,7 @@ import { log, metric } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { claimDigest, getLedger, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { digestRange } from '#lib/digests/periods.ts';
+import { isSuppressed } from '#lib/store/suppressions.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
 import { buildDigestView } from '#lib/email/view-model.ts';
@@ -11,7 +12,7 @@ import { PermanentMailError } from '#lib/mail/ses.ts';
 import type { AdsReport, OverviewReport, ReferralsReport, StaffChatReport, StaffSalesReport } from '#lib/reports/types.ts';
 import type { DigestJob } from '#lib/digests/job.ts';
 
-export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribed' | 'unknown_shop';
+export type SendOutcome = 'sent' | 'already_sent' | 'in_progress' | 'unsubscribed' | 'suppressed' | 'unknown_shop';
 
 /**
  * One digest email: read the reports and render, then claim the ledger item
@@ -32,8 +33,10 @@ export async function sendDigest(job: DigestJob, now = new Date()): Promise<Send
   const key: LedgerKey = { shopId: job.shopId, period: job.period, periodKey: job.periodKey, email: recipient.email };
   // a repeat of a job already sent (or being sent) reads one item and builds nothing
   const seen = (await getLedger(key))?.status;
-  if (seen === 'sent') return 'already_sent';
+  if (seen === 'sent' || seen === 'bounced' || seen === 'complained') return 'already_sent';
   if (seen === 'sending') return 'in_progress';
+  // SES reported this address as bounced or complaining since the job was queued
+  if (await isSuppressed(job.shopId, recipient.email)) return 'suppressed';
 
   // the email is built before the claim: a crash while the reports are read
   // leaves no claim behind, and the redelivered job sends

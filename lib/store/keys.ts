@@ -79,6 +79,9 @@ export const keys = {
     GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
   openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
+  /** Addresses SES reported as bounced or complaining, per shop: no more digests go to them. */
+  suppressionPartition: (shopId: string) => `SHOP#${part(shopId)}#SUPPRESS`,
+  suppression: (shopId: string, email: string): Key => ({ PK: keys.suppressionPartition(shopId), SK: `EMAIL#${part(email.toLowerCase())}` }),
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',

@@ -139,20 +139,24 @@ describe('digests', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('dispatches daily (and on Mondays weekly) jobs at the shop\'s digest hour only, and runs one on demand', async () => {
+  it('dispatches what is due (daily, on Mondays weekly) and not yet sent, and runs one on demand', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-dd-'));
     const sent: DigestJob[] = [];
     const digestQ = new FileFifo<DigestJob>(path.join(dir, 'digest'), async () => [], { maxReceives: 5, batchSize: 5, fifo: false });
     const queues = new LocalQueues(new FileFifo<IngestMessage>(path.join(dir, 'ingest'), async () => [], { maxReceives: 5, batchSize: 10, fifo: true }), digestQ);
     setQueues({ ...queues, sendIngest: queues.sendIngest.bind(queues), deadLetterDigest: queues.deadLetterDigest.bind(queues), sendDigestJobs: async (jobs) => void sent.push(...jobs) });
-    await dispatchDueDigests(new Date('2026-11-23T02:00:00Z')); // 09:00 local: not the hour
-    expect(sent.filter((s) => s.shopId === 'dg')).toEqual([]);
-    await dispatchDueDigests(NOW); // Monday 08:00 local
-    expect(sent.filter((s) => s.shopId === 'dg').map((s) => [s.period, s.periodKey, s.email])).toEqual([
-      ['daily', '2026-11-22', 'owner@hoamai.vn'],
+    const got = () => sent.filter((s) => s.shopId === 'dg').map((s) => [s.period, s.periodKey, s.email]);
+    // Monday 06:00 local: Saturday's digest (due Sunday 08:00) is still within the catch-up window;
+    // the owner had it (the throttle test above), the manager did not
+    await dispatchDueDigests(new Date('2026-11-22T23:00:00Z'));
+    expect(got()).toEqual([['daily', '2026-11-21', 'manager@hoamai.vn']]);
+    sent.length = 0;
+    await dispatchDueDigests(NOW); // Monday 08:00 local; the owner had Sunday's daily (first test)
+    expect(got()).toEqual([
       ['daily', '2026-11-22', 'manager@hoamai.vn'],
       ['weekly', '2026-W47', 'owner@hoamai.vn'],
     ]);
+    expect((await getLedger({ shopId: 'dg', period: 'weekly', periodKey: '2026-W47', email: 'owner@hoamai.vn' }))?.status).toBe('queued');
     sent.length = 0;
     expect(await runDigestNow({ shopId: 'dg', period: 'weekly', date: '2026-11-18' })).toEqual({ jobs: 1, period: 'weekly', periodKey: '2026-W47' });
     await expect(runDigestNow({ shopId: 'dg', period: 'monthly', date: '2026-11-18' })).rejects.toMatchObject({ status: 400 });
