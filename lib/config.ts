@@ -26,6 +26,8 @@ const configSchema = z.object({
   MAX_BODY_BYTES: z._default(whole('must be a number of bytes', 'must be a whole number of bytes').check(z.minimum(1024, 'must be at least 1024 bytes')), 1_048_576),
   SES_FROM: z.optional(z.string()),
   SES_ENDPOINT: z.optional(z.url('must be a URL')),
+  /** SES configuration set the digests are sent through (its bounce and complaint events reach digest-feedback) */
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/, 'must be letters, digits, _ and -, at most 64'))),
   PUBLIC_BASE_URL: z._default(z.url('must be a URL such as https://reports.example.com'), 'http://localhost:3000'),
   /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
   REPORT_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters'))),

@@ -13,6 +13,8 @@ export const FUNCTION_SETTINGS = {
   'digest-dispatch': ['TABLE_NAME', 'UNSUBSCRIBE_SIGNING_KEY'],
   // sends the links its jobs carry: no secret
   'digest-send': ['TABLE_NAME'],
+  // SES bounce and complaint events: suppressions and the ledger
+  'digest-feedback': ['TABLE_NAME'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;

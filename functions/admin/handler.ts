@@ -11,6 +11,7 @@ import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
 import { startErasure } from '#lib/lifecycle/erase-person.ts';
 import { jobHttpStatus, lifecycleJobStatus } from '#lib/lifecycle/status.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
+import { digestStatus, liftSuppression, shopSuppressions } from '#lib/digests/status.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
@@ -55,6 +56,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   }
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/product-costs$/.exec(path))) {
     return json(200, await setProductCosts(decodeURIComponent(m[1]!), parseJsonBody(event)));
+  }
+  if (method === 'GET' && (m = /^\/v1\/admin\/shops\/([^/]+)\/digests$/.exec(path))) {
+    return json(200, await digestStatus(decodeURIComponent(m[1]!), Object.fromEntries(queryParams(event))));
+  }
+  if (method === 'GET' && (m = /^\/v1\/admin\/shops\/([^/]+)\/suppressions$/.exec(path))) return json(200, await shopSuppressions(decodeURIComponent(m[1]!)));
+  if (method === 'DELETE' && (m = /^\/v1\/admin\/shops\/([^/]+)\/suppressions\/([^/]+)$/.exec(path))) {
+    await liftSuppression(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
   }
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));

@@ -1,5 +1,6 @@
 import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Code, Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Code, Function as LambdaFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { execFileSync } from 'node:child_process';
@@ -14,6 +15,13 @@ export type ChatpulseFunctionProps = {
   timeout: Duration;
   /** @default 512 */
   memorySize?: number;
+  /**
+   * Where an asynchronous invocation (a schedule, an EventBridge rule) that
+   * still fails after Lambda's two retries is kept. Functions invoked only
+   * synchronously (API Gateway) or by an SQS event source (whose queue has
+   * its own dead-letter queue) have none.
+   */
+  deadLetterQueue?: IQueue;
 };
 
 /**
@@ -51,8 +59,16 @@ export function functionCode(name: string): Code {
  * to read a stack trace, decode it with the map, or set NODE_OPTIONS for a
  * while. Permissions
  * are granted per function by the construct that owns it.
+ *
+ * Every deploy publishes a version (when code or configuration changed) and
+ * points the `live` alias at it; everything that invokes a function (API
+ * routes, the authorizer, event sources, the schedule, rules) invokes `live`,
+ * so a deployment group (infra/constructs/deployments.ts) can shift traffic
+ * to a new version gradually and back on alarm.
  */
 export class ChatpulseFunction extends LambdaFunction {
+  readonly live: Alias;
+
   constructor(scope: Construct, id: string, props: ChatpulseFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     super(scope, id, {
@@ -64,6 +80,7 @@ export class ChatpulseFunction extends LambdaFunction {
       timeout: props.timeout,
       tracing: Tracing.ACTIVE,
       logGroup,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
         // lib/log.ts (Powertools): INFO, and 1 % of invocations logged at DEBUG
         POWERTOOLS_SERVICE_NAME: 'chatpulse',
@@ -72,5 +89,6 @@ export class ChatpulseFunction extends LambdaFunction {
         ...props.environment,
       },
     });
+    this.live = new Alias(this, 'Live', { aliasName: 'live', version: this.currentVersion });
   }
 }

@@ -4,6 +4,7 @@ import { getShop } from '#lib/store/shops.ts';
 import { claimDigest, getLedger, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { digestRange } from '#lib/digests/periods.ts';
 import { isSuppressed } from '#lib/store/suppressions.ts';
+import { DIGEST_TAG, digestTagValue } from '#lib/digests/feedback.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
 import { buildDigestView } from '#lib/email/view-model.ts';
@@ -62,7 +63,9 @@ export async function sendDigest(job: DigestJob, now = new Date()): Promise<Send
   const claim = await claimDigest(key, now);
   if (claim !== 'claimed') return claim;
   try {
-    const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, html, text, headers, idempotencyKey });
+    const tag = digestTagValue(key);
+    const tags: Record<string, string> = tag ? { [DIGEST_TAG]: tag } : {};
+    const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, html, text, headers, idempotencyKey, tags });
     await markDigestSent(key, messageId, now);
     metric('DigestsSent', 1, { period: job.period });
     return 'sent';

@@ -86,9 +86,11 @@ export function sesAddress(address: string): string {
 export class SesTransport implements MailTransport {
   private readonly client: SESv2Client;
   private readonly retry: RetryPolicy;
+  private readonly configurationSet: string | undefined;
 
   constructor(client?: SESv2Client, retry: Partial<RetryPolicy> = {}) {
     this.retry = { ...DEFAULT_RETRY, ...retry };
+    this.configurationSet = config().SES_CONFIGURATION_SET;
     if (client) this.client = client;
     else {
       const { SES_ENDPOINT, AWS_REGION } = config();
@@ -109,7 +111,8 @@ export class SesTransport implements MailTransport {
           Headers: Object.entries(checkHeaders(msg.headers)).map(([Name, Value]) => ({ Name, Value })),
         },
       },
-      EmailTags: [{ Name: 'idempotency-key', Value: tagValue(msg.idempotencyKey) }],
+      EmailTags: [{ Name: 'idempotency-key', Value: tagValue(msg.idempotencyKey) }, ...Object.entries(msg.tags ?? {}).map(([Name, v]) => ({ Name, Value: tagValue(v) }))],
+      ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
     };
     for (let attempt = 1; ; attempt++) {
       try {

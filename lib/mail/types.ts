@@ -12,6 +12,8 @@ export type OutgoingMail = {
   text: string;
   headers: Record<string, string>;
   idempotencyKey: string;
+  /** Tags SES returns with the message's events (bounce, complaint); values are letters, digits, `_` and `-` */
+  tags?: Record<string, string>;
 };
 
 /** A way to deliver one email (SES in AWS, the outbox folder locally). */

@@ -40,17 +40,33 @@ export async function claimDigest(k: LedgerKey, now = new Date()): Promise<'clai
   }
 }
 
+/**
+ * Records the send. SES's feedback may have come first (the local outbox's
+ * simulator answers at once): a `bounced` or `complained` item keeps its
+ * status and gets the message id.
+ */
 export async function markDigestSent(k: LedgerKey, messageId: string, now = new Date()): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.digestLedger(k.shopId, k.period, k.periodKey, k.email),
-      UpdateExpression: 'SET #s = :sent, messageId = :m, sentAt = :t',
-      ConditionExpression: '#s = :sending',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':sending': 'sending', ':m': messageId, ':t': now.toISOString() },
-    }),
-  );
+  const update = (condition: string) =>
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.digestLedger(k.shopId, k.period, k.periodKey, k.email),
+        UpdateExpression: `SET ${condition === 'sending' ? '#s = :sent, ' : ''}messageId = :m, sentAt = :t`,
+        ConditionExpression: condition === 'sending' ? '#s = :sending' : '#s IN (:bounced, :complained)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':m': messageId,
+          ':t': now.toISOString(),
+          ...(condition === 'sending' ? { ':sent': 'sent', ':sending': 'sending' } : { ':bounced': 'bounced', ':complained': 'complained' }),
+        },
+      }),
+    );
+  try {
+    await update('sending');
+  } catch (err) {
+    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    await update('feedback');
+  }
 }
 
 /**

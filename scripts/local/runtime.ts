@@ -137,6 +137,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const ingest = (await import('#functions/ingest/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
   const digestSend = (await import('#functions/digest-send/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
   const digestDispatch = (await import('#functions/digest-dispatch/handler.ts')).handler as Handler<{ time: string }, unknown>;
+  const digestFeedback = (await import('#functions/digest-feedback/handler.ts')).handler as Handler<unknown, unknown>;
 
   const queueDir = path.join(dataDir, 'queues');
   // the ingest queue batches as the deployed event source does (lib/queue/ingest-batching.ts), with a few pollers
@@ -156,7 +157,10 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   }, { maxReceives: 5, batchSize: 5 });
   const queues = new LocalQueues(ingestQ, digestQ);
   setQueues(queues);
-  setMailTransport(new OutboxTransport(process.env.OUTBOX_DIR));
+  // mail to SES's simulator addresses bounces or complains, and the event reaches digest-feedback as the EventBridge rule delivers it
+  const feedback = (detail: Record<string, unknown>) =>
+    digestFeedback({ source: 'aws.ses', 'detail-type': detail.eventType === 'Bounce' ? 'Email Bounced' : 'Email Complaint Received', detail }, lambdaContext('digest-feedback'));
+  setMailTransport(new OutboxTransport(process.env.OUTBOX_DIR, undefined, feedback));
   ingestQ.start();
   digestQ.start();
 
