@@ -8,6 +8,8 @@ import { Ingestion } from './constructs/ingestion.ts';
 import { Digests } from './constructs/digests.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Observability } from './constructs/observability.ts';
+import { Deployments } from './constructs/deployments.ts';
+import { Backups } from './constructs/backup.ts';
 import type { ChatpulseFunction } from './constructs/chatpulse-function.ts';
 
 export type ChatpulseStackProps = StackProps & {
@@ -20,6 +22,7 @@ export type ChatpulseStackProps = StackProps & {
    * (UNSUBSCRIBE_SIGNING_KEY). Each function is granted only the groups it uses.
    */
   secretPrefix: string;
+  /** subscribed to the alarm topic; a prod stack without one does not synthesize */
   alarmEmail?: string;
   /** X-Ray subsegments for SDK calls (Powertools Tracer, lib/aws/tracing.ts); off by default */
   traceSdkCalls?: boolean;
@@ -35,9 +38,14 @@ export class ChatpulseStack extends Stack {
   readonly digests: Digests;
   readonly reporting: Reporting;
   readonly observability: Observability;
+  readonly deployments: Deployments;
+  /** prod only */
+  readonly backups: Backups | undefined;
 
   constructor(scope: Construct, id: string, props: ChatpulseStackProps) {
     super(scope, id, props);
+    if (props.stage === 'prod' && !props.alarmEmail?.trim())
+      throw new Error('A prod stack needs an alarm subscriber: deploy with -c alarmEmail=<address of whoever is on call> (the alarm topic would otherwise reach no one).');
     // Imported by name: the template holds the names, never a value.
     const secrets = Object.fromEntries(
       (Object.keys(SECRET_GROUPS) as SecretGroup[]).map((g) => [g, Secret.fromSecretNameV2(this, `Secret-${g}`, secretNameOf(props.secretPrefix, g))]),
@@ -55,14 +63,20 @@ export class ChatpulseStack extends Stack {
     }
 
     const { webhook, events, report, admin, authorizer } = this.reporting;
+    const apiFunctions = { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer };
     this.observability = new Observability(this, 'Observability', {
-      functions: { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send },
-      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq },
+      functions: { ...apiFunctions, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send, DigestFeedback: this.digests.feedback },
+      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, DigestDispatch: this.digests.dispatchDlq, DigestFeedback: this.digests.feedbackDlq },
       ingestQueue: this.ingestion.queue,
+      table,
+      api: this.reporting.api,
+      configurationSetName: this.digests.configurationSet.configurationSetName,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
+    this.deployments = new Deployments(this, 'Deployments', { functions: apiFunctions, topic: this.observability.topic });
+    this.backups = props.stage === 'prod' ? new Backups(this, 'Backups', { table }) : undefined;
 
-    this.acknowledgeFindings(props.secretPrefix);
+    this.acknowledgeFindings();
 
     new CfnOutput(this, 'ApiUrl', { value: publicUrl, description: 'Base URL for webhooks, events, reports and admin' });
     new CfnOutput(this, 'TableName', { value: table.tableName });
@@ -73,11 +87,11 @@ export class ChatpulseStack extends Stack {
 
   /** Every function of the stack. */
   get functions(): ChatpulseFunction[] {
-    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send];
+    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send, this.digests.feedback];
   }
 
   /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */
-  private acknowledgeFindings(secretPrefix: string): void {
+  private acknowledgeFindings(): void {
     const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     for (const fn of this.functions) {
@@ -89,24 +103,24 @@ export class ChatpulseStack extends Stack {
         'The AWS managed basic execution policy only lets the function write its own CloudWatch logs.',
       );
       ack(fn, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (tracing) accept no resource other than *.');
+    }
+    // table.grant covers the table's index too; digest-feedback only writes (grantWritesUnder names the table alone).
+    for (const fn of this.functions.filter((f) => f !== this.digests.feedback))
       ack(
         fn,
         `AwsSolutions-IAM5[Resource::<${logicalId(this.storage.table)}.Arn>/index/*]`,
         'The explicit table actions granted also cover its index (GSI1: shop directory, open waits) so Query can use it; no other table is reachable.',
       );
-      for (const g of Object.keys(SECRET_GROUPS) as SecretGroup[])
-        ack(
-          fn,
-          `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretNameOf(secretPrefix, g)}-??????]`,
-          'Secrets Manager appends six random characters to a secret ARN; the grant (GetSecretValue/DescribeSecret) names this one secret.',
-        );
+    // Serverless pack: dead letters of synchronous and queue-driven invocations live elsewhere.
+    for (const fn of this.reporting.functions)
+      ack(fn, 'Serverless-LambdaDLQ', 'Invoked synchronously only (API Gateway routes and authorizer): a failure is answered to the caller, there is no asynchronous event to keep.');
+    for (const fn of [this.ingestion.fn, this.digests.send]) {
+      ack(fn, 'Serverless-LambdaDLQ', 'Invoked only by its SQS event source: a message that keeps failing goes to that queue\'s own dead-letter queue (redrive policy, alarmed).');
+      ack(
+        fn,
+        'Serverless-LambdaEventSourceMappingDestination',
+        "Lambda offers on-failure destinations for stream and Kafka sources only; this SQS source's failed messages go to the queue's dead-letter queue.",
+      );
     }
-    // LambdaInvoke creates the scheduler's role at stack level (shared per target function), hence the stack scope;
-    // the finding names the one function it may invoke.
-    ack(
-      this,
-      `AwsSolutions-IAM5[Resource::<${logicalId(this.digests.dispatch)}.Arn>:*]`,
-      'The scheduler role may invoke any version or alias of the dispatch function, and only that function.',
-    );
   }
 }

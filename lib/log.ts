@@ -107,6 +107,17 @@ export function metric(name: string, value: number, dimensions: Record<string, s
   m.addMetric(name, unit, value);
 }
 
+/**
+ * A metric recorded twice: with its dimensions, and as a total with the
+ * service dimension alone. Alarms and the dashboard read the total
+ * (CloudWatch alarms cannot sum over dimension values they do not name,
+ * such as shop ids); the dimensioned series says where it happened.
+ */
+export function metricWithTotal(name: string, value: number, dimensions: Record<string, string>): void {
+  metric(name, value, dimensions);
+  metric(name, value);
+}
+
 /** Publishes every buffered metric (one EMF line per dimension set); called once per invocation. */
 export function flushMetrics(): void {
   for (const m of buffers.values()) if (m.hasStoredMetrics()) m.publishStoredMetrics();

@@ -37,7 +37,7 @@ export class Ingestion extends Construct {
     // ownership, the shop directory or the digest ledger.
     props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
     grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem', 'ConditionCheckItem'], ['SHOP#']);
-    this.fn.addEventSource(
+    this.fn.live.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: INGEST_BATCHING.batchSize,
         maxBatchingWindow: Duration.seconds(INGEST_BATCHING.maxBatchingWindowSeconds),

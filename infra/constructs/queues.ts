@@ -12,8 +12,8 @@ export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolea
     enforceSSL: true,
   });
   Validations.of(dlq).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This is itself a dead-letter queue; its depth is alarmed and its messages are replayed with npm run dlq:replay.',
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: 'This is itself a dead-letter queue: nothing consumes it but npm run dlq:replay, so there is nothing to redrive from it.',
   });
   const queue = new Queue(scope, id, {
     ...fifo,

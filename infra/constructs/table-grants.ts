@@ -19,3 +19,4 @@ export function grantWritesUnder(table: Table, fn: IFunction, actions: string[],
   fn.addToRolePolicy(statement);
   return statement;
 }
+

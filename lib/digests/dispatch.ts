@@ -5,6 +5,7 @@ import { parseWith } from '#lib/http/http.ts';
 import { queues, type DigestJob } from '#lib/queue/queue.ts';
 import { getShop, listShopIds } from '#lib/store/shops.ts';
 import { config } from '#lib/config.ts';
+import { metric } from '#lib/log.ts';
 import { CATCH_UP_HOURS, digestRange, duePeriods } from '#lib/digests/periods.ts';
 import { getLedgers, ledgerId, markDigestQueued, REQUEUE_STATUSES, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { listSuppressions } from '#lib/store/suppressions.ts';
@@ -46,7 +47,10 @@ function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now:
  */
 export async function dispatchDueDigests(at: Date, now = Date.now()): Promise<{ jobs: number }> {
   const jobs: DigestJob[] = [];
-  for (const shopId of await listShopIds()) {
+  const shopIds = await listShopIds();
+  // read by the silence alarms (no webhook event, no digest, while shops exist)
+  metric('ShopsConfigured', shopIds.length);
+  for (const shopId of shopIds) {
     const shop = await getShop(shopId);
     if (!shop) continue;
     const due = duePeriods(at.getTime(), shop.timezone, shop.digestHour, CATCH_UP_HOURS);

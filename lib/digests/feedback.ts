@@ -1,5 +1,5 @@
 import * as z from '#lib/zod.ts';
-import { log, metric } from '#lib/log.ts';
+import { log, metricWithTotal } from '#lib/log.ts';
 import { markDigestFeedback, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { putSuppression } from '#lib/store/suppressions.ts';
 
@@ -75,7 +75,7 @@ export async function recordMailFeedback(detail: unknown, now = new Date()): Pro
     await markDigestFeedback({ ...digest, email }, reason === 'bounce' ? 'bounced' : 'complained', detailText || reason, now);
     suppressed.push(email);
   }
-  metric(reason === 'bounce' ? 'DigestBounces' : 'DigestComplaints', list.length, { period: digest.period });
+  metricWithTotal(reason === 'bounce' ? 'DigestBounces' : 'DigestComplaints', list.length, { period: digest.period });
   log.info('digest recipients suppressed', { shopId: digest.shopId, period: digest.period, periodKey: digest.periodKey, reason, count: suppressed.length });
   return { suppressed };
 }

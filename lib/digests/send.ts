@@ -1,5 +1,5 @@
 import { config } from '#lib/config.ts';
-import { log, metric } from '#lib/log.ts';
+import { log, metricWithTotal } from '#lib/log.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { claimDigest, getLedger, markDigestSent, releaseDigest, type LedgerKey } from '#lib/store/digest-ledger.ts';
 import { digestRange } from '#lib/digests/periods.ts';
@@ -67,14 +67,14 @@ export async function sendDigest(job: DigestJob, now = new Date()): Promise<Send
     const tags: Record<string, string> = tag ? { [DIGEST_TAG]: tag } : {};
     const { messageId } = await mailTransport().send({ from: from_, to: recipient.email, subject, html, text, headers, idempotencyKey, tags });
     await markDigestSent(key, messageId, now);
-    metric('DigestsSent', 1, { period: job.period });
+    metricWithTotal('DigestsSent', 1, { period: job.period });
     return 'sent';
   } catch (err) {
     const permanent = err instanceof PermanentMailError;
     await releaseDigest(key, `${(err as Error).name}: ${(err as Error).message}`, permanent ? 'failed' : 'released').catch((e) =>
       log.error('could not release digest claim', e, { ...key }),
     );
-    if (permanent) metric('DigestsFailedPermanently', 1, { period: job.period });
+    if (permanent) metricWithTotal('DigestsFailedPermanently', 1, { period: job.period });
     throw err;
   }
 }

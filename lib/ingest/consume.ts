@@ -1,6 +1,6 @@
 import * as z from '#lib/zod.ts';
 import { eventSchema, issuesText, type CanonicalEvent } from '#lib/events/schema.ts';
-import { log, metric } from '#lib/log.ts';
+import { log, metric, metricWithTotal } from '#lib/log.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
 
@@ -60,7 +60,7 @@ export async function consumeIngestMessages(messages: QueuedMessage[], now?: num
       if (outcome.duplicates > 0) metric('EventsDuplicate', outcome.duplicates, { shopId });
       if (outcome.parked > 0) metric('CommentRepliesParked', outcome.parked, { shopId });
       for (const d of outcome.dropped) log.warn('event dropped', { shopId, eventId: d.id, reason: d.reason });
-      if (outcome.dropped.length > 0) metric('EventsDropped', outcome.dropped.length, { shopId });
+      if (outcome.dropped.length > 0) metricWithTotal('EventsDropped', outcome.dropped.length, { shopId });
     } catch (err) {
       log.error('ingest batch failed', err, { shopId, messages: list.length });
       for (const p of list) failed.push(p.m.messageId);
@@ -93,7 +93,7 @@ function parseMessage(m: QueuedMessage): Parsed | undefined {
     const id = (raw as { id?: unknown } | null)?.id;
     const eventId = typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 80) : '(no id)';
     log.warn('invalid event dropped', { shopId: envelope.data.shopId, messageId: m.messageId, eventId, reason: issuesText(e.error.issues) });
-    metric('InvalidEvents', 1, { source: 'ingest' });
+    metricWithTotal('InvalidEvents', 1, { source: 'ingest' });
   }
   return { m, shopId: envelope.data.shopId, events, phones: envelope.data.phones ?? [] };
 }

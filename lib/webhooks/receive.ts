@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '#lib/errors.ts';
 import { config, requireSetting } from '#lib/config.ts';
-import { log, metric } from '#lib/log.ts';
+import { log, metric, metricWithTotal } from '#lib/log.ts';
 import { safeEqual } from '#lib/http/http.ts';
 import { verifyMetaSignature, verifyOrderSignature, verifyZaloSignature } from '#lib/adapters/signature.ts';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
@@ -64,11 +64,11 @@ async function dispatch(source: string, result: AdapterResult): Promise<{ events
     else invalid.push({ id: String(r.event.id).slice(0, 80), reason: issuesText(parsed.error.issues) });
   }
   for (const i of invalid) log.warn('invalid event dropped', { source, eventId: i.id, reason: i.reason });
-  if (invalid.length > 0) metric('InvalidEvents', invalid.length, { source });
+  if (invalid.length > 0) metricWithTotal('InvalidEvents', invalid.length, { source });
   for (const pageId of result.unknownPages) log.warn('webhook for unregistered page dropped', { source, pageId });
   if (result.unknownPages.length > 0) metric('UnknownPageEvents', result.unknownPages.length, { source });
   await enqueueEvents(events, result.phones ?? []);
-  metric('WebhookEvents', events.length, { source });
+  metricWithTotal('WebhookEvents', events.length, { source });
   return { events: events.length, unknownPages: result.unknownPages.length, invalid: invalid.length };
 }
 
