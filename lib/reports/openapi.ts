@@ -392,6 +392,69 @@ export function openApiDocument(serverUrl?: string) {
       '/v1/admin/digests/run': {
         post: { summary: 'Run a digest now (still once per recipient and period)', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/DigestRun' }) }, responses: { '202': { description: 'Queued' }, ...errors(400, 401, 404) } },
       },
+      '/v1/admin/shops/{shopId}/digests': {
+        get: {
+          summary: "Each recipient's digest status for one period",
+          description:
+            'Per recipient of the shop: not_queued, queued, sending, sent, released (a passing failure, retried), failed (refused by SES), bounced or complained (SES feedback), with queuedAt/sentAt/feedbackAt, the reason (detail) and the suppression when digests to that address are stopped.',
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'period', in: 'query', required: true, schema: { type: 'string', enum: ['daily', 'weekly'] } },
+            { name: 'date', in: 'query', required: true, description: 'The day (daily) or any day of the ISO week (weekly), YYYY-MM-DD', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            '200': {
+              description: 'Statuses',
+              ...json({
+                type: 'object',
+                properties: {
+                  shopId: { type: 'string' },
+                  period: { type: 'string', enum: ['daily', 'weekly'] },
+                  periodKey: { type: 'string', description: 'YYYY-MM-DD or YYYY-Www' },
+                  recipients: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['email', 'subscribed', 'status'],
+                      properties: {
+                        email: { type: 'string' },
+                        subscribed: { type: 'boolean' },
+                        status: { type: 'string', enum: ['not_queued', 'queued', 'sending', 'sent', 'released', 'failed', 'bounced', 'complained'] },
+                        queuedAt: { type: 'string', format: 'date-time' },
+                        sentAt: { type: 'string', format: 'date-time' },
+                        feedbackAt: { type: 'string', format: 'date-time' },
+                        detail: { type: 'string' },
+                        suppressed: { type: 'object', properties: { reason: { type: 'string', enum: ['bounce', 'complaint'] }, at: { type: 'string', format: 'date-time' } } },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+      '/v1/admin/shops/{shopId}/suppressions': {
+        get: {
+          summary: 'Addresses no digest of this shop goes to (SES reported a permanent bounce or a complaint)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'suppressions: [{email, reason: bounce|complaint, at, detail?}]' }, ...errors(401) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/suppressions/{email}': {
+        delete: {
+          summary: 'Lift a suppression: digests go to the address again',
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'email', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: { '204': { description: 'Lifted' }, ...errors(401, 404) },
+        },
+      },
       '/webhooks/meta': {
         get: { summary: 'Meta subscription check', responses: { '200': { description: 'The challenge' }, '403': { description: 'Wrong verify token' } } },
         post: { summary: 'Meta webhooks (X-Hub-Signature-256)', responses: { '200': { description: 'Accepted' }, ...errors(400, 401, 413) } },

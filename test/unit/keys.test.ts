@@ -18,6 +18,11 @@ describe('keys', () => {
     });
   });
 
+  it('keys digest suppressions under the shop, one per lower-cased address, escaped', () => {
+    expect(keys.suppression('s#1', 'Bounce@Shop.vn')).toEqual({ PK: 'SHOP#s%231#SUPPRESS', SK: 'EMAIL#bounce@shop.vn' });
+    expect(keys.suppressionPartition('s#1')).toBe('SHOP#s%231#SUPPRESS');
+  });
+
   it('keeps order webhook secrets out of every shop partition, and keys product costs by SKU or variant', () => {
     expect(keys.orderWebhookSecret('hoa-mai', 'sapo')).toEqual({ PK: 'ORDERHOOK#hoa-mai#sapo', SK: 'SECRET' });
     expect(keys.productCost('hoa-mai', 'sku', 'AO#M')).toEqual({ PK: 'SHOP#hoa-mai#COST', SK: 'SKU#AO%23M' });
