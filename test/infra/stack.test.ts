@@ -593,7 +593,8 @@ describe('the CDK stack', () => {
     template.resourceCountIs('AWS::Backup::BackupPlan', 0);
   });
 
-  it('bundles every function with the local esbuild (no Docker), #lib imports resolved and the SDK inside', { timeout: 180_000 }, () => {
+  // nine esbuild runs: ~60 s on an idle machine, ~300 s when the two cores are shared by many jobs
+  it('bundles every function with the local esbuild (no Docker), #lib imports resolved and the SDK inside', { timeout: 600_000 }, () => {
     const app = new App({ context: { ...CONTEXT, stage: 'bundled' } });
     const { stack: bundled } = buildApp(app, { checks: false });
     const assembly = app.synth();
