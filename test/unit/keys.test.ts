@@ -76,6 +76,8 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     raw: () => keys.raw('s-1', 'p', '2026-11-01', 0, 'abc'),
     rollup: () => keys.rollup('s-1', 'p', 'P', 'D', '2026-11-01', undefined, 2),
     digestLedger: () => keys.digestLedger('s-1', 'daily', '2026-11-01', 'a@b.vn'),
+    suppression: () => keys.suppression('s-1', 'a@b.vn'),
+    suppressionPartition: () => ({ PK: keys.suppressionPartition('s-1') }),
     productCostPartition: () => ({ PK: keys.productCostPartition('s-1') }),
     rawPartition: () => ({ PK: keys.rawPartition('s-1', 'p', '2026-11-01', 1) }),
     rollupPartition: () => ({ PK: keys.rollupPartition('s-1', 'p', 3) }),
