@@ -66,9 +66,11 @@ export async function measureExport(endpoint: string, perDay = 1000): Promise<Ex
       if (res.format === 'csv') {
         conversations = res.body.split('\r\n').length - 2;
         cursor = null;
-      } else {
+      } else if (res.format === 'json') {
         conversations += res.body.rows.length;
         cursor = res.body.nextCursor;
+      } else {
+        throw new Error('the export bench asks for json or csv');
       }
     } while (cursor);
     out.push({ label, conversations, cost, ms: performance.now() - t0 });

@@ -37,9 +37,11 @@ export const ESBUILD_BANNER = "import { createRequire } from 'module'; const req
  * scripts/bundle-function.ts always ships them. `#tracer` (Powertools Tracer
  * and the X-Ray SDK, ~125 KB) is bundled on its own beside each function by
  * scripts/bundle-function.ts and imported only when tracing is on
- * (lib/aws/tracing.ts).
+ * (lib/aws/tracing.ts). `#xlsx-writer` (write-excel-file, ~79 KB) likewise,
+ * beside the functions that import it, loaded only for `format=xlsx`
+ * (lib/reports/xlsx-writer.ts).
  */
-export const EXTERNAL_MODULES = ['mjml', '#tracer'];
+export const EXTERNAL_MODULES = ['mjml', '#tracer', '#xlsx-writer'];
 
 /**
  * Modules replaced in the bundle: the SDK's default credential chain by the

@@ -10,7 +10,8 @@
  * lib/email/compile.ts looks first (so no bundle loads mjml); `<dir>/openapi.json`,
  * which lib/reports/openapi-served.ts serves (so no bundle carries zod's JSON
  * Schema generator); and `<dir>/tracer.mjs` + `<dir>/package.json` mapping
- * `#tracer` to it (scripts/bundle-tracer.ts).
+ * `#tracer` to it (scripts/bundle-tracer.ts); `<dir>/xlsx-writer.mjs`, mapped
+ * as `#xlsx-writer`, for a function that can answer `format=xlsx`.
  */
 import { build, type Metafile } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -45,7 +46,14 @@ export async function bundleFunction(name: string, outDir: string, shared: Share
   mkdirSync(templates, { recursive: true });
   for (const f of readdirSync(shared.compiledTemplates)) copyFileSync(path.join(shared.compiledTemplates, f), path.join(templates, f));
   if (path.resolve(shared.openapi) !== path.join(outDir, 'openapi.json')) copyFileSync(shared.openapi, path.join(outDir, 'openapi.json'));
-  const tracerFile = await bundleTracer(outDir);
+  // modules kept out of the bundle and loaded on demand ship beside it when the bundle imports them
+  const other: Record<string, string> = {};
+  const imports = Object.values(metafile.outputs).flatMap((o) => o.imports ?? []);
+  if (imports.some((i) => i.path === '#xlsx-writer' && i.external)) {
+    await build({ ...esbuildOptions(path.join(ROOT, 'lib', 'reports', 'xlsx-writer.ts'), path.join(outDir, 'xlsx-writer.mjs')), absWorkingDir: ROOT, logLevel: 'warning' });
+    other['#xlsx-writer'] = './xlsx-writer.mjs';
+  }
+  const tracerFile = await bundleTracer(outDir, other);
   return { outfile, tracerFile, metafile };
 }
 

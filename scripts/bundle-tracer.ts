@@ -6,7 +6,8 @@
  *
  * → `<dir>/tracer.mjs` (lib/aws/tracer.ts with the X-Ray SDK, the same
  * esbuild options as the function) and `<dir>/package.json`, whose `imports`
- * map `#tracer` to it. The function bundle keeps `import('#tracer')`
+ * map `#tracer` to it (and any other module shipped beside the bundle,
+ * `otherImports`: `#xlsx-writer`). The function bundle keeps `import('#tracer')`
  * external and runs it only when tracing is on (lib/aws/tracing.ts).
  */
 import { build } from 'esbuild';
@@ -17,10 +18,10 @@ import { esbuildOptions } from '../infra/bundling.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export async function bundleTracer(dir: string): Promise<string> {
+export async function bundleTracer(dir: string, otherImports: Record<string, string> = {}): Promise<string> {
   const outfile = path.join(dir, 'tracer.mjs');
   await build({ ...esbuildOptions(path.join(ROOT, 'lib', 'aws', 'tracer.ts'), outfile), absWorkingDir: ROOT, logLevel: 'warning' });
-  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ type: 'module', imports: { '#tracer': './tracer.mjs' } }, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ type: 'module', imports: { '#tracer': './tracer.mjs', ...otherImports } }, null, 2)}\n`);
   return outfile;
 }
 

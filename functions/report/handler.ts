@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { httpMiddlewares } from '#lib/http/middlewares.ts';
-import { json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
+import { binary, json, parseJsonBody, queryParams, text } from '#lib/http/http.ts';
 import { requireShop } from '#lib/http/auth.ts';
 import { NotFoundError } from '#lib/errors.ts';
 import { serveReport } from '#lib/reports/serve.ts';
@@ -11,6 +11,7 @@ import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLink } from '#lib/reports/open-link.ts';
 import { config } from '#lib/config.ts';
+import { XLSX_CONTENT_TYPE } from '#lib/reports/xlsx.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
@@ -46,6 +47,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     await requireShop(event, shopId);
     const out = await exportConversations(shopId, queryParams(event));
     if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+    if (out.format === 'xlsx') return binary(200, out.body, XLSX_CONTENT_TYPE, { 'content-disposition': `attachment; filename="${out.filename}"` });
     return json(200, out.body);
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
@@ -54,6 +56,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   await requireShop(event, shopId);
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
+  if (out.format === 'xlsx') return binary(200, out.body, XLSX_CONTENT_TYPE, { 'content-disposition': `attachment; filename="${out.filename}"` });
   if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', HTML_HEADERS);
   return json(200, out.body);
 };

@@ -19,6 +19,11 @@ export function text(statusCode: number, body: string, contentType = 'text/plain
   return { statusCode, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers }, body };
 }
 
+/** A binary response (an xlsx file): base64 in the body, as API Gateway and Lambda function URLs expect. */
+export function binary(statusCode: number, body: Buffer, contentType: string, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers }, body: body.toString('base64'), isBase64Encoded: true };
+}
+
 /** The raw request body as bytes (signatures are computed over these). */
 export function rawBody(event: HttpEvent): Buffer {
   if (!event.body) return Buffer.alloc(0);

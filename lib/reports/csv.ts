@@ -1,38 +1,7 @@
+import type { Locale } from '#lib/shops/schema.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
-
-const TOTALS = [
-  'customersReached',
-  'customersCared',
-  'newCustomers',
-  'messagesReceived',
-  'commentsReceived',
-  'messageConversations',
-  'ordersCreated',
-  'ordersCancelled',
-  'orders',
-  'ordersDelivered',
-  'ordersReturned',
-  'deliveries',
-  'deliveredRevenue',
-  'revenue',
-  'provisionalRevenue',
-  'grossProfit',
-  'costCoverage',
-  'closeRate',
-  'pagesActivated',
-  'channelsConnected',
-];
-
-/** Columns used when a report has no row to take them from. */
-const EMPTY_COLUMNS: Record<ReportName, string[]> = {
-  overview: ['date', ...TOTALS],
-  conversations: ['date', ...TOTALS],
-  'staff-chat': ['staffId', 'name', 'responseTimeMedianSeconds', 'responseTimeP90Seconds', 'responseTimeAvgSeconds', 'messageReplies', 'commentReplies', 'conversationsAnswered', 'missedConversations'],
-  'staff-sales': ['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'costCoverage', 'customersCared', 'conversionRate'],
-  ads: ['adId', 'adName', 'campaignId', 'campaignName', 'conversationsStarted', 'customersReached', 'ordersCreated', 'orders', 'revenue', 'spend', 'roas', 'costPerOrder', 'costPerConversation'],
-  referrals: ['participants', 'referred', 'sharers', 'shareRate', 'referralOrders', 'referralRevenue'],
-};
+import { headerOf, reportTables, type Table } from '#lib/reports/table.ts';
 
 /** A text a spreadsheet would run as a formula: it starts with `=`, `+`, `-`, `@`, a tab or a CR (OWASP "CSV injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -55,31 +24,35 @@ export function csvField(v: unknown): string {
   return formula || /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** Nested objects (missed per shift) become `parent.child` columns. */
-function flatten(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(v)) out[`${k}.${k2}`] = v2;
-    else out[k] = v;
-  }
-  return out;
+/**
+ * One table as CSV for spreadsheets and BI tools: a header row (the JSON
+ * keys, `missedByShift.morning` for a flattened map; the labels in `locale`
+ * when one is given), RFC 4180 quoting, CRLF line ends, a UTF-8 byte-order
+ * mark first so Excel reads Vietnamese names, values as the JSON has them
+ * (numbers as JavaScript prints them: dot decimal, no grouping; null as an
+ * empty field). CSV is for machines; people get `format=xlsx`.
+ */
+export function tableCsv(table: Table, locale?: Locale): string {
+  const lines = [headerOf(table, locale).map(csvField).join(','), ...table.rows.map((r) => table.columns.map((c) => csvField(r[c.key])).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/** The report a JSON body is, when the caller does not say. */
+function nameOf(report: AnyReport): ReportName {
+  if ('totals' in report) return 'overview';
+  if ('shifts' in report) return 'staff-chat';
+  if ('campaigns' in report) return 'ads';
+  const row = report.rows[0] as object | undefined;
+  return row && 'date' in row ? 'conversations' : row && 'staffId' in row ? 'staff-sales' : 'referrals';
 }
 
 /**
- * A report as CSV for spreadsheets and BI tools: the overview's `series`, or
- * any other report's `rows` (the ads report's campaigns are not included).
- * A header row of field names in the rows' key order (nested objects such as
- * `missedByShift` flattened to `missedByShift.morning`), RFC 4180 quoting,
- * CRLF line ends, a UTF-8 byte-order mark first so Excel reads Vietnamese
- * names, numbers as JavaScript prints them (dot decimal, no grouping), null
- * as an empty field. `name` picks the header when there is no row.
+ * A report as CSV: its primary table (lib/reports/table.ts), the overview's
+ * `series` or any other report's `rows` (the ads report's campaigns and the
+ * staff-chat shifts are in the xlsx and html only). `name` picks the columns
+ * when there is no row; `locale` (`lang`) gives localized headers.
  */
-export function toCsv(report: AnyReport, name?: ReportName): string {
-  const rows = ('series' in report ? report.series : report.rows) as Array<Record<string, unknown>>;
-  const flat = rows.map(flatten);
-  const columns: string[] = [];
-  for (const r of flat) for (const k of Object.keys(r)) if (!columns.includes(k)) columns.push(k);
-  if (columns.length === 0) columns.push(...EMPTY_COLUMNS[name ?? ('series' in report ? 'overview' : 'campaigns' in report ? 'ads' : 'conversations')]);
-  const lines = [columns.map(csvField).join(','), ...flat.map((r) => columns.map((c) => csvField(r[c])).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+export function toCsv(report: AnyReport, name: ReportName = nameOf(report), locale?: Locale): string {
+  const set = reportTables(name, report);
+  return tableCsv(set.tables.find((t) => t.id === set.primary)!, locale);
 }

@@ -6,11 +6,13 @@ import { fromMinor } from '#lib/money.ts';
 import { AUTO_MARK, attributedAd, entryOf, waitsOf, type CustomerState, type Entry } from '#lib/ingest/customer.ts';
 import { AUTOMATED, UNKNOWN_STAFF } from '#lib/ingest/context.ts';
 import { getShop } from '#lib/store/shops.ts';
-import type { Shop } from '#lib/shops/schema.ts';
+import type { Locale, Shop } from '#lib/shops/schema.ts';
 import { addWorkingSeconds, workingSecondsBetween } from '#lib/time/business.ts';
-import { addDays, daysBetween, isValidDate, zonedToUtc } from '#lib/time/zone.ts';
+import { addDays, daysBetween, isValidDate, isoInZone, zonedToUtc } from '#lib/time/zone.ts';
 import { selectPages } from '#lib/reports/build.ts';
-import { csvField } from '#lib/reports/csv.ts';
+import { tableCsv } from '#lib/reports/csv.ts';
+import { EXPORT_TABLE_COLUMNS, LANGS, exportTable } from '#lib/reports/table.ts';
+import { toXlsx } from '#lib/reports/xlsx.ts';
 import { MAX_RANGE_DAYS } from '#lib/reports/query.ts';
 import { activeConversations, conversationKey, conversationStates, newReadCost, type ReadCost } from '#lib/reports/conversation-reading.ts';
 
@@ -21,16 +23,15 @@ import { activeConversations, conversationKey, conversationStates, newReadCost, 
  * customer with an opaque `nextCursor`; CSV carries every row.
  */
 
-export const EXPORT_COLUMNS = [
-  'pageId', 'channel', 'customerId', 'firstInboundAt', 'lastInboundAt', 'messages', 'comments', 'firstResponseSeconds',
-  'replies', 'staff', 'adId', 'ordersCreated', 'ordersValue', 'status',
-] as const;
+export const EXPORT_COLUMNS = EXPORT_TABLE_COLUMNS.map((c) => c.key);
 
 export type ConversationExportRow = {
   pageId: string;
+  /** the page's name in the shop's settings */
+  pageName: string;
   channel: string;
   customerId: string;
-  /** first and last inbound message or comment in the range (ISO-8601 UTC), null when the range has only replies */
+  /** first and last inbound message or comment in the range (ISO-8601 on the shop's wall clock with its offset, `2026-11-20T09:00:00+07:00`), null when the range has only replies */
   firstInboundAt: string | null;
   lastInboundAt: string | null;
   messages: number;
@@ -40,6 +41,8 @@ export type ConversationExportRow = {
   replies: number;
   /** who replied in the range: staff ids, `automated`, `unknown` */
   staff: string[];
+  /** their names, in the same order (`Tự động`/`Automated`, `Không xác định`/`Unknown` in the shop's language) */
+  staffNames: string[];
   adId: string | null;
   ordersCreated: number;
   /** value of those orders (every status), major units of the shop currency */
@@ -56,7 +59,8 @@ export const exportQuerySchema = z
     to: date,
     pageId: z._default(z.array(pageIdSchema), []).check(z.meta({ description: 'Only these pages (repeatable); default every page of the shop' })),
     channel: z.optional(channelSchema).check(z.meta({ description: 'Only the pages of this channel' })),
-    format: z._default(z.enum(['json', 'csv']), 'json'),
+    format: z._default(z.enum(['json', 'csv', 'xlsx']), 'json').check(z.meta({ description: 'json (pages with a cursor), csv (every row, for machines) or xlsx (every row, typed cells, for people)' })),
+    lang: z.optional(z.enum(['vi', 'en'])).check(z.meta({ description: "Language of the headers (xlsx: default the shop's locale; CSV: the JSON keys unless given)" })),
     cursor: z.optional(z.string().check(z.maxLength(2000))).check(z.meta({ description: 'nextCursor of the previous JSON page, unchanged' })),
     limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 500).check(z.meta({ description: 'Rows per JSON page (default 500)' })),
   })
@@ -69,7 +73,7 @@ export const exportQuerySchema = z
   );
 export type ExportQuery = z.infer<typeof exportQuerySchema>;
 
-const KNOWN = ['from', 'to', 'pageId', 'channel', 'format', 'cursor', 'limit'];
+const KNOWN = ['from', 'to', 'pageId', 'channel', 'format', 'lang', 'cursor', 'limit'];
 
 export function parseExportQuery(params: URLSearchParams): ExportQuery {
   const issues: FieldIssue[] = [...new Set(params.keys())].filter((k) => !KNOWN.includes(k)).map((k) => ({ path: k, message: 'unknown parameter' }));
@@ -116,7 +120,8 @@ export function decodeCursor(cursor: string, fp: string): [string, string] {
 }
 
 const staffOf = (st: string) => (st === AUTO_MARK ? AUTOMATED : st === '' ? UNKNOWN_STAFF : st);
-const iso = (t: number) => new Date(t).toISOString();
+const STAFF_WORDS: Record<string, Record<Locale, string>> = { [AUTOMATED]: { 'vi-VN': 'Tự động', en: 'Automated' }, [UNKNOWN_STAFF]: { 'vi-VN': 'Không xác định', en: 'Unknown' } };
+const staffNameOf = (shop: Shop, id: string) => STAFF_WORDS[id]?.[shop.locale] ?? shop.staff.find((s) => s.staffId === id)?.name ?? id;
 
 /** One row from the conversation's entries (state timeline and raw events merged) and its linked orders. */
 export function conversationRow(shop: Shop, pageId: string, customerId: string, entries: Entry[], orders: Record<string, { t: number; total?: number }>, carry: CustomerState['carry'], startMs: number, endMs: number, now: number): ConversationExportRow | undefined {
@@ -146,9 +151,13 @@ export function conversationRow(shop: Shop, pageId: string, customerId: string, 
   }
   const lastActive = inRange[inRange.length - 1]!.t;
   const adInRange = [...inbound].reverse().find((e) => e.k === 'm' && e.ad)?.ad;
+  const iso = (t: number) => isoInZone(t, shop.timezone);
+  const page = shop.pages.find((p) => p.pageId === pageId);
+  const staff = [...new Set(replies.map((e) => staffOf(e.st)))].sort();
   return {
     pageId,
-    channel: shop.pages.find((p) => p.pageId === pageId)?.channel ?? '',
+    pageName: page?.name ?? pageId,
+    channel: page?.channel ?? '',
     customerId,
     firstInboundAt: inbound[0] ? iso(inbound[0].t) : null,
     lastInboundAt: inbound.length ? iso(inbound[inbound.length - 1]!.t) : null,
@@ -156,7 +165,8 @@ export function conversationRow(shop: Shop, pageId: string, customerId: string, 
     comments: inbound.filter((e) => e.k === 'c').length,
     firstResponseSeconds: first?.closedAt !== undefined ? workingSecondsBetween(first.openedAt, first.closedAt, wh, shop.timezone, closed) : null,
     replies: replies.length,
-    staff: [...new Set(replies.map((e) => staffOf(e.st)))].sort(),
+    staff,
+    staffNames: staff.map((id) => staffNameOf(shop, id)),
     adId: adInRange ?? attributedAd({ entries, carry }, lastActive, shop.attributionWindowDays * 86_400_000) ?? null,
     ordersCreated,
     ordersValue: fromMinor(valueMinor, shop.currency),
@@ -187,20 +197,20 @@ async function allRows(shop: Shop, q: ExportQuery, pages: string[], now: number,
   return rows;
 }
 
-/** The export as a JSON page, or the whole CSV. */
-export async function exportConversations(shopId: string, params: URLSearchParams, now = Date.now(), cost = newReadCost()): Promise<{ format: 'json'; body: ConversationExportPage } | { format: 'csv'; body: string; filename: string }> {
+/** The export as a JSON page, or every row as CSV or an xlsx workbook (columns: lib/reports/table.ts `EXPORT_TABLE_COLUMNS`). */
+export async function exportConversations(shopId: string, params: URLSearchParams, now = Date.now(), cost = newReadCost()): Promise<{ format: 'json'; body: ConversationExportPage } | { format: 'csv'; body: string; filename: string } | { format: 'xlsx'; body: Buffer; filename: string }> {
   const q = parseExportQuery(params);
   const shop = await getShop(shopId);
   if (!shop) throw new NotFoundError(`Unknown shop ${shopId}`);
   const pages = selectPages(shop, { pageId: q.pageId, channel: q.channel }).filter((p) => shop.pages.some((sp) => sp.pageId === p));
   const fp = queryFingerprint(shopId, q, pages);
   const after = q.cursor ? decodeCursor(q.cursor, fp) : undefined;
-  if (q.format === 'csv' && q.cursor) throw new ValidationError('Invalid export query', [{ path: 'cursor', message: 'CSV carries every row: no cursor' }]);
+  if (q.format !== 'json' && q.cursor) throw new ValidationError('Invalid export query', [{ path: 'cursor', message: `${q.format.toUpperCase()} carries every row: no cursor` }]);
   const rows = await allRows(shop, q, pages, now, cost);
-  if (q.format === 'csv') {
-    const lines = [EXPORT_COLUMNS.join(','), ...rows.map((r) => EXPORT_COLUMNS.map((c) => csvField(c === 'staff' ? r.staff.join(' ') : r[c])).join(','))];
-    return { format: 'csv', body: `\uFEFF${lines.join('\r\n')}\r\n`, filename: `${shopId}-conversations-${q.from}-${q.to}.csv` };
-  }
+  const file = `${shopId}-conversations-${q.from}-${q.to}`;
+  const lang = q.lang ? LANGS[q.lang] : undefined;
+  if (q.format === 'csv') return { format: 'csv', body: tableCsv(exportTable(rows, shop.currency, shop.timezone).tables[0]!, lang), filename: `${file}.csv` };
+  if (q.format === 'xlsx') return { format: 'xlsx', body: await toXlsx(exportTable(rows, shop.currency, shop.timezone), lang ?? shop.locale), filename: `${file}.xlsx` };
   const start = after ? rows.findIndex((r) => r.pageId > after[0] || (r.pageId === after[0] && r.customerId > after[1])) : 0;
   const pageRows = start < 0 ? [] : rows.slice(start, start + q.limit);
   const last = pageRows[pageRows.length - 1];

@@ -26,6 +26,8 @@ export const reportLinkSchema = z.object({
   pageId: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(50))),
   channel: z.optional(z.enum(['facebook', 'instagram', 'zalo'])),
   granularity: z.optional(z.enum(['day', 'hour'])),
+  /** The page's language; default the shop's locale. */
+  lang: z.optional(z.enum(['vi', 'en'])),
   expiresInDays: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(31)), DEFAULT_LINK_DAYS),
 });
 
@@ -47,6 +49,7 @@ export function createReportLink(shopId: string, body: unknown, now = Date.now()
   for (const p of req.pageId ?? []) params.append('pageId', p);
   if (req.channel) params.set('channel', req.channel);
   if (req.granularity) params.set('granularity', req.granularity);
+  if (req.lang) params.set('lang', req.lang);
   parseReportQuery(params); // the same rules as the report itself (dates, range): a bad link is refused now, not on opening
   const exp = Math.floor(now / 1000) + req.expiresInDays * 86_400;
   params.set('exp', String(exp));

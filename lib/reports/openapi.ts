@@ -197,7 +197,7 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/shops/{shopId}/reports/{report}': {
         get: {
-          summary: 'A report as JSON or CSV',
+          summary: 'A report as JSON, CSV (for machines), xlsx (a typed spreadsheet for people) or an HTML page',
           security: [{ shopKey: [] }],
           parameters: [
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
@@ -229,20 +229,28 @@ export function openApiDocument(serverUrl?: string) {
                     ],
                   },
                 },
-                'text/csv': {},
+                'text/csv': { schema: { type: 'string', description: "The overview's series or the report's rows; headers are the JSON keys, or the labels of `lang`" } },
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                  schema: { type: 'string', format: 'binary', description: "One sheet per table, headers in `lang` (default the shop's locale), header row frozen; numbers, money (currency format), rates (percent), dates and durations as typed cells, ids as text" },
+                },
+                'text/html': { schema: { type: 'string', description: 'format=html: the report as a page' } },
               },
             }, ...errors(400, 401, 403, 404, 429) },
         },
       },
       '/v1/shops/{shopId}/exports/conversations': {
         get: {
-          summary: 'One row per conversation active in the range: JSON pages with nextCursor, or the whole CSV',
+          summary: 'One row per conversation active in the range: JSON pages with nextCursor, or every row as CSV or xlsx',
           security: [{ shopKey: [] }],
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(exportQuerySchema)],
           responses: {
             '200': {
-              description: `Rows with ${EXPORT_COLUMNS.join(', ')}; CSV has the same columns (staff space-separated). A cursor that was altered or belongs to another query answers 400.`,
-              content: { 'application/json': { schema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } } } }, 'text/csv': {} },
+              description: `Rows with ${EXPORT_COLUMNS.join(', ')} (times on the shop's clock with its offset); CSV and xlsx have the same columns (CSV: staff ids space-separated, names comma-separated; headers the keys, or the labels of \`lang\`; xlsx headers in \`lang\`, default the shop's locale). A cursor that was altered or belongs to another query answers 400.`,
+              content: {
+                'application/json': { schema: { type: 'object', properties: { rows: { type: 'array', items: { type: 'object' } }, nextCursor: { type: ['string', 'null'] } } } },
+                'text/csv': { schema: { type: 'string' } },
+                'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+              },
             },
             ...errors(400, 401, 403, 404, 429),
           },

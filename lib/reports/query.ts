@@ -13,7 +13,7 @@ const pageIdSchema = z.string().check(z.minLength(1), z.maxLength(256));
  * Query parameters of `GET /v1/shops/{shopId}/reports/{report}` (SPEC §4.1):
  * `from`/`to` inclusive local dates (from ≤ to, at most 366 days), `pageId`
  * one id or a list (repeated parameter), `channel`, `granularity` (default
- * day), `format` (default json).
+ * day), `format` (default json), `lang` (labels; default the shop's locale).
  */
 export const reportQuerySchema = z
   .object({
@@ -27,7 +27,8 @@ export const reportQuerySchema = z
       .check(z.meta({ description: 'Only these pages (repeatable); default every page of the shop' })),
     channel: z.optional(channelSchema).check(z.meta({ description: 'Only the pages of this channel' })),
     granularity: z._default(z.enum(['day', 'hour']), 'day').check(z.meta({ description: 'Rows per day or per hour (conversations report)' })),
-    format: z._default(z.enum(['json', 'csv', 'html']), 'json').check(z.meta({ description: 'json, csv, or html (a page with the digest look)' })),
+    format: z._default(z.enum(['json', 'csv', 'xlsx', 'html']), 'json').check(z.meta({ description: 'json; csv (for machines); xlsx (a spreadsheet for people: typed cells, one sheet per table); or html (a page with the digest look)' })),
+    lang: z.optional(z.enum(['vi', 'en'])).check(z.meta({ description: "Language of the labels (xlsx and html headers; CSV headers, which are the JSON keys without it). Default: the shop's locale (CSV: keys)" })),
   })
   .check(
     z.superRefine((q, ctx) => {
@@ -40,7 +41,7 @@ export const reportQuerySchema = z
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 export type ReportQueryInput = z.input<typeof reportQuerySchema>;
 
-const KNOWN = ['from', 'to', 'pageId', 'channel', 'granularity', 'format'] as const;
+const KNOWN = ['from', 'to', 'pageId', 'channel', 'granularity', 'format', 'lang'] as const;
 
 /**
  * Validates report query parameters, given as `URLSearchParams` (repeated

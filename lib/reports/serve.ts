@@ -1,20 +1,48 @@
 import { NotFoundError } from '#lib/errors.ts';
+import type { Locale } from '#lib/shops/schema.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { buildReport, type AnyReport } from '#lib/reports/build.ts';
 import { parseReportName, parseReportQuery } from '#lib/reports/query.ts';
 import { toCsv } from '#lib/reports/csv.ts';
 import { renderReportHtml } from '#lib/reports/html.ts';
+import { LANGS, reportTables } from '#lib/reports/table.ts';
+import { toXlsx } from '#lib/reports/xlsx.ts';
 import { config } from '#lib/config.ts';
 
-/** `GET /v1/shops/{shopId}/reports/{report}` after authorization: JSON, CSV or an HTML page. */
-export async function serveReport(shopId: string, reportName: string, params: URLSearchParams, now = Date.now()): Promise<{ format: 'json'; body: AnyReport } | { format: 'csv'; body: string; filename: string } | { format: 'html'; body: string }> {
+export type ServedReport =
+  | { format: 'json'; body: AnyReport }
+  | { format: 'csv'; body: string; filename: string }
+  | { format: 'xlsx'; body: Buffer; filename: string }
+  | { format: 'html'; body: string; locale: Locale };
+
+/**
+ * `GET /v1/shops/{shopId}/reports/{report}` after authorization: JSON, CSV,
+ * an xlsx workbook or an HTML page. `lang` picks the labels (xlsx, html:
+ * default the shop's locale; CSV: the JSON keys unless `lang` is given).
+ */
+export async function serveReport(shopId: string, reportName: string, params: URLSearchParams, now = Date.now()): Promise<ServedReport> {
   const name = parseReportName(reportName);
   if (!name) throw new NotFoundError(`Unknown report ${reportName}`);
   const query = parseReportQuery(params);
   const shop = await getShop(shopId);
   if (!shop) throw new NotFoundError(`Unknown shop ${shopId}`);
   const report = await buildReport(name, shop, query, { now });
-  if (query.format === 'html') return { format: 'html', body: renderReportHtml(name, report, shop, shop.locale, `${config().PUBLIC_BASE_URL}/v1/metrics`) };
-  if (query.format === 'csv') return { format: 'csv', body: toCsv(report, name), filename: `${shopId}-${name}-${query.from}-${query.to}.csv` };
-  return { format: 'json', body: report };
+  const lang = query.lang ? LANGS[query.lang] : undefined;
+  const locale = lang ?? shop.locale;
+  const file = `${shopId}-${name}-${query.from}-${query.to}`;
+  switch (query.format) {
+    case 'html':
+      return { format: 'html', body: renderReportHtml(name, report, shop, locale, glossaryUrl(locale)), locale };
+    case 'csv':
+      return { format: 'csv', body: toCsv(report, name, lang), filename: `${file}.csv` };
+    case 'xlsx':
+      return { format: 'xlsx', body: await toXlsx(reportTables(name, report), locale), filename: `${file}.xlsx` };
+    default:
+      return { format: 'json', body: report };
+  }
+}
+
+/** Where a page's labels link: the metric definitions. */
+export function glossaryUrl(_locale: Locale): string {
+  return `${config().PUBLIC_BASE_URL}/v1/metrics`;
 }

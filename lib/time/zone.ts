@@ -133,3 +133,12 @@ export function parseHm(hm: string): number {
   const [h, m] = hm.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
+
+/** An instant as ISO-8601 on the wall clock of `tz` with its offset: `2026-11-20T09:00:00+07:00` (seconds precision). */
+export function isoInZone(ms: number, tz: string): string {
+  const p = localParts(ms, tz);
+  const off = Math.round(offsetMs(ms, tz) / 60_000);
+  const abs = Math.abs(off);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.date}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${off < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -602,6 +602,7 @@ describe('the CDK stack', () => {
     expect(fns).toHaveLength(9);
     const assetDirs = fns.map((f) => path.join(assembly.directory, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`));
     expect(new Set(assetDirs).size).toBe(9);
+    expect(assetDirs.filter((dir) => /import\(\s*["']#xlsx-writer["']\s*\)/.test(readFileSync(path.join(dir, 'index.mjs'), 'utf8')))).toHaveLength(1);
     for (const dir of assetDirs) {
       const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(existsSync(path.join(dir, 'index.mjs.map')), dir).toBe(true);
@@ -613,7 +614,11 @@ describe('the CDK stack', () => {
       // the Tracer ships beside the bundle, mapped by package.json, and stays out of it
       expect(code, dir).toMatch(/import\(\s*["']#tracer["']\s*\)/);
       expect(code, dir).not.toContain('AWSXRay');
-      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')), dir).toEqual({ type: 'module', imports: { '#tracer': './tracer.mjs' } });
+      // the xlsx writer likewise, beside the functions that can answer format=xlsx (the report function) and only there
+      const xlsx = /import\(\s*["']#xlsx-writer["']\s*\)/.test(code);
+      expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')), dir).toEqual({ type: 'module', imports: { '#tracer': './tracer.mjs', ...(xlsx ? { '#xlsx-writer': './xlsx-writer.mjs' } : {}) } });
+      if (xlsx) expect(readFileSync(path.join(dir, 'xlsx-writer.mjs'), 'utf8'), dir).toContain('sheetViews');
+      expect(code, dir).not.toContain('sheetViews'); // the writer's XML stays out of every bundle
       expect(readFileSync(path.join(dir, 'tracer.mjs'), 'utf8'), dir).toContain('captureAWSv3Client');
       expect(existsSync(path.join(dir, 'openapi.json')), dir).toBe(true); // served by the report function (lib/reports/openapi-served.ts)
     }

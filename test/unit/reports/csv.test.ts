@@ -85,3 +85,19 @@ describe('toCsv', () => {
     expect(toCsv({ ...head, rows: [] }, 'staff-sales')).toBe('\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,costCoverage,customersCared,conversionRate\r\n');
   });
 });
+
+describe('toCsv with lang', () => {
+  it('writes the labels of the chosen language as headers, and the values unchanged', () => {
+    const report: StaffChatReport = {
+      ...head,
+      rows: [{ staffId: 'lan', name: 'Lan', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 1, missedByShift: { morning: 1 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5 } }],
+      shifts: [],
+    };
+    expect(toCsv(report, 'staff-chat', 'vi-VN')).toBe(
+      '\uFEFF' +
+        'Nhân viên,Tên,Phản hồi TB,Phản hồi P90,Trả lời tin nhắn,Trả lời bình luận,Hội thoại đã trả lời,Bỏ lỡ,Bỏ lỡ theo ca · Ca sáng,Trả lời đúng hạn,Đúng hạn theo ca · Ca sáng\r\n' +
+        'lan,Lan,420,600,2,0,2,1,1,0.5,0.5\r\n',
+    );
+    expect(toCsv(report, 'staff-chat', 'en').split('\r\n')[0]).toBe('\uFEFFStaff,Name,Avg response,P90 response,Message replies,Comment replies,Conversations answered,Missed,Missed by shift · Morning,Answered within SLA,Within SLA by shift · Morning');
+  });
+});

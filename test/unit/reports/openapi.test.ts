@@ -53,7 +53,10 @@ describe('openApiDocument', () => {
     for (const k of KINDS) expect(batch).toContain(`"const":"${k}"`);
     expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"responseSlaMinutes"');
     const params = doc.paths['/v1/shops/{shopId}/reports/{report}'].get.parameters as Array<{ name: string; required: boolean; schema: Record<string, unknown> }>;
-    expect(params.map((p) => p.name)).toEqual(['shopId', 'report', 'from', 'to', 'pageId', 'channel', 'granularity', 'format']);
+    expect(params.map((p) => p.name)).toEqual(['shopId', 'report', 'from', 'to', 'pageId', 'channel', 'granularity', 'format', 'lang']);
+    expect(params.find((p) => p.name === 'format')?.schema.enum).toEqual(['json', 'csv', 'xlsx', 'html']);
+    expect(params.find((p) => p.name === 'lang')).toMatchObject({ required: false, schema: { enum: ['vi', 'en'] } });
+    expect(Object.keys(doc.paths['/v1/shops/{shopId}/reports/{report}'].get.responses['200'].content)).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(params.find((p) => p.name === 'from')).toMatchObject({ required: true, schema: { type: 'string', format: 'date' } });
     expect(params.find((p) => p.name === 'pageId')).toMatchObject({ required: false, schema: { type: 'array' }, explode: true });
     expect(params.find((p) => p.name === 'channel')?.schema.enum).toEqual(['facebook', 'instagram', 'zalo']);
