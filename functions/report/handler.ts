@@ -9,7 +9,9 @@ import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
-import { openReportLink } from '#lib/reports/open-link.ts';
+import { openReportLinkPage } from '#lib/reports/open-link.ts';
+import { renderGlossaryHtml } from '#lib/reports/pages.ts';
+import { LANGS } from '#lib/reports/table.ts';
 import { config } from '#lib/config.ts';
 import { XLSX_CONTENT_TYPE } from '#lib/reports/xlsx.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
@@ -21,12 +23,13 @@ await startup('report', loadSecrets);
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
-/** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
+/** Report API and order lookups (shop key), the OpenAPI document, the metric definitions and their glossary page (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets(); // REPORT_LINK_KEY, re-read once its cache expires (rotation)
   const path = event.rawPath;
   if (path === '/v1/openapi.json') return json(200, await servedOpenApiDocument(config().PUBLIC_BASE_URL));
   if (path === '/v1/metrics') return json(200, metricsDocument());
+  if (path === '/v1/glossary') return text(200, renderGlossaryHtml(queryParams(event).get('lang') === 'en' ? LANGS.en : LANGS.vi), 'text/html; charset=utf-8', HTML_HEADERS);
   const order = /^\/v1\/shops\/([^/]+)\/orders\/([^/]+)$/.exec(path);
   if (order && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(order[1]!);
@@ -34,7 +37,10 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
   }
   const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
-  if (page && event.requestContext.http.method === 'GET') return text(200, await openReportLink(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
+  if (page && event.requestContext.http.method === 'GET') {
+    const out = await openReportLinkPage(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event));
+    return text(out.status, out.body, 'text/html; charset=utf-8', HTML_HEADERS);
+  }
   const link = /^\/v1\/shops\/([^/]+)\/report-links$/.exec(path);
   if (link && event.requestContext.http.method === 'POST') {
     const shopId = decodeURIComponent(link[1]!);

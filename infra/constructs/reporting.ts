@@ -171,6 +171,7 @@ export class Reporting extends Construct {
       route('webhooks', '/webhooks/orders/{platform}/{shopId}', [HttpMethod.POST], this.webhook),
       route('public', '/v1/openapi.json', [HttpMethod.GET], this.report),
       route('public', '/v1/metrics', [HttpMethod.GET], this.report),
+      route('public', '/v1/glossary', [HttpMethod.GET], this.report),
       // signed report pages carry their own signature instead of a shop key
       route('public', '/v1/report-pages/{shopId}/{report}', [HttpMethod.GET], this.report),
       route('admin', '/v1/admin/{proxy+}', [HttpMethod.ANY], this.admin),
@@ -182,7 +183,7 @@ export class Reporting extends Construct {
       Validations.of(r).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz, /v1/openapi.json and /v1/metrics are public.',
+          'No API Gateway authorizer by design: webhooks carry their platform HMAC signature, admin routes the admin token, unsubscribe links their own HMAC, all verified in the function; /healthz, /v1/openapi.json, /v1/metrics and /v1/glossary are public.',
       });
     }
   }

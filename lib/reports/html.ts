@@ -1,25 +1,28 @@
 import type { Locale, Shop } from '#lib/shops/schema.ts';
 import { formatDayRange, formatDuration, formatHourSpan, formatInstant, formatMoney, formatMultiple, formatNumber, formatPercent, formatShortDay, strings, zoneLabel } from '#lib/email/i18n.ts';
-import { FIELD_LABELS, metricsOf, readableKey, type MetricDefinition, type MetricGroup } from '#lib/reports/metrics.ts';
+import { metricsOf } from '#lib/reports/metrics.ts';
 import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
+import { reportTables, type Column, type Row, type Table } from '#lib/reports/table.ts';
+import { barLineChart, funnelChart } from '#lib/reports/charts.ts';
+import { esc, glossaryAnchor, page } from '#lib/reports/pages.ts';
 
 /**
  * `format=html`: any report as one self-contained page with the digest's
- * look (teal header, system font, tables that scroll sideways on a phone),
- * the same figures as the JSON. No script, no external resource; every
- * metric label carries its definition (from lib/reports/metrics.ts) as a
- * tooltip and links to `GET /v1/metrics`. Headers are labels in the shop's
- * language, never JSON keys (FIELD_LABELS there names the non-metric
- * columns); rows name their day, page, staff and shift as a person would.
+ * look, the same figures as the JSON, fed by the table model
+ * (lib/reports/table.ts) like the CSV and the xlsx. No script, no external
+ * resource. Every label links to its definition on the glossary page
+ * (`GET /v1/glossary`, in the page's language) and shows it as a tooltip.
+ * Headers are labels, never JSON keys; rows name their day, page, staff,
+ * ad and shift as a person would (a name where one is known, not an id).
+ * The overview has charts (inline SVG): funnel, daily (or monthly) series,
+ * hour of day.
+ *
+ * Width: the page never scrolls sideways at 390 or 1280 px. A table fits
+ * its box or scrolls inside it, first column held, with a shadow cue and,
+ * on a narrow screen, a line saying so (lib/reports/pages.ts).
  */
 
-const GROUP_OF: Record<Exclude<ReportName, 'overview' | 'conversations'>, MetricGroup> = {
-  'staff-chat': 'staff-chat',
-  'staff-sales': 'staff-sales',
-  ads: 'ads',
-  referrals: 'referrals',
-};
 const TITLES: Record<ReportName, Record<Locale, string>> = {
   overview: { 'vi-VN': 'Tổng quan', en: 'Overview' },
   conversations: { 'vi-VN': 'Hội thoại', en: 'Conversations' },
@@ -29,9 +32,6 @@ const TITLES: Record<ReportName, Record<Locale, string>> = {
   referrals: { 'vi-VN': 'Chương trình giới thiệu', en: 'Referral programme' },
 };
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-
-const CHANNEL_NAMES: Record<string, string> = { facebook: 'Facebook', instagram: 'Instagram', zalo: 'Zalo' };
 const shiftName = (n: string, locale: Locale) => strings(locale).shiftNames[n] ?? n;
 
 const monthFormats = new Map<Locale, Intl.DateTimeFormat>();
@@ -46,110 +46,149 @@ function formatPeriod(key: string, locale: Locale): string {
   return f.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)));
 }
 
-function value(m: MetricDefinition | undefined, v: unknown, currency: string, locale: Locale): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${shiftName(k, locale)} ${value(m && { ...m, unit: m.unit === 'rateMap' ? 'rate' : 'count' }, x, currency, locale)}`).join(' · ');
-  if (typeof v !== 'number') return String(v);
-  switch (m?.unit) {
-    case 'money':
-    case 'moneyOrNull': return formatMoney(v, currency, locale);
-    case 'rate': return m.key === 'roas' ? formatMultiple(v, locale) : formatPercent(v, locale);
+type Ctx = { shop: Shop; locale: Locale; currency: string; timezone: string; glossary: string };
+
+/** One value of a column as a person reads it. */
+function show(c: Column, row: Row, ctx: Ctx): string {
+  const v = row[c.key];
+  const { locale } = ctx;
+  if (v === null || v === undefined || v === '') return '—';
+  switch (c.key) {
+    case 'pageId': return ctx.shop.pages.find((p) => p.pageId === v)?.name ?? String(v);
+    case 'shift': return shiftName(String(v), locale);
+    // a person never sees a bare ad or campaign id where a name is known
+    case 'adId': return typeof row.adName === 'string' && row.adName ? row.adName : String(v);
+    case 'campaignId': return typeof row.campaignName === 'string' && row.campaignName ? row.campaignName : String(v);
+    case 'name':
+      if (row.staffId === 'unknown') return strings(locale).unknownStaff;
+      if (row.staffId === 'automated') return strings(locale).automated;
+  }
+  if (typeof v !== 'number') return c.values?.[String(v)]?.[locale] ?? String(v);
+  switch (c.type) {
+    case 'money': return formatMoney(v, ctx.currency, locale);
+    case 'rate': return formatPercent(v, locale);
+    case 'multiple': return formatMultiple(v, locale);
     case 'seconds': return formatDuration(v, locale);
+    case 'hour': return formatHourSpan(v);
     default: return formatNumber(v, locale);
   }
 }
 
-/** A row-naming cell (date, staff, page, shift…) as a person reads it. */
-function leadValue(key: string, row: Record<string, unknown>, shop: Shop, locale: Locale): string {
-  const v = row[key];
-  if (v === null || v === undefined || v === '') return '—';
-  if (key === 'date' && typeof v === 'string') return formatPeriod(v, locale);
-  if (key === 'hour' && typeof v === 'number') return formatHourSpan(v);
-  if (key === 'pageId') return shop.pages.find((p) => p.pageId === v)?.name ?? String(v);
-  if (key === 'channel') return CHANNEL_NAMES[String(v)] ?? String(v);
-  if (key === 'shift') return shiftName(String(v), locale);
-  // a person never sees a bare ad id where a name is known (SPEC §3 Ads)
-  if (key === 'adId' && typeof row.adName === 'string') return row.adName;
-  if (key === 'campaignId' && typeof row.campaignName === 'string') return row.campaignName;
-  if (key === 'name' && row.staffId === 'unknown') return strings(locale).unknownStaff;
-  if (key === 'name' && row.staffId === 'automated') return strings(locale).automated;
-  return typeof v === 'number' ? formatNumber(v, locale) : String(v);
+/** A text cell of a date, month or instant column. */
+function showText(c: Column, v: unknown, ctx: Ctx): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (c.type === 'date' || c.type === 'month') return formatPeriod(v, ctx.locale);
+  if (c.type === 'datetime') return formatInstant(v, ctx.timezone, ctx.locale);
+  return undefined;
 }
 
-const LINK_STYLE = 'color:#4b5563;text-decoration:none;border-bottom:1px dotted #9ca3af;';
-
-/** A metric's label, with its definition as a tooltip and a link to the definitions; any other field's label (never its key). */
-function label(m: MetricDefinition | undefined, key: string, locale: Locale, metricsUrl: string): string {
-  if (m) return `<a href="${esc(metricsUrl)}" title="${esc(`${m.definition[locale]} (${m.timeBasis[locale]})`)}" style="${LINK_STYLE}">${esc(m.label[locale])}</a>`;
-  const field = FIELD_LABELS[key];
-  if (field?.definition) return `<span title="${esc(field.definition[locale])}" style="${LINK_STYLE}">${esc(field.label[locale])}</span>`;
-  return esc(field?.label[locale] ?? readableKey(key));
+/** A column's label: a link to its definition on the glossary page, the definition as its tooltip. */
+function label(c: Column, ctx: Ctx): string {
+  const text = esc(c.label[ctx.locale]);
+  const def = c.definition?.[ctx.locale];
+  const tip = def ? ` title="${esc(c.metric ? `${def} (${c.metric.timeBasis[ctx.locale]})` : def)}"` : '';
+  if (c.metric) return `<a class="d" href="${esc(`${ctx.glossary}#${glossaryAnchor(c.metric.group, c.metric.key)}`)}"${tip}>${text}</a>`;
+  return tip ? `<span class="d"${tip}>${text}</span>` : text;
 }
+
+/** Columns hidden on a page: an id whose name is shown in its place. */
+const HIDDEN = new Set(['staffId', 'adName', 'campaignName']);
 
 /**
- * On a phone (375 px) a wide table scrolls sideways inside its box; the
- * first column (the staff, day, ad or shift a row is about) stays put, so
- * each figure can still be read against its row. Headers wrap, figures do
- * not: `nowrap` is set once on the table (cells inherit it) rather than on
- * every cell, which keeps a 31-day overview well under Gmail's clip. Inline
- * styles only (the page's CSP allows no stylesheet).
+ * A shown column: one column of the model, or the columns of one map metric
+ * (`missedByShift.morning`, `.afternoon`…) folded into one cell,
+ * "sáng 1 · chiều 2", so a phone is not asked to hold a column per shift.
  */
-const STICKY = 'position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 0 #e5e7eb;min-width:120px;white-space:normal;';
-const TH = 'text-align:left;vertical-align:bottom;min-width:72px;padding:6px 8px;font-size:12px;font-weight:600;border-bottom:1px solid #e5e7eb;white-space:normal;';
-const TD = 'padding:6px 8px;border-bottom:1px solid #f3f4f6;';
-
-type Lead = { key: string; label?: string };
-
-function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: Lead[], shop: Shop, currency: string, locale: Locale, metricsUrl: string): string {
-  const defs = metricsOf(group);
-  const keys = defs.filter((d) => rows.some((r) => d.key in r)).map((d) => d.key);
-  const sticky = (i: number) => (lead.length > 0 && i === 0 ? STICKY : '');
-  const th = (s: string, i: number) => `<th style="${TH}${sticky(i)}">${s}</th>`;
-  const td = (s: string, i: number) => `<td style="${TD}${sticky(i)}">${s}</td>`;
-  const head = [...lead.map((l) => label(undefined, l.label ?? l.key, locale, metricsUrl)), ...keys.map((k) => label(defs.find((d) => d.key === k), k, locale, metricsUrl))].map(th).join('');
-  const body = rows.map((r) => `<tr>${[...lead.map((l) => esc(leadValue(l.key, r, shop, locale))), ...keys.map((k) => esc(value(defs.find((d) => d.key === k), r[k], currency, locale)))].map(td).join('')}</tr>`).join('');
-  return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;white-space:nowrap;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+type Shown = { head: Column; parts: Column[] };
+function shownColumns(t: Table): Shown[] {
+  const out: Shown[] = [];
+  for (const c of t.columns) {
+    if (HIDDEN.has(c.key) && !(c.key === 'staffId' && !t.columns.some((x) => x.key === 'name'))) continue;
+    const m = c.metric;
+    if (m && (m.unit === 'map' || m.unit === 'rateMap')) {
+      const prev = out[out.length - 1];
+      if (prev && prev.head.metric === m) prev.parts.push(c);
+      else out.push({ head: { ...c, key: m.key, label: m.label }, parts: [c] });
+      continue;
+    }
+    out.push({ head: c, parts: [c] });
+  }
+  return out;
 }
 
-/** The page for one report. `metricsUrl` is where the labels link (the definitions). */
-export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, metricsUrl: string): string {
-  const cur = report.currency;
-  const sections: string[] = [];
-  const h2 = (s: string) => `<h2 style="font-size:16px;margin:24px 0 8px;color:#111827;">${esc(s)}</h2>`;
-  if ('totals' in report) {
-    const defs = metricsOf('overview');
-    const tiles = defs.map((d) => {
-      const v = (report.totals as Record<string, unknown>)[d.key];
-      const p = (report.previous as Record<string, unknown>)[d.key];
-      return `<div style="display:inline-block;vertical-align:top;box-sizing:border-box;width:calc(50% - 8px);max-width:186px;margin:0 8px 12px 0;padding:10px 12px;border:1px solid #e5e7eb;border-radius:8px;"><div style="font-size:12px;">${label(d, d.key, locale, metricsUrl)}</div><div style="font-size:20px;font-weight:700;color:#111827;white-space:nowrap;">${esc(value(d, v, cur, locale))}</div><div style="font-size:12px;color:#6b7280;white-space:nowrap;">${esc(value(d, p, cur, locale))}</div></div>`;
-    });
-    const prev = report.previousRange ? formatDayRange(report.previousRange.from, report.previousRange.to, locale) : undefined;
-    sections.push(h2(locale === 'en' ? `Key figures (previous period${prev ? `, ${prev},` : ''} below)` : `Chỉ số chính (kỳ trước${prev ? ` ${prev}` : ''} bên dưới)`), `<div>${tiles.join('')}</div>`);
-    const monthly = report.seriesPeriod === 'month';
-    sections.push(h2(locale === 'en' ? 'Funnel' : 'Phễu khách hàng'), table([report.funnel as unknown as Record<string, unknown>], 'funnel', [], shop, cur, locale, metricsUrl));
-    sections.push(h2(monthly ? (locale === 'en' ? 'By month' : 'Theo tháng') : locale === 'en' ? 'By day' : 'Theo ngày'), table(report.series as unknown as Array<Record<string, unknown>>, 'overview', [{ key: 'date', label: monthly ? 'month' : 'date' }], shop, cur, locale, metricsUrl));
-    // top staff by revenue (the JSON's `topStaff`, at most 5): the staff-sales definitions of its figures
-    sections.push(h2(locale === 'en' ? 'Top staff (by revenue)' : 'Nhân viên nổi bật (theo doanh thu)'), report.topStaff.length
-      ? table(report.topStaff as unknown as Array<Record<string, unknown>>, 'staff-sales', [{ key: 'name' }], shop, cur, locale, metricsUrl)
-      : `<p style="font-size:14px;">${esc(strings(locale).noData)}</p>`);
-    // the hour-of-day profiles (`reachByHour`, `interactionsByHour`), one row per hour of the shop's day
-    const hours = Array.from({ length: 24 }, (_, hour) => ({ hour, reachByHour: report.reachByHour[hour] ?? 0, interactionsByHour: report.interactionsByHour[hour] ?? 0 }));
-    const zone = zoneLabel(new Date(`${report.from}T12:00:00Z`), report.timezone);
-    sections.push(h2(locale === 'en' ? `By hour of day (${zone})` : `Theo giờ trong ngày (${zone})`), table(hours, 'profile', [{ key: 'hour' }], shop, cur, locale, metricsUrl));
-  } else if (name === 'conversations') {
-    const rows = report.rows as unknown as Array<Record<string, unknown>>;
-    sections.push(table(rows, 'overview', ['date', 'hour', 'pageId', 'channel'].filter((k) => rows.some((r) => k in r)).map((key) => ({ key })), shop, cur, locale, metricsUrl));
-  } else {
-    const lead = (name === 'ads' ? ['adId', 'campaignId'] : name === 'referrals' ? [] : ['name']).map((key) => ({ key }));
-    sections.push(table(report.rows as unknown as Array<Record<string, unknown>>, GROUP_OF[name as keyof typeof GROUP_OF], lead, shop, cur, locale, metricsUrl));
-    // per campaign (the JSON's `campaigns`; ads without a known campaign are in no campaign)
-    if ('campaigns' in report && report.campaigns.length > 0) sections.push(h2(locale === 'en' ? 'By campaign' : 'Theo chiến dịch'), table(report.campaigns as unknown as Array<Record<string, unknown>>, 'ads', [{ key: 'campaignId' }], shop, cur, locale, metricsUrl));
-    if ('shifts' in report && Array.isArray(report.shifts)) sections.push(h2(locale === 'en' ? 'By shift' : 'Theo ca'), table(report.shifts as unknown as Array<Record<string, unknown>>, 'staff-chat', [{ key: 'shift' }, { key: 'waitsClosed' }, { key: 'withinSla' }], shop, cur, locale, metricsUrl));
+const NUMERIC = new Set(['int', 'number', 'money', 'rate', 'multiple', 'seconds']);
+
+function cell(s: Shown, row: Row, ctx: Ctx): { html: string; cls: string } {
+  if (s.parts.length > 1 || s.head.key !== s.parts[0]!.key) {
+    const html = s.parts.map((p) => `<span class="nw">${esc(`${shiftName(p.key.slice(s.head.key.length + 1), ctx.locale)} ${show(p, row, ctx)}`)}</span>`).join(' · ');
+    return { html, cls: 'w' };
   }
-  const title = `${shop.name} · ${TITLES[name][locale]} · ${formatDayRange(report.from, report.to, locale)}`;
-  return `<!doctype html><html lang="${locale === 'en' ? 'en' : 'vi'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title></head>`
-    + `<body style="margin:0;background:#f3f4f6;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#374151;">`
-    + `<div style="background:#0f766e;color:#fff;padding:18px 16px 16px;"><div style="max-width:960px;margin:0 auto;"><div style="font-size:13px;opacity:.85;">${esc(shop.name)}</div><h1 style="margin:4px 0 0;font-size:22px;">${esc(TITLES[name][locale])} · ${esc(formatDayRange(report.from, report.to, locale))}</h1></div></div>`
-    + `<div style="max-width:960px;margin:0 auto;background:#fff;padding:8px 16px 24px;">${sections.join('')}`
-    + `<p style="font-size:12px;color:#6b7280;margin-top:24px;">${esc(locale === 'en' ? 'Figures as of' : 'Số liệu tính đến')} ${esc(formatInstant(report.generatedAt, report.timezone, locale))}${report.approximate ? ` · ${esc(locale === 'en' ? 'some customer counts are upper bounds' : 'một số số khách là giới hạn trên')}` : ''}</p></div></body></html>`;
+  const c = s.head;
+  const text = showText(c, row[c.key], ctx) ?? show(c, row, ctx);
+  return { html: esc(text), cls: NUMERIC.has(c.type) ? 'n' : '' };
+}
+
+/** A table in its scrolling box; `sticky` holds the first column. A line under a narrow screen's title says it scrolls. */
+function htmlTable(t: Table, ctx: Ctx, sticky = true): string {
+  const cols = shownColumns(t);
+  const cls = (i: number, extra: string) => {
+    const c = [i === 0 && sticky ? 's' : '', extra].filter(Boolean).join(' ');
+    return c ? ` class="${c}"` : '';
+  };
+  const head = cols.map((s, i) => `<th${cls(i, s.parts.length === 1 && s.head.key === s.parts[0]!.key && NUMERIC.has(s.head.type) ? 'n' : '')}>${label(s.head, ctx)}</th>`).join('');
+  const body = t.rows.map((r) => `<tr>${cols.map((s, i) => { const c = cell(s, r, ctx); return `<td${cls(i, c.cls)}>${c.html}</td>`; }).join('')}</tr>`).join('');
+  const hint = cols.length > 4 ? `<p class="hint">${ctx.locale === 'en' ? 'Swipe the table sideways for more columns →' : 'Vuốt bảng sang ngang để xem thêm cột →'}</p>` : '';
+  return `${hint}<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+const h2 = (s: string) => `<h2>${esc(s)}</h2>`;
+
+/** The overview's key figures as tiles: this period, the previous one below. */
+function tiles(report: Extract<AnyReport, { totals: unknown }>, ctx: Ctx): string {
+  const totals = reportTables('overview', report).tables.find((t) => t.id === 'totals')!;
+  const [now, prev] = totals.rows as [Row, Row];
+  const out = totals.columns.filter((c) => c.metric).map((c) => `<div class="tile"><div class="l">${label(c, ctx)}</div><div class="v">${esc(show(c, now, ctx))}</div><div class="p">${esc(show(c, prev, ctx))}</div></div>`);
+  return `<div class="tiles">${out.join('')}</div>`;
+}
+
+/** The page for one report. `glossaryUrl` is the glossary page in `locale` (labels link to its anchors). */
+export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, glossaryUrl: string): string {
+  const set = reportTables(name, report);
+  const ctx: Ctx = { shop, locale, currency: set.currency, timezone: set.timezone, glossary: glossaryUrl };
+  const byId = (id: string) => set.tables.find((t) => t.id === id);
+  const en = locale === 'en';
+  const sections: string[] = [];
+  if ('totals' in report) {
+    const prev = report.previousRange ? formatDayRange(report.previousRange.from, report.previousRange.to, locale) : undefined;
+    sections.push(h2(en ? `Key figures (previous period${prev ? `, ${prev},` : ''} below)` : `Chỉ số chính (kỳ trước${prev ? ` ${prev}` : ''} bên dưới)`), tiles(report, ctx));
+    const funnel = byId('funnel')!;
+    const stages = funnel.columns.map((c) => ({ label: c.label[locale], value: Number(funnel.rows[0]?.[c.key] ?? 0) }));
+    sections.push(h2(en ? 'Funnel' : 'Phễu khách hàng'), funnelChart(en ? 'Funnel' : 'Phễu khách hàng', stages, locale), htmlTable(funnel, ctx, false));
+    const monthly = report.seriesPeriod === 'month';
+    const series = report.series;
+    const slots = series.map((s) => (monthly ? formatPeriod(s.date, locale) : `${s.date.slice(8, 10)}/${s.date.slice(5, 7)}`));
+    const every = Math.max(1, Math.ceil(series.length / 8));
+    const reached = metricsOf('overview').find((m) => m.key === 'customersReached')!.label[locale];
+    const ordered = metricsOf('overview').find((m) => m.key === 'ordersCreated')!.label[locale];
+    const seriesTitle = monthly ? (en ? 'By month' : 'Theo tháng') : en ? 'By day' : 'Theo ngày';
+    sections.push(h2(seriesTitle), series.length > 0 ? barLineChart(seriesTitle, slots, { label: reached, values: series.map((s) => s.customersReached) }, { label: ordered, values: series.map((s) => s.ordersCreated) }, locale, every) : '', htmlTable(byId('series')!, ctx));
+    sections.push(h2(en ? 'Top staff (by revenue)' : 'Nhân viên nổi bật (theo doanh thu)'), report.topStaff.length ? htmlTable(byId('topStaff')!, ctx) : `<p>${esc(strings(locale).noData)}</p>`);
+    const zone = zoneLabel(new Date(`${report.from}T12:00:00Z`), report.timezone);
+    const hoursTitle = en ? `By hour of day (${zone})` : `Theo giờ trong ngày (${zone})`;
+    const profile = metricsOf('profile');
+    const hourSlots = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+    sections.push(
+      h2(hoursTitle),
+      barLineChart(hoursTitle, hourSlots, { label: profile.find((m) => m.key === 'interactionsByHour')!.label[locale], values: report.interactionsByHour }, { label: profile.find((m) => m.key === 'reachByHour')!.label[locale], values: report.reachByHour }, locale, 3),
+      htmlTable(byId('hours')!, ctx),
+    );
+  } else {
+    const [main, ...more] = set.tables;
+    sections.push(htmlTable(main!, ctx, name !== 'referrals'));
+    for (const t of more) if (t.rows.length > 0) sections.push(h2(t.title[locale]), htmlTable(t, ctx));
+  }
+  const range = formatDayRange(report.from, report.to, locale);
+  const asOf = `${en ? 'Figures as of' : 'Số liệu tính đến'} ${formatInstant(report.generatedAt, report.timezone, locale)}${report.approximate ? ` · ${en ? 'some customer counts are upper bounds' : 'một số số khách là giới hạn trên'}` : ''}`;
+  const glossary = `<a class="d" href="${esc(glossaryUrl)}">${en ? 'What the figures mean' : 'Ý nghĩa các chỉ số'}</a>`;
+  return page(locale, `${shop.name} · ${TITLES[name][locale]} · ${range}`, shop.name, `${TITLES[name][locale]} · ${range}`, `${sections.join('')}<p class="note">${esc(asOf)} · ${glossary}</p>`);
 }

@@ -19,6 +19,9 @@ import { parseReportQuery } from '#lib/reports/query.ts';
 
 export const DEFAULT_LINK_DAYS = 7;
 
+/** The message of the 403 for an expired link (the HTML page of a failed link tells it apart from an altered one). */
+export const LINK_EXPIRED = 'This report link has expired';
+
 export const reportLinkSchema = z.object({
   report: z.enum(REPORT_NAMES),
   from: z.string(),
@@ -68,6 +71,6 @@ export function verifyReportLink(shopId: string, report: string, params: URLSear
   const want = Buffer.from(sign(canonical(shopId, report, params)));
   const got = Buffer.from(sig);
   if (got.length !== want.length || !timingSafeEqual(got, want)) throw new ForbiddenError('This report link is not valid (altered, or signed with a key since rotated)');
-  if (!Number.isFinite(exp) || exp * 1000 <= now) throw new ForbiddenError('This report link has expired');
+  if (!Number.isFinite(exp) || exp * 1000 <= now) throw new ForbiddenError(LINK_EXPIRED);
   return new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp'));
 }

@@ -272,7 +272,18 @@ export function openApiDocument(serverUrl?: string) {
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
           ],
-          responses: { '200': { description: 'text/html, no script', content: { 'text/html': {} } }, ...errors(403, 404) },
+          responses: {
+            '200': { description: 'text/html, no script', content: { 'text/html': { schema: { type: 'string' } } } },
+            '403': { description: "The link expired, was altered or revoked: a short HTML page saying so in the link's language (its lang, else the shop's locale)", content: { 'text/html': { schema: { type: 'string' } } } },
+            '404': { description: 'The shop is gone: a short HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/v1/glossary': {
+        get: {
+          summary: 'What the figures mean: every metric definition as an HTML page for people (no key); report pages link their labels to its anchors (#<group>-<key>)',
+          parameters: [{ name: 'lang', in: 'query', required: false, schema: { type: 'string', enum: ['vi', 'en'], default: 'vi' } }],
+          responses: { '200': { description: 'text/html, no script', content: { 'text/html': { schema: { type: 'string' } } } } },
         },
       },
       '/v1/metrics': {

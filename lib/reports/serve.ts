@@ -42,7 +42,7 @@ export async function serveReport(shopId: string, reportName: string, params: UR
   }
 }
 
-/** Where a page's labels link: the metric definitions. */
-export function glossaryUrl(_locale: Locale): string {
-  return `${config().PUBLIC_BASE_URL}/v1/metrics`;
+/** Where a page's labels link: the glossary page (`GET /v1/glossary`) in the page's language. */
+export function glossaryUrl(locale: Locale): string {
+  return `${config().PUBLIC_BASE_URL}/v1/glossary?lang=${locale === 'en' ? 'en' : 'vi'}`;
 }

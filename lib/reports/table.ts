@@ -94,6 +94,7 @@ const TYPE_OF_UNIT: Partial<Record<MetricDefinition['unit'], ColumnType>> = { co
 /** The column type of a metric. ROAS is a rate in metrics.ts but a person reads it as ×N. */
 export function metricType(m: MetricDefinition): ColumnType {
   if (m.key === 'roas') return 'multiple';
+  if (String(m.unit).startsWith('money')) return 'money'; // money, or money that may be null (unknown)
   return TYPE_OF_UNIT[m.unit] ?? 'number';
 }
 
@@ -156,7 +157,7 @@ function table(id: string, title: Text, rawRows: readonly object[], lead: Array<
   return { id, title, columns, rows };
 }
 
-const STAFF_LEAD = [field('staffId', 'id'), { ...field('name', 'text'), label: t('Tên', 'Name') }];
+const STAFF_LEAD = [{ ...field('staffId', 'id'), label: t('Mã nhân viên', 'Staff id') }, field('name', 'text')];
 const NO_LEAD: Column[] = [];
 
 /**
@@ -208,13 +209,13 @@ export function reportTables(name: ReportName, report: AnyReport): TableSet {
     };
   }
   if ('campaigns' in report) {
-    const adLead = [field('adId', 'id'), field('campaignId', 'id')];
+    const adLead = [field('adId', 'id'), { ...field('adName', 'text', { label: t('Tên quảng cáo', 'Ad name') }), optional: true }, field('campaignId', 'id'), { ...field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') }), optional: true }];
     return {
       ...head,
       primary: 'rows',
       tables: [
         table('rows', t('Quảng cáo', 'Ads'), report.rows, adLead, (rows) => metricColumns('ads', rows)),
-        table('campaigns', t('Theo chiến dịch', 'By campaign'), report.campaigns, [field('campaignId', 'id')], (rows) => metricColumns('ads', rows)),
+        table('campaigns', t('Theo chiến dịch', 'By campaign'), report.campaigns, [field('campaignId', 'id'), { ...field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') }), optional: true }], (rows) => metricColumns('ads', rows)),
       ],
     };
   }

@@ -188,7 +188,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
     }
     if (p === '/healthz' || p.startsWith('/webhooks/')) return webhook(event, lambdaContext('webhook'));
     if (p === '/v1/events') return events(event, lambdaContext('events'));
-    if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json' || p === '/v1/metrics' || p.startsWith('/v1/report-pages/')) return report(event, lambdaContext('report'));
+    if (p.startsWith('/v1/shops/') || p === '/v1/openapi.json' || p === '/v1/metrics' || p === '/v1/glossary' || p.startsWith('/v1/report-pages/')) return report(event, lambdaContext('report'));
     if (p.startsWith('/v1/admin/') || p === '/v1/unsubscribe') return admin(event, lambdaContext('admin'));
     return { statusCode: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'not_found', message: `No route ${p}` } }) };
   };

@@ -67,7 +67,12 @@ describe('signed report links', () => {
     expect((await open(url)).status).toBe(200);
     const altered = await open(url.replace('to=2026-11-20', 'to=2026-11-21'));
     expect(altered.status).toBe(403);
-    expect(altered.body.error.code).toBe('forbidden');
+    // a person's browser gets a short page in the shop's language (vi-VN here), not an English JSON error
+    expect(altered.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(altered.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(altered.raw).toContain('<html lang="vi"');
+    expect(altered.raw).toContain('<h1>Liên kết không hợp lệ</h1>');
+    expect(altered.raw).not.toMatch(/<script|"error"/);
     expect((await open(url.replace(/sig=([\w-])/, (_, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`))).status).toBe(403);
     expect((await open(url.replace(`/report-pages/${SHOP}/`, '/report-pages/other-shop/'))).status).toBe(403);
     expect((await open(url.replace('/overview?', '/ads?'))).status).toBe(403);
@@ -75,7 +80,16 @@ describe('signed report links', () => {
     const old = createReportLink(SHOP, { report: 'overview', from: '2026-11-20', to: '2026-11-20' }, Date.now() - 8 * 86_400_000);
     const expired = await open(old.url);
     expect(expired.status).toBe(403);
-    expect(expired.body.error.message).toBe('This report link has expired');
+    expect(expired.raw).toContain('<h1>Liên kết đã hết hạn</h1>');
+    // a link signed in English fails in English
+    const oldEn = createReportLink(SHOP, { report: 'overview', from: '2026-11-20', to: '2026-11-20', lang: 'en' }, Date.now() - 8 * 86_400_000);
+    const expiredEn = await open(oldEn.url);
+    expect(expiredEn.status).toBe(403);
+    expect(expiredEn.raw).toContain('<html lang="en"');
+    expect(expiredEn.raw).toContain('<h1>This link has expired</h1>');
+    // a link to a shop that is gone
+    const gone = await open(url.replace(`/report-pages/${SHOP}/`, '/report-pages/no-such-shop/'));
+    expect(gone.status).toBe(403);
     await expect(openReportLink(SHOP, 'overview', new URL(url).searchParams, Date.parse(createReportLink(SHOP, { report: 'overview', from: '2026-11-20', to: '2026-11-20' }).expiresAt) + 1000)).rejects.toThrow('expired');
     // rotating the key revokes every link
     process.env.REPORT_LINK_KEY = KEY_B;
@@ -84,6 +98,21 @@ describe('signed report links', () => {
     process.env.REPORT_LINK_KEY = KEY_A;
     resetConfig();
     expect((await open(url)).status).toBe(200);
+  });
+
+  it('opens in the language the link was signed with, and labels link to the glossary page of that language', async () => {
+    const { url } = createReportLink(SHOP, { report: 'staff-sales', from: '2026-11-20', to: '2026-11-20', lang: 'en' });
+    expect(url).toContain('&lang=en&');
+    const res = await open(url);
+    expect(res.status).toBe(200);
+    expect(res.raw).toContain('<html lang="en"');
+    expect(res.raw).toContain('href="http://localhost:3000/v1/glossary?lang=en#staff-sales-revenue"');
+    const glossary = await call(report, httpEvent({ method: 'GET', path: '/v1/glossary', query: 'lang=en' })); // no key
+    expect(glossary.status).toBe(200);
+    expect(glossary.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(glossary.raw).toContain('<dt id="staff-sales-revenue">Revenue</dt>');
+    const vi = await call(report, httpEvent({ method: 'GET', path: '/v1/glossary' }));
+    expect(vi.raw).toContain('<dt id="staff-sales-revenue">Doanh thu</dt>');
   });
 
   it('answers 503 not_configured when the deployment has no REPORT_LINK_KEY', async () => {

@@ -84,7 +84,7 @@ describe('format=xlsx on every report', () => {
   it('labels the sheets in the shop language without lang, and refuses an unknown lang', async () => {
     const wb = await readWorkbook((await get('staff-chat', `${RANGE}&format=xlsx`)).raw);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Nhân viên chat', 'Theo ca']);
-    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Nhân viên');
+    expect(wb.worksheets[0]!.getRow(1).getCell(1).value).toBe('Mã nhân viên');
     const bad = await get('overview', `${RANGE}&format=xlsx&lang=fr`);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details).toEqual([{ path: 'lang', message: expect.any(String) }]);
@@ -94,7 +94,7 @@ describe('format=xlsx on every report', () => {
     const keys = await get('staff-sales', `${RANGE}&format=csv`);
     expect(keys.raw.split('\r\n')[0]).toBe('\uFEFFstaffId,name,ordersCreated,orders,revenue,grossProfit,customersCared,conversionRate');
     const vi = await get('staff-sales', `${RANGE}&format=csv&lang=vi`);
-    expect(vi.raw.split('\r\n')[0]).toBe('\uFEFFNhân viên,Tên,Đơn đã tạo,Đơn hàng,Doanh thu,Lợi nhuận gộp,Khách chăm sóc,Tỉ lệ chốt');
+    expect(vi.raw.split('\r\n')[0]).toBe('\uFEFFMã nhân viên,Nhân viên,Đơn đã tạo,Đơn hàng,Doanh thu,Lợi nhuận gộp,Khách chăm sóc,Tỉ lệ chốt');
     expect(vi.raw.split('\r\n')[1]).toBe(keys.raw.split('\r\n')[1]);
   });
 });

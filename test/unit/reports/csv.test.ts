@@ -95,9 +95,9 @@ describe('toCsv with lang', () => {
     };
     expect(toCsv(report, 'staff-chat', 'vi-VN')).toBe(
       '\uFEFF' +
-        'Nhân viên,Tên,Phản hồi TB,Phản hồi P90,Trả lời tin nhắn,Trả lời bình luận,Hội thoại đã trả lời,Bỏ lỡ,Bỏ lỡ theo ca · Ca sáng,Trả lời đúng hạn,Đúng hạn theo ca · Ca sáng\r\n' +
+        'Mã nhân viên,Nhân viên,Phản hồi TB,Phản hồi P90,Trả lời tin nhắn,Trả lời bình luận,Hội thoại đã trả lời,Bỏ lỡ,Bỏ lỡ theo ca · Ca sáng,Trả lời đúng hạn,Đúng hạn theo ca · Ca sáng\r\n' +
         'lan,Lan,420,600,2,0,2,1,1,0.5,0.5\r\n',
     );
-    expect(toCsv(report, 'staff-chat', 'en').split('\r\n')[0]).toBe('\uFEFFStaff,Name,Avg response,P90 response,Message replies,Comment replies,Conversations answered,Missed,Missed by shift · Morning,Answered within SLA,Within SLA by shift · Morning');
+    expect(toCsv(report, 'staff-chat', 'en').split('\r\n')[0]).toBe('\uFEFFStaff id,Staff,Avg response,P90 response,Message replies,Comment replies,Conversations answered,Missed,Missed by shift · Morning,Answered within SLA,Within SLA by shift · Morning');
   });
 });

@@ -6,7 +6,7 @@ import type { AnyReport } from '#lib/reports/build.ts';
 import type { ReportName } from '#lib/reports/types.ts';
 
 const shop = makeShop('html-shop', { name: 'Thời trang Hoa Mai' });
-const METRICS_URL = 'https://api.example.vn/v1/metrics';
+const METRICS_URL = 'https://api.example.vn/v1/glossary?lang=vi';
 const visible = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 /** The text of every `<th>`, per table: [[first table's headers], …]. */
 const headers = (html: string) => [...html.matchAll(/<thead>([\s\S]*?)<\/thead>/g)].map((t) => [...t[1]!.matchAll(/<th\b[^>]*>([\s\S]*?)<\/th>/g)].map((h) => visible(h[1]!).trim()));
@@ -40,7 +40,8 @@ describe('renderReportHtml', () => {
     const seen = visible(html);
     // revenue tile of the fixture: 1,250,000 VND in vi-VN
     expect(seen).toContain('Doanh thu 1.250.000 ₫');
-    expect(html).toContain(`<a href="${METRICS_URL}" title="Giá trị các đơn không bị hủy (\`orders\`), theo đơn vị chính của tiền tệ shop`);
+    // each label links to its own definition on the glossary page
+    expect(html).toContain(`<a class="d" href="${METRICS_URL}#overview-revenue" title="Giá trị các đơn không bị hủy (\`orders\`), theo đơn vị chính của tiền tệ shop`);
     expect(html).toContain('<html lang="vi"');
     expect(html).toContain('name="viewport" content="width=device-width,initial-scale=1"');
   });
@@ -48,8 +49,8 @@ describe('renderReportHtml', () => {
   it('has no script, no event handler, nothing loaded from elsewhere, and escapes names', () => {
     for (const [name, report] of [['overview', makeOverview()], ['staff-chat', makeStaffChat()], ['ads', makeAds()]] as const) {
       const html = renderReportHtml(name, report, shop, 'en', METRICS_URL);
-      expect(html).not.toMatch(/<script|<iframe|<object|<embed|<link|<img|<svg|\son[a-z]+=|javascript:/i);
-      expect(html.match(/(?:src|href)="[^"]*"/g)?.every((a) => a === `href="${METRICS_URL}"`) ?? true).toBe(true);
+      expect(html).not.toMatch(/<script|<iframe|<object|<embed|<link|<img|<foreignObject|\son[a-z]+=|javascript:|url\(|@import/i);
+      expect(html.match(/(?:src|href)="[^"]*"/g)?.every((a) => a.startsWith(`href="${METRICS_URL}`)) ?? true).toBe(true);
     }
     const chat = renderReportHtml('staff-chat', makeStaffChat(), shop, 'en', METRICS_URL);
     expect(chat).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co'); // a staff name from the fixtures
@@ -108,17 +109,38 @@ describe('renderReportHtml', () => {
     expect(firstColumn(monthly)[1]).toEqual(['10/2026', '11/2026']);
   });
 
-  it('keeps the first column in place when a wide table scrolls sideways on a phone (inline styles only)', () => {
+  it('keeps the first column in place when a wide table scrolls sideways inside its own box, with a cue', () => {
     const html = renderReportHtml('staff-chat', makeStaffChat(), shop, 'vi-VN', METRICS_URL);
-    expect(html).not.toMatch(/<style|<link/i);
-    expect(html).toContain('<div style="overflow-x:auto;"><table');
-    // the first cell of every row, header included, sticks to the left edge on an opaque background; the others do not
-    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd] style="([^"]*)"/g)].map((c) => c[1]!));
+    const css = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    // the box scrolls, never the page; the held column is opaque; a shadow shows where more columns wait
+    expect(css).toMatch(/\.scroll\{overflow-x:auto;[^}]*max-width:100%;[^}]*radial-gradient\(farthest-side at 100% 50%,rgba\(0,0,0,\.22\)/);
+    expect(css).toMatch(/\.s\{position:sticky;left:0;z-index:1;background:#fff;/);
+    expect(css).toMatch(/\.main\{max-width:1200px;/);
+    expect(html.match(/<div class="scroll"><table>/g)).toHaveLength(2);
+    // a narrow screen is told the table scrolls; a wide one is not (the media query hides the line)
+    expect(html).toContain('<p class="hint">Vuốt bảng sang ngang để xem thêm cột →</p>');
+    expect(css).toContain('@media (min-width:900px){.hint{display:none}}');
+    // the first cell of every row, header included, is held; the others are not
+    const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd](?: class="([^"]*)")?>/g)].map((c) => c[1] ?? ''));
     expect(rows.length).toBeGreaterThan(6);
     for (const cells of rows) {
-      expect(cells[0]).toMatch(/position:sticky;left:0;[^"]*background:#fff/);
-      for (const c of cells.slice(1)) expect(c).not.toContain('sticky');
+      expect(cells[0]!.split(' ')).toContain('s');
+      for (const c of cells.slice(1)) expect(c.split(' ')).not.toContain('s');
     }
+  });
+
+  it('draws the overview\'s funnel, series and hours as inline SVG charts without script', () => {
+    const html = renderReportHtml('overview', makeOverview({ series: [{ date: '2026-11-21', ...makeTotals({ customersReached: 40, ordersCreated: 10 }) }, { date: '2026-11-22', ...makeTotals({ customersReached: 80, ordersCreated: 5 }) }] }), shop, 'en', METRICS_URL);
+    const charts = [...html.matchAll(/<svg class="chart" viewBox="0 0 400 (\d+)" role="img" aria-label="([^"]*)"[^>]*>([\s\S]*?)<\/svg>/g)];
+    expect(charts.map((c) => c[2])).toEqual(['Funnel', 'By day', 'By hour of day (GMT+7)']);
+    // the series: axis top at 100 (80 rounded up to 1, 2, 5 × 10^n), one bar per day; bar heights in proportion (80 → 134 × 0.8)
+    const series = charts[1]![3]!;
+    expect(series).toContain('>100</text>');
+    const bars = [...series.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#0f766e"\/>/g)].map((m) => Number(m[2]));
+    expect(bars).toEqual([53.6, 107.2]);
+    expect(series).toContain('>21/11</text>');
+    // 24 hour bars
+    expect([...charts[2]![3]!.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="#0f766e"\/>/g)]).toHaveLength(24);
   });
 
   it('shows the ads report\'s campaigns as their own table, figures formatted like the per-ad cells', () => {
@@ -186,9 +208,9 @@ describe('renderReportHtml', () => {
       expect(tables.length, name).toBe(name === 'ads' ? 2 : 3);
       for (const t of tables) {
         for (const r of t.matchAll(/<tr>([\s\S]*?)<\/tr>/g)) {
-          const cells = [...r[1]!.matchAll(/<t[hd] style="([^"]*)"/g)].map((c) => c[1]!);
-          expect(cells[0], name).toMatch(/position:sticky;left:0;[^"]*background:#fff/);
-          for (const c of cells.slice(1)) expect(c).not.toContain('sticky');
+          const cells = [...r[1]!.matchAll(/<t[hd](?: class="([^"]*)")?>/g)].map((c) => (c[1] ?? '').split(' '));
+          expect(cells[0], name).toContain('s');
+          for (const c of cells.slice(1)) expect(c).not.toContain('s');
         }
       }
     }

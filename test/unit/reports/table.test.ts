@@ -16,7 +16,7 @@ describe('reportTables: the one labelled table model', () => {
     ]);
     const rows = set.tables[0]!;
     expect(headerOf(rows, 'vi-VN').slice(8, 10)).toEqual(['Bỏ lỡ theo ca · Ca sáng', 'Bỏ lỡ theo ca · Ca tối']);
-    expect(headerOf(rows, 'en').slice(0, 3)).toEqual(['Staff', 'Name', 'Avg response']);
+    expect(headerOf(rows, 'en').slice(0, 3)).toEqual(['Staff id', 'Staff', 'Avg response']);
     expect(headerOf(rows)).toEqual(rows.columns.map((c) => c.key));
     expect(rows.rows[0]!['missedByShift.morning']).toBe(1);
     expect(columnsOf(set, 'shifts')).toEqual([['shift', 'text'], ['waitsClosed', 'int'], ['withinSla', 'int'], ['missedConversations', 'int'], ['slaMetRate', 'rate']]);
@@ -60,5 +60,12 @@ describe('reportTables: the one labelled table model', () => {
     const t = set.tables[0]!;
     expect(Object.fromEntries(t.columns.map((c) => [c.key, c.type]))).toMatchObject({ customerId: 'id', firstInboundAt: 'datetime', firstResponseSeconds: 'seconds', ordersValue: 'money', staff: 'id' });
     expect(t.rows[0]).toMatchObject({ staff: 'lan minh', staffNames: 'Lan, Minh', customerId: '1234567890123456789' });
+  });
+});
+
+describe('reportTables: names beside ids', () => {
+  it('puts an ad or campaign name right after its id when the report has one', () => {
+    const set = reportTables('ads', makeAds({ rows: [{ ...makeAdRow({ adId: '1', campaignId: '2' }), adName: 'Áo dài Tết', campaignName: 'Tết' } as never] }));
+    expect(set.tables[0]!.columns.slice(0, 4).map((c) => [c.key, c.type, c.label.en])).toEqual([['adId', 'id', 'Ad'], ['adName', 'text', 'Ad name'], ['campaignId', 'id', 'Campaign'], ['campaignName', 'text', 'Campaign name']]);
   });
 });
