@@ -209,13 +209,13 @@ export function reportTables(name: ReportName, report: AnyReport): TableSet {
     };
   }
   if ('campaigns' in report) {
-    const adLead = [field('adId', 'id'), { ...field('adName', 'text', { label: t('Tên quảng cáo', 'Ad name') }), optional: true }, field('campaignId', 'id'), { ...field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') }), optional: true }];
+    const adLead = [field('adId', 'id'), field('adName', 'text', { label: t('Tên quảng cáo', 'Ad name') }), field('campaignId', 'id'), field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') })];
     return {
       ...head,
       primary: 'rows',
       tables: [
         table('rows', t('Quảng cáo', 'Ads'), report.rows, adLead, (rows) => metricColumns('ads', rows)),
-        table('campaigns', t('Theo chiến dịch', 'By campaign'), report.campaigns, [field('campaignId', 'id'), { ...field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') }), optional: true }], (rows) => metricColumns('ads', rows)),
+        table('campaigns', t('Theo chiến dịch', 'By campaign'), report.campaigns, [field('campaignId', 'id'), field('campaignName', 'text', { label: t('Tên chiến dịch', 'Campaign name') })], (rows) => metricColumns('ads', rows)),
       ],
     };
   }

@@ -55,8 +55,8 @@ describe('toCsv', () => {
     };
     expect(toCsv(report)).toBe(
       '\uFEFF' +
-        'staffId,name,responseTimeMedianSeconds,responseTimeAvgSeconds,responseTimeP90Seconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon,slaMetRate,slaMetRateByShift.morning,slaMetRateByShift.afternoon\r\n' +
-        'lan,"Nguyễn Thị Lan, ""Chị Lan""",300,420,600,2,0,2,0,0,0,0.5,0.5,\r\n' +
+        'staffId,name,responseTimeMedianSeconds,responseTimeP90Seconds,responseTimeAvgSeconds,messageReplies,commentReplies,conversationsAnswered,missedConversations,missedByShift.morning,missedByShift.afternoon,slaMetRate,slaMetRateByShift.morning,slaMetRateByShift.afternoon\r\n' +
+        'lan,"Nguyễn Thị Lan, ""Chị Lan""",300,600,420,2,0,2,0,0,0,0.5,0.5,\r\n' +
         'unknown,Không xác định,,,,0,0,0,2,2,0,,,\r\n',
     );
   });
@@ -74,8 +74,8 @@ describe('toCsv', () => {
     };
     expect(toCsv(report)).toBe(
       '\uFEFF' +
-        'date,customersReached,customersCared,newCustomers,messagesReceived,commentsReceived,messageConversations,ordersCreated,ordersCancelled,orders,ordersDelivered,ordersReturned,revenue,provisionalRevenue,deliveries,deliveredRevenue,grossProfit,costCoverage,closeRate,pagesActivated,channelsConnected\r\n' +
-        '2026-11-16,3,0,0,0,0,0,0,0,0,0,0,1234567.5,0,0,0,,,0.3333,2,2\r\n',
+        'date,customersReached,customersCared,newCustomers,messagesReceived,commentsReceived,messageConversations,ordersCreated,ordersCancelled,orders,ordersDelivered,ordersReturned,deliveries,deliveredRevenue,revenue,provisionalRevenue,grossProfit,costCoverage,closeRate,pagesActivated,channelsConnected\r\n' +
+        '2026-11-16,3,0,0,0,0,0,0,0,0,0,0,0,0,1234567.5,0,,,0.3333,2,2\r\n',
     );
   });
 
@@ -90,14 +90,14 @@ describe('toCsv with lang', () => {
   it('writes the labels of the chosen language as headers, and the values unchanged', () => {
     const report: StaffChatReport = {
       ...head,
-      rows: [{ staffId: 'lan', name: 'Lan', responseTimeAvgSeconds: 420, responseTimeP90Seconds: 600, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 1, missedByShift: { morning: 1 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5 } }],
+      rows: [{ staffId: 'lan', name: 'Lan', responseTimeMedianSeconds: 300, responseTimeP90Seconds: 600, responseTimeAvgSeconds: 420, messageReplies: 2, commentReplies: 0, conversationsAnswered: 2, missedConversations: 1, missedByShift: { morning: 1 }, slaMetRate: 0.5, slaMetRateByShift: { morning: 0.5 } }],
       shifts: [],
     };
     expect(toCsv(report, 'staff-chat', 'vi-VN')).toBe(
       '\uFEFF' +
-        'Mã nhân viên,Nhân viên,Phản hồi TB,Phản hồi P90,Trả lời tin nhắn,Trả lời bình luận,Hội thoại đã trả lời,Bỏ lỡ,Bỏ lỡ theo ca · Ca sáng,Trả lời đúng hạn,Đúng hạn theo ca · Ca sáng\r\n' +
-        'lan,Lan,420,600,2,0,2,1,1,0.5,0.5\r\n',
+        'Mã nhân viên,Nhân viên,Phản hồi trung vị,Phản hồi P90,Phản hồi TB,Trả lời tin nhắn,Trả lời bình luận,Hội thoại đã trả lời,Bỏ lỡ,Bỏ lỡ theo ca · Ca sáng,Trả lời đúng hạn,Đúng hạn theo ca · Ca sáng\r\n' +
+        'lan,Lan,300,600,420,2,0,2,1,1,0.5,0.5\r\n',
     );
-    expect(toCsv(report, 'staff-chat', 'en').split('\r\n')[0]).toBe('\uFEFFStaff id,Staff,Avg response,P90 response,Message replies,Comment replies,Conversations answered,Missed,Missed by shift · Morning,Answered within SLA,Within SLA by shift · Morning');
+    expect(toCsv(report, 'staff-chat', 'en').split('\r\n')[0]).toBe('\uFEFFStaff id,Staff,Median response,P90 response,Avg response,Message replies,Comment replies,Conversations answered,Missed,Missed by shift · Morning,Answered within SLA,Within SLA by shift · Morning');
   });
 });

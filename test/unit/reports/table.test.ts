@@ -10,13 +10,13 @@ describe('reportTables: the one labelled table model', () => {
     expect(set.primary).toBe('rows');
     expect(set.tables.map((t) => t.id)).toEqual(['rows', 'shifts']);
     expect(columnsOf(set, 'rows')).toEqual([
-      ['staffId', 'id'], ['name', 'text'], ['responseTimeAvgSeconds', 'seconds'], ['responseTimeP90Seconds', 'seconds'], ['messageReplies', 'int'], ['commentReplies', 'int'],
+      ['staffId', 'id'], ['name', 'text'], ['responseTimeMedianSeconds', 'seconds'], ['responseTimeP90Seconds', 'seconds'], ['responseTimeAvgSeconds', 'seconds'], ['messageReplies', 'int'], ['commentReplies', 'int'],
       ['conversationsAnswered', 'int'], ['missedConversations', 'int'], ['missedByShift.morning', 'int'], ['missedByShift.evening', 'int'], ['slaMetRate', 'rate'],
       ['slaMetRateByShift.morning', 'rate'], ['slaMetRateByShift.evening', 'rate'],
     ]);
     const rows = set.tables[0]!;
-    expect(headerOf(rows, 'vi-VN').slice(8, 10)).toEqual(['Bỏ lỡ theo ca · Ca sáng', 'Bỏ lỡ theo ca · Ca tối']);
-    expect(headerOf(rows, 'en').slice(0, 3)).toEqual(['Staff id', 'Staff', 'Avg response']);
+    expect(headerOf(rows, 'vi-VN').slice(9, 11)).toEqual(['Bỏ lỡ theo ca · Ca sáng', 'Bỏ lỡ theo ca · Ca tối']);
+    expect(headerOf(rows, 'en').slice(0, 3)).toEqual(['Staff id', 'Staff', 'Median response']);
     expect(headerOf(rows)).toEqual(rows.columns.map((c) => c.key));
     expect(rows.rows[0]!['missedByShift.morning']).toBe(1);
     expect(columnsOf(set, 'shifts')).toEqual([['shift', 'text'], ['waitsClosed', 'int'], ['withinSla', 'int'], ['missedConversations', 'int'], ['slaMetRate', 'rate']]);
@@ -40,7 +40,7 @@ describe('reportTables: the one labelled table model', () => {
 
   it('keeps ad and campaign ids as ids and ROAS as a multiple', () => {
     const set = reportTables('ads', makeAds({ rows: [makeAdRow({ adId: '23850000000000002', campaignId: '23850000000000001' })] }));
-    expect(Object.fromEntries(columnsOf(set, 'rows'))).toMatchObject({ adId: 'id', campaignId: 'id', spend: 'money', roas: 'multiple', costPerOrder: 'money' });
+    expect(Object.fromEntries(columnsOf(set, 'rows'))).toMatchObject({ adId: 'id', adName: 'text', campaignId: 'id', spend: 'money', roas: 'multiple', costPerOrder: 'money', costPerConversation: 'money' });
     expect(set.tables[0]!.rows[0]!.adId).toBe('23850000000000002');
   });
 
@@ -52,7 +52,7 @@ describe('reportTables: the one labelled table model', () => {
 
   it('gives every column when there is no row (a CSV header of an empty report)', () => {
     const set = reportTables('staff-sales', makeStaffSales({ rows: [] }));
-    expect(headerOf(set.tables[0]!)).toEqual(['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'customersCared', 'conversionRate']);
+    expect(headerOf(set.tables[0]!)).toEqual(['staffId', 'name', 'ordersCreated', 'orders', 'revenue', 'grossProfit', 'costCoverage', 'customersCared', 'conversionRate']);
   });
 
   it('labels the conversation export, ids as ids, times as datetimes, lists joined', () => {

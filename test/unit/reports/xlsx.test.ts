@@ -19,26 +19,30 @@ describe('moneyFormat', () => {
 describe('toXlsx, read back with exceljs', () => {
   it('writes the ads report as two sheets with typed cells: ids as text, money, ROAS as a multiple', async () => {
     const report = makeAds({
-      rows: [makeAdRow({ adId: '23850000000000002', campaignId: '23850000000000001', conversationsStarted: 12, customersReached: 10, ordersCreated: 3, orders: 2, revenue: 1_289_160, spend: 10_000, roas: 128.916, costPerOrder: 5_000 })],
+      rows: [makeAdRow({ adId: '23850000000000002', adName: 'Áo dài Tết', campaignId: '23850000000000001', campaignName: null, conversationsStarted: 12, customersReached: 10, ordersCreated: 3, orders: 2, revenue: 1_289_160, spend: 10_000, roas: 128.916, costPerOrder: 5_000, costPerConversation: 833 })],
       campaigns: [makeCampaignRow({ campaignId: '23850000000000001', conversationsStarted: 12, customersReached: 10, ordersCreated: 3, orders: 2, revenue: 1_289_160, spend: 10_000, roas: 128.916, costPerOrder: 5_000 })],
     });
     const wb = await readWorkbook(await toXlsx(reportTables('ads', report), 'vi-VN'));
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Quảng cáo', 'Theo chiến dịch']);
     const ads = wb.worksheets[0]!;
     expect(ads.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(values(ads.getRow(1))).toEqual(['Quảng cáo', 'Chiến dịch', 'Hội thoại bắt đầu', 'Khách tiếp cận', 'Đơn đã tạo', 'Đơn hàng', 'Doanh thu', 'Chi tiêu', 'ROAS', 'Chi phí/đơn']);
+    expect(values(ads.getRow(1))).toEqual(['Quảng cáo', 'Tên quảng cáo', 'Chiến dịch', 'Tên chiến dịch', 'Hội thoại bắt đầu', 'Khách tiếp cận', 'Đơn đã tạo', 'Đơn hàng', 'Doanh thu', 'Chi tiêu', 'ROAS', 'Chi phí/đơn', 'Giá tin nhắn']);
     const r = ads.getRow(2);
     // the 17-digit ids stay text, digit for digit
     expect(r.getCell(1).value).toBe('23850000000000002');
     expect(r.getCell(1).type).toBe(3); // ExcelJS.ValueType.String
-    expect(r.getCell(2).value).toBe('23850000000000001');
-    expect(r.getCell(3).value).toBe(12);
-    expect(r.getCell(3).type).toBe(2); // ExcelJS.ValueType.Number
-    expect(r.getCell(3).numFmt).toBe('#,##0');
-    expect(r.getCell(7).value).toBe(1_289_160);
-    expect(r.getCell(7).numFmt).toBe('#,##0 "₫"');
-    expect(r.getCell(9).value).toBe(128.916);
-    expect(r.getCell(9).numFmt).toBe('0.00"×"');
+    expect(r.getCell(2).value).toBe('Áo dài Tết');
+    expect(r.getCell(3).value).toBe('23850000000000001');
+    expect(r.getCell(4).value).toBeNull(); // no campaign name known: an empty cell
+    expect(r.getCell(5).value).toBe(12);
+    expect(r.getCell(5).type).toBe(2); // ExcelJS.ValueType.Number
+    expect(r.getCell(5).numFmt).toBe('#,##0');
+    expect(r.getCell(9).value).toBe(1_289_160);
+    expect(r.getCell(9).numFmt).toBe('#,##0 "₫"');
+    expect(r.getCell(11).value).toBe(128.916);
+    expect(r.getCell(11).numFmt).toBe('0.00"×"');
+    expect(r.getCell(13).value).toBe(833);
+    expect(r.getCell(13).numFmt).toBe('#,##0 "₫"');
     expect(ads.rowCount).toBe(2);
     expect(values(wb.worksheets[1]!.getRow(1))[0]).toBe('Chiến dịch');
     expect(wb.worksheets[1]!.getRow(2).getCell(1).value).toBe('23850000000000001');
@@ -70,7 +74,7 @@ describe('toXlsx, read back with exceljs', () => {
 
   it('writes response times as durations and shift names in the language', async () => {
     const report = makeStaffChat({
-      rows: [makeChatRow({ staffId: '100045', name: 'Lan', responseTimeAvgSeconds: 3_725, missedByShift: { morning: 2 }, slaMetRateByShift: { morning: 0.5 } })],
+      rows: [makeChatRow({ staffId: '100045', name: 'Lan', responseTimeMedianSeconds: 3_725, missedByShift: { morning: 2 }, slaMetRateByShift: { morning: 0.5 } })],
       shifts: [{ shift: 'morning', waitsClosed: 4, withinSla: 2, slaMetRate: 0.5, missedConversations: 2 }],
     });
     const wb = await readWorkbook(await toXlsx(reportTables('staff-chat', report), 'vi-VN'));
