@@ -26,12 +26,22 @@ const configSchema = z.object({
   MAX_BODY_BYTES: z._default(whole('must be a number of bytes', 'must be a whole number of bytes').check(z.minimum(1024, 'must be at least 1024 bytes')), 1_048_576),
   SES_FROM: z.optional(z.string()),
   SES_ENDPOINT: z.optional(z.url('must be a URL')),
-  PUBLIC_BASE_URL: z._default(z.url('must be a URL such as https://reports.example.com'), 'http://localhost:3000'),
+  // links in emails and report pages: only http(s) (a `javascript:` or `data:` URL would run in a manager's browser)
+  PUBLIC_BASE_URL: z._default(
+    z.url('must be a URL such as https://reports.example.com').check(z.refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')),
+    'http://localhost:3000',
+  ),
+  /** Per-shop limits (lib/limits/shop-limits.ts), per second: POST /v1/events requests and the events they carry, report requests. */
+  SHOP_EVENT_REQUESTS_PER_SECOND: z._default(whole('must be a whole number of requests').check(z.minimum(1, 'must be at least 1')), 50),
+  SHOP_EVENTS_PER_SECOND: z._default(whole('must be a whole number of events').check(z.minimum(500, 'must be at least 500 (one full batch)')), 5000),
+  SHOP_REPORT_REQUESTS_PER_SECOND: z._default(whole('must be a whole number of requests').check(z.minimum(1, 'must be at least 1')), 10),
   /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
   REPORT_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters'))),
   OUTBOX_DIR: z.optional(z.string()),
   /** Powertools' switch; here only `true` loads the Tracer (lib/aws/tracing.ts), so anything but true/false is a typo */
   POWERTOOLS_TRACE_ENABLED: z.optional(z.enum(['true', 'false'], 'must be true or false')),
+  /** local runtime only: the port DynamoDB Local listens on (default: a free one) */
+  DYNAMODB_PORT: z.optional(whole('must be a port number').check(z.minimum(1, 'must be a port number 1–65535'), z.maximum(65535, 'must be a port number 1–65535'))),
   PORT: z.optional(whole('must be a port number').check(z.minimum(0, 'must be a port number 0–65535'), z.maximum(65535, 'must be a port number 0–65535'))),
 });
 

@@ -10,6 +10,7 @@ import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
 import { startErasure } from '#lib/lifecycle/erase-person.ts';
 import { jobHttpStatus, lifecycleJobStatus } from '#lib/lifecycle/status.ts';
+import { revokeReportLinks } from '#lib/admin/report-links.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
@@ -56,6 +57,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/product-costs$/.exec(path))) {
     return json(200, await setProductCosts(decodeURIComponent(m[1]!), parseJsonBody(event)));
   }
+  if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/report-links\/revoke$/.exec(path))) return json(200, await revokeReportLinks(decodeURIComponent(m[1]!)));
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
   throw new NotFoundError(`No admin route ${method} ${path}`);

@@ -8,7 +8,8 @@ import { servedOpenApiDocument } from '#lib/reports/openapi-served.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
-import { createReportLink } from '#lib/reports/link-signing.ts';
+import { createShopReportLink } from '#lib/reports/link-signing.ts';
+import { chargeShop } from '#lib/limits/shop-limits.ts';
 import { openReportLink } from '#lib/reports/open-link.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
@@ -20,7 +21,10 @@ await startup('report', loadSecrets);
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
-/** Report API and order lookups (shop key), the OpenAPI document and the metric definitions (public). */
+/**
+ * Report API and order lookups (shop key; each request counts against the shop's report limit once
+ * the key is checked), the OpenAPI document and the metric definitions (public).
+ */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets(); // REPORT_LINK_KEY, re-read once its cache expires (rotation)
   const path = event.rawPath;
@@ -30,6 +34,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (order && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(order[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
   }
   const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
@@ -38,12 +43,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (link && event.requestContext.http.method === 'POST') {
     const shopId = decodeURIComponent(link[1]!);
     await requireShop(event, shopId);
-    return json(201, createReportLink(shopId, parseJsonBody(event)));
+    await chargeShop(shopId, 'reports');
+    return json(201, await createShopReportLink(shopId, parseJsonBody(event)));
   }
   const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
   if (x && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(x[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     const out = await exportConversations(shopId, queryParams(event));
     if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
     return json(200, out.body);
@@ -52,6 +59,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);
   const shopId = decodeURIComponent(m[1]!);
   await requireShop(event, shopId);
+  await chargeShop(shopId, 'reports');
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
   if (out.format === 'html') return text(200, out.body, 'text/html; charset=utf-8', HTML_HEADERS);

@@ -8,6 +8,7 @@ import { config } from '#lib/config.ts';
 import { digestRange, dueDigests, previousPeriodKey } from '#lib/digests/periods.ts';
 import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
+import { getLinkGeneration } from '#lib/store/report-link-generation.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 
 /**
@@ -16,10 +17,13 @@ import type { Shop } from '#lib/shops/schema.ts';
  * link and, where this deployment signs report links (REPORT_LINK_KEY), the
  * full overview of the period (valid 7 days from now).
  */
-function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now: number): DigestJob[] {
+async function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now: number): Promise<DigestJob[]> {
   const recipients = shop.recipients.filter((r) => (period === 'daily' ? r.daily : r.weekly));
   if (recipients.length === 0) return [];
-  const reportUrl = config().REPORT_LINK_KEY ? createReportLink(shop.shopId, { report: 'overview', ...digestRange(period, periodKey) }, now).url : undefined;
+  // signed in the shop's present link generation, so revoking the shop's links revokes these too
+  const reportUrl = config().REPORT_LINK_KEY
+    ? createReportLink(shop.shopId, { report: 'overview', ...digestRange(period, periodKey) }, now, await getLinkGeneration(shop.shopId)).url
+    : undefined;
   return recipients.map((r) => ({
     shopId: shop.shopId,
     period,
@@ -41,7 +45,7 @@ export async function dispatchDueDigests(at: Date, now = Date.now()): Promise<{ 
     const shop = await getShop(shopId);
     if (!shop) continue;
     for (const period of dueDigests(at.getTime(), shop.timezone, shop.digestHour)) {
-      jobs.push(...jobsFor(shop, period, previousPeriodKey(period, at.getTime(), shop.timezone), now));
+      jobs.push(...(await jobsFor(shop, period, previousPeriodKey(period, at.getTime(), shop.timezone), now)));
     }
   }
   if (jobs.length > 0) await queues().sendDigestJobs(jobs);
@@ -64,7 +68,7 @@ export async function runDigestNow(body: unknown, now = Date.now()): Promise<{ j
   const shop = await getShop(req.shopId, { fresh: true });
   if (!shop) throw new NotFoundError(`Unknown shop ${req.shopId}`);
   const periodKey = req.period === 'daily' ? req.date : isoWeek(req.date);
-  const jobs = jobsFor(shop, req.period, periodKey, now);
+  const jobs = await jobsFor(shop, req.period, periodKey, now);
   if (jobs.length === 0) throw new ValidationError('No recipient subscribed to that digest', [{ path: 'period', message: `no ${req.period} recipients for shop ${req.shopId}` }]);
   await queues().sendDigestJobs(jobs);
   return { jobs: jobs.length, period: req.period, periodKey };

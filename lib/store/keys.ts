@@ -2,6 +2,8 @@
  * Every key of the single table is built here and nowhere else.
  * Entity prefixes keep item types apart inside shared partitions.
  */
+import { ValidationError } from '#lib/errors.ts';
+
 export type Key = { PK: string; SK: string };
 
 /** Partitions a hot page's rollup deltas spread over (bench/capacity.ts derives the number). */
@@ -23,41 +25,88 @@ export type Period = 'D' | 'W' | 'M';
 /** Rollup scopes: page totals, one staff member, one ad. */
 export type RollupScope = 'P' | 'S' | 'A';
 
-/** Page and entity ids come from outside; `#` inside them must not forge another key. */
-const part = (s: string) => s.replaceAll('%', '%25').replaceAll('#', '%23');
+/**
+ * The partition key prefixes, one per kind of partition. Keys below are
+ * built from these, and infra/least-privilege.ts grants each function the
+ * prefixes it uses from this same object, so code and IAM cannot drift.
+ */
+export const KEY_PREFIXES = {
+  /** a shop's settings, conversations, orders, rollups, raw events, links, costs (`SHOP#<shop>…`) */
+  shop: 'SHOP#',
+  /** the shop directory (one partition) */
+  shopDirectory: 'SHOPS',
+  /** an API key by its hash */
+  apiKey: 'APIKEY#',
+  /** GSI1: a shop's API keys */
+  apiKeyIndex: 'APIKEYS#',
+  /** which shop owns a page */
+  page: 'PAGE#',
+  /** a shop's order webhook signing secrets (encrypted) */
+  orderHook: 'ORDERHOOK#',
+  /** GSI1: a shop's open waits */
+  openWait: 'WAIT#',
+  /** the digest ledger */
+  digest: 'DIGEST#',
+  /** per-shop request counters (lib/limits/shop-limits.ts) */
+  rate: 'RATE#',
+} as const;
+export type KeyPrefix = keyof typeof KEY_PREFIXES;
+const P = KEY_PREFIXES;
+
+/**
+ * The longest escaped id one key part may hold, in bytes. DynamoDB refuses a
+ * partition key over 2,048 bytes and a sort key over 1,024 bytes; a key holds
+ * at most three ids, so 600 bytes each (with the prefixes) stays under both.
+ */
+export const MAX_KEY_PART_BYTES = 600;
+
+/** An id too long to be part of a key: the caller's mistake, a 400 in our error shape, never DynamoDB's 500. */
+export class KeyPartTooLongError extends ValidationError {
+  constructor(bytes: number) {
+    super(`An id is too long (${bytes} bytes; at most ${MAX_KEY_PART_BYTES} bytes)`, [{ path: 'id', message: `at most ${MAX_KEY_PART_BYTES} bytes` }]);
+  }
+}
+
+/** Page and entity ids come from outside; `#` inside them must not forge another key, and none may pass DynamoDB's key size. */
+const part = (s: string) => {
+  const escaped = s.replaceAll('%', '%25').replaceAll('#', '%23');
+  const bytes = Buffer.byteLength(escaped);
+  if (bytes > MAX_KEY_PART_BYTES) throw new KeyPartTooLongError(bytes);
+  return escaped;
+};
 
 export const keys = {
-  shopConfig: (shopId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: 'CONFIG' }),
+  shopConfig: (shopId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: 'CONFIG' }),
   /** Directory entry: one per shop under a shared partition, so dispatch can list shops with one Query. */
-  shopDirectory: (shopId: string): Key => ({ PK: 'SHOPS', SK: `SHOP#${part(shopId)}` }),
-  shopDirectoryPartition: () => 'SHOPS',
-  apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  shopDirectory: (shopId: string): Key => ({ PK: P.shopDirectory, SK: `SHOP#${part(shopId)}` }),
+  shopDirectoryPartition: () => P.shopDirectory,
+  apiKey: (keyHash: string): Key => ({ PK: `${P.apiKey}${keyHash}`, SK: 'APIKEY' }),
   /** GSI1 entry on an API key item: a shop's keys are listed (and found by key id) with one Query. */
-  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `APIKEYS#${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
-  apiKeyIndexPartition: (shopId: string) => `APIKEYS#${part(shopId)}`,
-  pageRef: (pageId: string): Key => ({ PK: `PAGE#${part(pageId)}`, SK: 'REF' }),
-  pageState: (shopId: string, pageId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
+  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `${P.apiKeyIndex}${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
+  apiKeyIndexPartition: (shopId: string) => `${P.apiKeyIndex}${part(shopId)}`,
+  pageRef: (pageId: string): Key => ({ PK: `${P.page}${part(pageId)}`, SK: 'REF' }),
+  pageState: (shopId: string, pageId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
   pageStatePrefix: () => 'PAGESTATE#',
   customer: (shopId: string, pageId: string, customerId: string): Key => ({
-    PK: `SHOP#${part(shopId)}#PAGE#${part(pageId)}#CUST#${part(customerId)}`,
+    PK: `${P.shop}${part(shopId)}#PAGE#${part(pageId)}#CUST#${part(customerId)}`,
     SK: 'STATE',
   }),
-  order: (shopId: string, orderId: string): Key => ({ PK: `SHOP#${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
+  order: (shopId: string, orderId: string): Key => ({ PK: `${P.shop}${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
   /** Who wrote a comment, so the page's reply to it finds its customer. */
-  commentLink: (shopId: string, commentId: string): Key => ({ PK: `SHOP#${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
+  commentLink: (shopId: string, commentId: string): Key => ({ PK: `${P.shop}${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
   /** A shop's signing secret for one order platform: its own partition, so no shop read ever returns it. */
-  orderWebhookSecret: (shopId: string, platform: string): Key => ({ PK: `ORDERHOOK#${part(shopId)}#${part(platform)}`, SK: 'SECRET' }),
+  orderWebhookSecret: (shopId: string, platform: string): Key => ({ PK: `${P.orderHook}${part(shopId)}#${part(platform)}`, SK: 'SECRET' }),
   /** The shop's product cost table: one item per SKU or variant id under one partition. */
-  productCostPartition: (shopId: string) => `SHOP#${part(shopId)}#COST`,
+  productCostPartition: (shopId: string) => `${P.shop}${part(shopId)}#COST`,
   productCost: (shopId: string, by: 'sku' | 'variant', ref: string): Key => ({
     PK: keys.productCostPartition(shopId),
     SK: `${by === 'sku' ? 'SKU' : 'VAR'}#${part(ref)}`,
   }),
-  phone: (shopId: string, phone: string): Key => ({ PK: `SHOP#${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
-  spend: (shopId: string, adId: string, day: string): Key => ({ PK: `SHOP#${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
+  phone: (shopId: string, phone: string): Key => ({ PK: `${P.shop}${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
+  spend: (shopId: string, adId: string, day: string): Key => ({ PK: `${P.shop}${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
   /** Raw events are sharded per page and day so a livestream does not heat one partition. */
   rawPartition: (shopId: string, pageId: string, day: string, shard: number) =>
-    `SHOP#${part(shopId)}#RAW#${part(pageId)}#${day}#${shard}`,
+    `${P.shop}${part(shopId)}#RAW#${part(pageId)}#${day}#${shard}`,
   raw: (shopId: string, pageId: string, day: string, shard: number, chunkId: string): Key => ({
     PK: keys.rawPartition(shopId, pageId, day, shard),
     SK: `CHUNK#${chunkId}`,
@@ -67,7 +116,7 @@ export const keys = {
    * (other partitions, summed at read) so that a storm neither serialises on
    * one item nor exceeds one partition's write rate. Shard 0 is the plain key.
    */
-  rollupPartition: (shopId: string, pageId: string, shard = 0) => `SHOP#${part(shopId)}#ROLLUP#${part(pageId)}${shard === 0 ? '' : `#${shard}`}`,
+  rollupPartition: (shopId: string, pageId: string, shard = 0) => `${P.shop}${part(shopId)}#ROLLUP#${part(pageId)}${shard === 0 ? '' : `#${shard}`}`,
   rollupSortPrefix: (scope: RollupScope, period: Period) => `${scope}${period}#`,
   rollup: (shopId: string, pageId: string, scope: RollupScope, period: Period, periodKey: string, entity?: string, shard = 0): Key => ({
     PK: keys.rollupPartition(shopId, pageId, shard),
@@ -78,9 +127,13 @@ export const keys = {
     GSI1PK: keys.openWaitPartition(shopId, openWaitShard(pageId, customerId)),
     GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
-  openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
+  openWaitPartition: (shopId: string, shard = 0) => `${P.openWait}${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
+  /** The generation of a shop's report links: raising it revokes every link signed before. */
+  reportLinkGeneration: (shopId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: 'LINKGEN' }),
+  /** A shop's request counter for one limit class and one window (lib/limits/shop-limits.ts); expires by TTL. */
+  rateCounter: (shopId: string, limit: string, window: number): Key => ({ PK: `${P.rate}${part(shopId)}#${part(limit)}`, SK: `W#${window}` }),
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
-    PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
+    PK: `${P.digest}${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',
   }),
   /** The phone a phone-link key names (erasure finds a person's phones through the links they hold). */

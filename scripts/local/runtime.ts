@@ -116,12 +116,12 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const dataDir = path.resolve(opts.dataDir ?? '.data');
   process.env.OUTBOX_DIR ??= path.resolve('outbox');
   // every function runs here: check all their settings before starting anything
-  checkConfig(ALL_SETTINGS);
+  const checked = checkConfig(ALL_SETTINGS);
   let dynamo: LocalDynamo | undefined;
   if (opts.dynamoEndpoint) {
     process.env.DYNAMODB_ENDPOINT = opts.dynamoEndpoint;
   } else {
-    dynamo = await startDynamoLocal({ dataDir: path.join(dataDir, 'dynamodb'), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
+    dynamo = await startDynamoLocal({ dataDir: path.join(dataDir, 'dynamodb'), ...(checked.DYNAMODB_PORT !== undefined ? { port: checked.DYNAMODB_PORT } : {}) });
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   resetConfig();

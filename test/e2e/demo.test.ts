@@ -52,6 +52,9 @@ describe('npm start, then npm run demo, on fresh data', () => {
     // started from an empty folder: data in <dir>/.data, digests in <dir>/outbox
     server = run([path.join(ROOT, 'scripts/start.ts')], dir, userEnv({ PORT: '0' }));
     url = await until('the start banner', () => /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1] ?? (server.child.exitCode !== null ? (() => { throw new Error(server.out()); })() : undefined), 60_000);
+    // the banner says where the admin token comes from, never the token itself (issue 21)
+    expect(server.out()).toContain('admin      Authorization: Bearer <admin token>');
+    expect(server.out()).not.toContain(LOCAL_DEFAULTS.ADMIN_TOKEN);
   }, 90_000);
 
   afterAll(async () => {
