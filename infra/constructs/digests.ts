@@ -10,7 +10,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 
 export type DigestsProps = {
   table: Table;
@@ -57,7 +57,7 @@ export class Digests extends Construct {
       },
       timeout: Duration.seconds(60),
     });
-    props.table.grant(this.dispatch, 'dynamodb:GetItem', 'dynamodb:Query');
+    grantTableAccess(props.table, this.dispatch, TABLE_ACCESS['digest-dispatch']);
     this.queue.grantSendMessages(this.dispatch);
     props.unsubscribeSecret.grantRead(this.dispatch);
     props.linksSecret.grantRead(this.dispatch);
@@ -81,9 +81,8 @@ export class Digests extends Construct {
       timeout: sendTimeout,
       memorySize: 1024,
     });
-    props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
     // its only writes are ledger items (DIGEST#…)
-    grantWritesUnder(props.table, this.send, ['PutItem', 'UpdateItem'], ['DIGEST#']);
+    grantTableAccess(props.table, this.send, TABLE_ACCESS['digest-send']);
     this.dlq.grantSendMessages(this.send);
     this.send.addToRolePolicy(
       new PolicyStatement({

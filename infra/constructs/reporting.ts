@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 import type { SecretGroup } from '../../lib/secrets.ts';
 
 /** Default limits of a route that belongs to no group below (API Gateway applies them to each route). */
@@ -75,7 +75,7 @@ export class Reporting extends Construct {
       environment: { ...props.env, INGEST_QUEUE_URL: ingestQueue.queueUrl },
       timeout: Duration.seconds(10),
     });
-    table.grant(this.webhook, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantTableAccess(table, this.webhook, TABLE_ACCESS.webhook);
     ingestQueue.grantSendMessages(this.webhook);
     withSecrets(this.webhook, ['webhook']);
 
@@ -85,12 +85,12 @@ export class Reporting extends Construct {
       environment: { ...props.env, INGEST_QUEUE_URL: ingestQueue.queueUrl },
       timeout: Duration.seconds(10),
     });
-    table.grant(this.events, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantTableAccess(table, this.events, TABLE_ACCESS.events);
     ingestQueue.grantSendMessages(this.events);
 
     // Reports: read-only on the table and its GSI (open waits).
     this.report = new ChatpulseFunction(this, 'Report', { name: 'report', environment: props.env, timeout: Duration.seconds(29), memorySize: 1024 });
-    table.grant(this.report, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    grantTableAccess(table, this.report, TABLE_ACCESS.report);
     // REPORT_LINK_KEY: signs report links and checks them when a manager opens one
     withSecrets(this.report, ['links']);
 
@@ -105,15 +105,14 @@ export class Reporting extends Construct {
       memorySize: 1024,
     });
     // Scan: shop deletion and one person's erasure find a shop's items, which live in many partitions (lib/store/shop-items.ts)
-    table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
+    grantTableAccess(table, this.admin, TABLE_ACCESS.admin);
     digestQueue.grantSendMessages(this.admin);
     withSecrets(this.admin, ['admin', 'unsubscribe', 'links']);
 
     // Authorizer: one GetItem of the hashed key (APIKEY#…) and, at most hourly per key, an
     // UpdateItem of its last use, on API key items only. No secret.
     this.authorizer = new ChatpulseFunction(this, 'Authorizer', { name: 'authorizer', environment: props.env, timeout: Duration.seconds(5) });
-    table.grant(this.authorizer, 'dynamodb:GetItem');
-    grantWritesUnder(table, this.authorizer, ['UpdateItem'], ['APIKEY#']);
+    grantTableAccess(table, this.authorizer, TABLE_ACCESS.authorizer);
     const shopKey = new HttpLambdaAuthorizer('ShopKey', this.authorizer, {
       responseTypes: [HttpLambdaResponseType.SIMPLE], // payload format 2.0, {isAuthorized, context}
       identitySource: ['$request.header.Authorization'],

@@ -49,6 +49,8 @@ export const KEY_PREFIXES = {
   digest: 'DIGEST#',
   /** per-shop request counters (lib/limits/shop-limits.ts) */
   rate: 'RATE#',
+  /** lifecycle jobs (shop deletion, erasure) */
+  job: 'JOB#',
 } as const;
 export type KeyPrefix = keyof typeof KEY_PREFIXES;
 const P = KEY_PREFIXES;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../lib/store/keys.ts';
 import { App, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -303,15 +304,17 @@ describe('the CDK stack', () => {
     const dynamo = (k: string) => only(actionsOf(template, fnIds[k]!), 'dynamodb:');
     expect(dynamo('authorizer')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']); // last use of API key items only (LeadingKeys test)
     expect(dynamo('webhook')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    expect(dynamo('events')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    expect(dynamo('report')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    // events and report: UpdateItem of their per-shop request counters only (RATE#, see the LeadingKeys test)
+    expect(dynamo('events')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('report')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('dispatch')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(dynamo('ingest')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('send')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    // Scan: shop deletion and erasure (lifecycle); UpdateItem: the shop's report-link generation (revocation)
+    expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
 
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
-    for (const readOnly of ['webhook', 'events', 'report', 'dispatch']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
+    for (const readOnly of ['webhook', 'dispatch']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
     // no wildcard action and no table management anywhere
     for (const [name, id] of Object.entries(fnIds)) {
       for (const a of actionsOf(template, id)) expect(a.endsWith('*') && !a.startsWith('xray:') ? a : '', name).toBe('');
@@ -375,7 +378,43 @@ describe('the CDK stack', () => {
     expect(writes('ingest')).toEqual([{ actions: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*'] }]);
     expect(writes('send')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
     expect(writes('authorizer')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*'] }]);
-    for (const name of ['webhook', 'events', 'report', 'dispatch']) expect(writes(name), name).toEqual([]);
+    expect(writes('events')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] }]);
+    expect(writes('report')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] }]);
+    expect(writes('admin')).toEqual([
+      { actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*', 'SHOPS*', 'PAGE#*', 'APIKEY#*', 'JOB#*', 'DIGEST#*'] },
+      { actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], leadingKeys: ['ORDERHOOK#*'] },
+    ]);
+    for (const name of ['webhook', 'dispatch']) expect(writes(name), name).toEqual([]);
+  });
+
+  it('limits every read of every function to the key prefixes it uses (LeadingKeys on reads too): only the webhook reads order secrets', () => {
+    const READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+    const reads = (name: string) =>
+      statementsOf(template, fnIds[name]!)
+        .filter((st) => actionList(st).some((a) => READS.includes(a)))
+        .map((st) => ({
+          index: JSON.stringify(st.Resource).includes('/index/'),
+          actions: actionList(st).filter((a) => READS.includes(a)).sort(),
+          leadingKeys: st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
+        }));
+    // every read statement of every function carries a LeadingKeys condition
+    for (const name of Object.keys(fnIds)) for (const r of reads(name)) expect(r.leadingKeys, name).toBeDefined();
+    const table = (actions: string[], leadingKeys: string[]) => ({ index: false, actions, leadingKeys });
+    const gsi = (leadingKeys: string[]) => ({ index: true, actions: ['dynamodb:Query'], leadingKeys });
+    expect(reads('webhook')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['PAGE#*', 'SHOP#*', 'ORDERHOOK#*'])]);
+    expect(reads('events')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['SHOP#*'])]);
+    expect(reads('report')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*']), gsi(['WAIT#*'])]);
+    expect(reads('authorizer')).toEqual([table(['dynamodb:GetItem'], ['APIKEY#*'])]);
+    expect(reads('admin')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*', 'SHOPS*', 'PAGE#*', 'APIKEY#*', 'JOB#*']), gsi(['APIKEYS#*'])]);
+    expect(reads('ingest')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*'])]);
+    expect(reads('dispatch')).toEqual([table(['dynamodb:GetItem', 'dynamodb:Query'], ['SHOPS*', 'SHOP#*'])]);
+    expect(reads('send')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*', 'DIGEST#*']), gsi(['WAIT#*'])]);
+    // order webhook secrets: read by the webhook alone (the admin may only put them)
+    for (const name of Object.keys(fnIds)) expect(reads(name).some((r) => r.leadingKeys?.includes('ORDERHOOK#*')), name).toBe(name === 'webhook');
+    // the prefixes are those lib/store/keys.ts builds keys with
+    expect(keys.orderWebhookSecret('s', 'shopify').PK.startsWith('ORDERHOOK#')).toBe(true);
+    expect(keys.rateCounter('s', 'events', 1).PK.startsWith('RATE#')).toBe(true);
+    expect(keys.shopDirectory('s').PK).toBe('SHOPS');
   });
 
   it("puts no secret value in the template, only the secrets' names", () => {

@@ -193,7 +193,7 @@ describe('settings named in issue 21 are refused at start', () => {
     expect(shop('23:59').success).toBe(true);
   });
 
-  it('a bad DYNAMODB_PORT stops npm start with our config message, no Java stack trace (the banner's admin token: test/e2e/demo.test.ts)', () => {
+  it('a bad DYNAMODB_PORT stops npm start with our config message, no Java stack trace (the banner and the admin token: test/e2e/demo.test.ts)', () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       env: { ...process.env, DYNAMODB_PORT: '99999', PORT: '0', DYNAMODB_ENDPOINT: '' },
       encoding: 'utf8',
