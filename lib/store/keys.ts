@@ -55,29 +55,44 @@ export const KEY_PREFIXES = {
 export type KeyPrefix = keyof typeof KEY_PREFIXES;
 const P = KEY_PREFIXES;
 
-/**
- * The longest escaped id one key part may hold, in bytes. DynamoDB refuses a
- * partition key over 2,048 bytes and a sort key over 1,024 bytes; a key holds
- * at most three ids, so 600 bytes each (with the prefixes) stays under both.
- */
-export const MAX_KEY_PART_BYTES = 600;
+/** DynamoDB's key size limits, in bytes (UTF-8): a partition key (table or index) and a sort key. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
 
-/** An id too long to be part of a key: the caller's mistake, a 400 in our error shape, never DynamoDB's 500. */
-export class KeyPartTooLongError extends ValidationError {
-  constructor(bytes: number) {
-    super(`An id is too long (${bytes} bytes; at most ${MAX_KEY_PART_BYTES} bytes)`, [{ path: 'id', message: `at most ${MAX_KEY_PART_BYTES} bytes` }]);
+/** A key too long for DynamoDB, built from ids the caller sent: a 400 in our error shape, never DynamoDB's 500. */
+export class KeyTooLongError extends ValidationError {
+  constructor(attribute: string, bytes: number, max: number) {
+    super(`An id is too long: the ${attribute} key it makes has ${bytes} bytes, DynamoDB takes at most ${max}`, [{ path: 'id', message: `too long (key of ${bytes} bytes > ${max})` }]);
   }
 }
 
-/** Page and entity ids come from outside; `#` inside them must not forge another key, and none may pass DynamoDB's key size. */
-const part = (s: string) => {
-  const escaped = s.replaceAll('%', '%25').replaceAll('#', '%23');
-  const bytes = Buffer.byteLength(escaped);
-  if (bytes > MAX_KEY_PART_BYTES) throw new KeyPartTooLongError(bytes);
-  return escaped;
-};
+/** Page and entity ids come from outside; `#` inside them must not forge another key. */
+const part = (s: string) => s.replaceAll('%', '%25').replaceAll('#', '%23');
 
-export const keys = {
+/** Throws KeyTooLongError when a key (or partition value) passes DynamoDB's limits; returns it unchanged otherwise. */
+function sized<T>(k: T): T {
+  const check = (attribute: string, v: unknown, max: number) => {
+    if (typeof v !== 'string') return;
+    const bytes = Buffer.byteLength(v);
+    if (bytes > max) throw new KeyTooLongError(attribute, bytes, max);
+  };
+  if (typeof k === 'string') check('partition', k, MAX_PARTITION_KEY_BYTES);
+  else if (k && typeof k === 'object') {
+    const o = k as Record<string, unknown>;
+    check('partition', o.PK, MAX_PARTITION_KEY_BYTES);
+    check('sort', o.SK, MAX_SORT_KEY_BYTES);
+    check('index partition', o.GSI1PK, MAX_PARTITION_KEY_BYTES);
+    check('index sort', o.GSI1SK, MAX_SORT_KEY_BYTES);
+  }
+  return k;
+}
+
+/** Every builder's result is checked against DynamoDB's key sizes (`sized`). */
+function checkedBuilders<T extends Record<string, (...args: never[]) => unknown>>(builders: T): T {
+  return Object.fromEntries(Object.entries(builders).map(([name, f]) => [name, (...args: never[]) => sized(f(...args))])) as T;
+}
+
+export const keys = checkedBuilders({
   shopConfig: (shopId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: 'CONFIG' }),
   /** Directory entry: one per shop under a shared partition, so dispatch can list shops with one Query. */
   shopDirectory: (shopId: string): Key => ({ PK: P.shopDirectory, SK: `SHOP#${part(shopId)}` }),
@@ -161,7 +176,7 @@ export const keys = {
     apiKeyIndexPartition: keys.apiKeyIndexPartition(shopId),
     pageRefPrefix: 'PAGE#',
   }),
-};
+});
 
 /** Rewrites the entity ids inside a key string (each `#`-separated part, unescaped), keeping the escaping. */
 export function mapKeyParts(key: string, f: (id: string) => string): string {

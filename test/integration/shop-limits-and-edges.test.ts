@@ -138,7 +138,8 @@ describe('per-shop limits, long ids and revocable links', () => {
     vi.spyOn(Date, 'now').mockReturnValue(FIXED_NOW + 20_000);
     const longOrder = await call(report, httpEvent({ method: 'GET', path: `/v1/shops/${A}/orders/shopify:${'9'.repeat(2100)}`, headers: { authorization: `Bearer ${keyA}` } }));
     expect(longOrder.status).toBe(400);
-    expect(longOrder.body.error).toMatchObject({ code: 'invalid_request', details: [{ path: 'id', message: 'at most 600 bytes' }] });
+    // SHOP#lim-a#ORDER#shopify:999…: 5 + 5 + 7 + 8 + 2,100 bytes
+    expect(longOrder.body.error).toMatchObject({ code: 'invalid_request', details: [{ path: 'id', message: 'too long (key of 2125 bytes > 2048)' }] });
     const longShop = 's'.repeat(3000);
     for (const [method, path] of [
       ['POST', `/v1/admin/shops/${longShop}/api-keys`],
