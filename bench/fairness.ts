@@ -141,7 +141,8 @@ export async function measureFairness(endpoint: string): Promise<FairnessFigures
     const sample: Arrival[] = Array.from({ length: 2000 }, (_, i) => ({
       t: Math.floor(i / 100),
       shopId: 'flood-sample',
-      event: { id: `s-${i}`, kind: 'message.received', at: new Date(Date.now() - 60_000).toISOString(), pageId: 'flood-sample-page', customerId: `s-c${i}` } as CanonicalEvent,
+      // measureDeployedPath applies at its fixed NOW (2026-11-21 12:00 +07:00): the sample happens before it
+      event: { id: `s-${i}`, kind: 'message.received', at: `2026-11-21T10:${String(Math.floor(i / 100)).padStart(2, '0')}:00+07:00`, pageId: 'flood-sample-page', customerId: `s-c${i}` } as CanonicalEvent,
     }));
     const metered = await measureDeployedPath(endpoint, 'flood sample', sample, 1);
     return {
