@@ -13,6 +13,8 @@ export const FUNCTION_SETTINGS = {
   'digest-dispatch': ['TABLE_NAME', 'UNSUBSCRIBE_SIGNING_KEY'],
   // sends the links its jobs carry: no secret
   'digest-send': ['TABLE_NAME'],
+  // timers, alert groups and their delivery (webhooks are signed with each channel's own secret, from the shop settings)
+  alerts: ['TABLE_NAME', 'SES_FROM'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;

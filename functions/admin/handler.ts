@@ -9,6 +9,7 @@ import { issueApiKey, listShopApiKeys, revokeShopApiKey } from '#lib/admin/api-k
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { loadSecrets } from '#lib/secrets.ts';
+import { alertStatus } from '#lib/alerts/status.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
@@ -46,6 +47,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (method === 'PUT' && (m = /^\/v1\/admin\/shops\/([^/]+)\/product-costs$/.exec(path))) {
     return json(200, await setProductCosts(decodeURIComponent(m[1]!), parseJsonBody(event)));
   }
+  if (method === 'GET' && (m = /^\/v1\/admin\/shops\/([^/]+)\/alerts$/.exec(path))) return json(200, await alertStatus(decodeURIComponent(m[1]!), queryParams(event)));
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
   throw new NotFoundError(`No admin route ${method} ${path}`);

@@ -11,6 +11,9 @@ import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLink } from '#lib/reports/open-link.ts';
 import { config } from '#lib/config.ts';
+import { listWaiting, parseWaitingQuery } from '#lib/live/waiting.ts';
+import { renderWaitingHtml } from '#lib/live/html.ts';
+import { createWaitingLink, openWaitingLink, WAITING_PAGE } from '#lib/live/link.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
@@ -32,6 +35,23 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     await requireShop(event, shopId);
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
   }
+  const waiting = /^\/v1\/shops\/([^/]+)\/waiting$/.exec(path);
+  if (waiting && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(waiting[1]!);
+    await requireShop(event, shopId);
+    const query = parseWaitingQuery(queryParams(event));
+    const { shop, list } = await listWaiting(shopId, query);
+    return query.format === 'html' ? text(200, renderWaitingHtml(list, shop), 'text/html; charset=utf-8', HTML_HEADERS) : json(200, list);
+  }
+  const waitingLink = /^\/v1\/shops\/([^/]+)\/waiting-links$/.exec(path);
+  if (waitingLink && event.requestContext.http.method === 'POST') {
+    const shopId = decodeURIComponent(waitingLink[1]!);
+    await requireShop(event, shopId);
+    return json(201, createWaitingLink(shopId, event.body ? parseJsonBody(event) : {}));
+  }
+  const waitingPage = new RegExp(`^/v1/report-pages/([^/]+)/${WAITING_PAGE}$`).exec(path);
+  if (waitingPage && event.requestContext.http.method === 'GET')
+    return text(200, await openWaitingLink(decodeURIComponent(waitingPage[1]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
   const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
   if (page && event.requestContext.http.method === 'GET') return text(200, await openReportLink(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
   const link = /^\/v1\/shops\/([^/]+)\/report-links$/.exec(path);

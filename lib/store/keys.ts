@@ -79,6 +79,19 @@ export const keys = {
     GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
   openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
+  /**
+   * SLA alerts (lib/alerts/): a marker per wait and threshold (written once, with a condition, so an
+   * alert goes out at most once), and a shop's alert groups (one per threshold and minute) under one
+   * partition, listed by time for the admin's delivery status. `ALERT#` items are the only ones the
+   * alerts function writes.
+   */
+  alertMarker: (shopId: string, pageId: string, customerId: string, openedAtIso: string, threshold: string): Key => ({
+    PK: `ALERT#${part(shopId)}#WAIT#${part(pageId)}#${part(customerId)}#${openedAtIso}`,
+    SK: `T#${threshold}`,
+  }),
+  alertGroupPartition: (shopId: string) => `ALERT#${part(shopId)}`,
+  alertGroupPrefix: () => 'GROUP#',
+  alertGroup: (shopId: string, windowIso: string, threshold: string): Key => ({ PK: `ALERT#${part(shopId)}`, SK: `GROUP#${windowIso}#${threshold}` }),
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',
