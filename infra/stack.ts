@@ -8,6 +8,7 @@ import { Ingestion } from './constructs/ingestion.ts';
 import { Digests } from './constructs/digests.ts';
 import { Reporting } from './constructs/reporting.ts';
 import { Observability } from './constructs/observability.ts';
+import { Alerts } from './constructs/alerts.ts';
 import type { ChatpulseFunction } from './constructs/chatpulse-function.ts';
 
 export type ChatpulseStackProps = StackProps & {
@@ -35,6 +36,7 @@ export class ChatpulseStack extends Stack {
   readonly digests: Digests;
   readonly reporting: Reporting;
   readonly observability: Observability;
+  readonly alerts: Alerts;
 
   constructor(scope: Construct, id: string, props: ChatpulseStackProps) {
     super(scope, id, props);
@@ -47,6 +49,8 @@ export class ChatpulseStack extends Stack {
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
     this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, linksSecret: secrets.links, senderEmail: props.senderEmail, env });
+    this.alerts = new Alerts(this, 'Alerts', { table, senderEmail: props.senderEmail, env });
+    this.alerts.grantScheduling(this.ingestion.fn);
     this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;
     for (const fn of this.functions) {
@@ -56,8 +60,8 @@ export class ChatpulseStack extends Stack {
 
     const { webhook, events, report, admin, authorizer } = this.reporting;
     this.observability = new Observability(this, 'Observability', {
-      functions: { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send },
-      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq },
+      functions: { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send, Alerts: this.alerts.fn },
+      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, Alert: this.alerts.dlq },
       ingestQueue: this.ingestion.queue,
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
     });
@@ -68,12 +72,13 @@ export class ChatpulseStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'IngestDlqArn', { value: this.ingestion.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
     new CfnOutput(this, 'DigestDlqArn', { value: this.digests.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
+    new CfnOutput(this, 'AlertDlqArn', { value: this.alerts.dlq.queueArn, description: 'SLA alert deliveries given up (reason in the message attribute)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 
   /** Every function of the stack. */
   get functions(): ChatpulseFunction[] {
-    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send];
+    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send, this.alerts.fn];
   }
 
   /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */

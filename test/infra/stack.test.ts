@@ -28,8 +28,8 @@ const idOf = (stack: ChatpulseStack, c: Construct) => stack.getLogicalId(c.node.
 
 /** Every function of the stack by name, with its logical id. */
 function functionIds(stack: ChatpulseStack): Record<string, string> {
-  const { reporting: r, ingestion, digests } = stack;
-  const fns = { webhook: r.webhook, events: r.events, report: r.report, admin: r.admin, authorizer: r.authorizer, ingest: ingestion.fn, dispatch: digests.dispatch, send: digests.send };
+  const { reporting: r, ingestion, digests, alerts } = stack;
+  const fns = { webhook: r.webhook, events: r.events, report: r.report, admin: r.admin, authorizer: r.authorizer, ingest: ingestion.fn, dispatch: digests.dispatch, send: digests.send, alerts: alerts.fn };
   return Object.fromEntries(Object.entries(fns).map(([k, fn]) => [k, idOf(stack, fn)]));
 }
 
@@ -111,12 +111,22 @@ describe('the CDK stack', () => {
     expect(digest.FifoQueue).toBeUndefined();
     expect(digest.VisibilityTimeout).toBeGreaterThanOrEqual(6 * sendTimeout);
     expect(digest.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.dlq), 'Arn'] } });
-    template.resourceCountIs('AWS::SQS::Queue', 4);
+    const alert = queues[idOf(stack, stack.alerts.queue)]!.Properties;
+    const alertTimeout = (queues[fnIds.alerts!] as Resource).Properties.Timeout as number;
+    expect(alert.VisibilityTimeout).toBeGreaterThanOrEqual(6 * alertTimeout);
+    expect(alert.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.dlq), 'Arn'] } });
+    template.resourceCountIs('AWS::SQS::Queue', 6);
 
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnIds.send },
       EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.queue), 'Arn'] },
       BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnIds.alerts },
+      EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.queue), 'Arn'] },
+      BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -137,7 +147,7 @@ describe('the CDK stack', () => {
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-    expect(logGroups.filter((g) => g.Properties.RetentionInDays === 30)).toHaveLength(8);
+    expect(logGroups.filter((g) => g.Properties.RetentionInDays === 30)).toHaveLength(9);
   });
 
   it('gives each function its table, queue URLs, sender, base URL and the secret name where needed', () => {
@@ -153,6 +163,10 @@ describe('the CDK stack', () => {
     expect(env('admin').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('dispatch').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('send').SES_FROM).toBe('digests@shop.vn');
+    // ingest queues wait timers; the alert worker re-enqueues them, dead-letters and mails
+    const alertUrl = { Ref: idOf(stack, stack.alerts.queue) };
+    expect(env('ingest').ALERT_QUEUE_URL).toEqual(alertUrl);
+    expect(env('alerts')).toMatchObject({ ALERT_QUEUE_URL: alertUrl, ALERT_DLQ_URL: { Ref: idOf(stack, stack.alerts.dlq) }, SES_FROM: 'digests@shop.vn' });
     const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
     // digest-send holds none: its jobs carry links signed by the dispatcher (or admin's digest run)
     expect(withSecret).toEqual(['admin', 'dispatch', 'report', 'webhook']);
@@ -269,8 +283,8 @@ describe('the CDK stack', () => {
     const named = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric);
 
     const dlq = named('ApproximateNumberOfMessagesVisible');
-    expect(dlq).toHaveLength(2);
-    for (const q of [stack.ingestion.dlq, stack.digests.dlq]) {
+    expect(dlq).toHaveLength(3);
+    for (const q of [stack.ingestion.dlq, stack.digests.dlq, stack.alerts.dlq]) {
       const a = dlq.find((x) => dims(x).includes(idOf(stack, q)));
       expect(a?.Properties).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     }
@@ -308,6 +322,7 @@ describe('the CDK stack', () => {
     expect(dynamo('dispatch')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
     expect(dynamo('ingest')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('send')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamo('alerts')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
 
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
@@ -332,13 +347,13 @@ describe('the CDK stack', () => {
       }
   });
 
-  it('lets only the senders send to queues, and only digest-send send mail', () => {
+  it('lets only the senders send to queues, and only digest-send and the alert worker send mail', () => {
     const sqsSend = (k: string) => only(actionsOf(template, fnIds[k]!), 'sqs:SendMessage');
-    for (const k of ['webhook', 'events', 'admin', 'dispatch', 'send']) expect(sqsSend(k), k).toEqual(['sqs:SendMessage']);
-    for (const k of ['report', 'authorizer', 'ingest']) expect(sqsSend(k), k).toEqual([]);
+    for (const k of ['webhook', 'events', 'admin', 'dispatch', 'send', 'ingest', 'alerts']) expect(sqsSend(k), k).toEqual(['sqs:SendMessage']);
+    for (const k of ['report', 'authorizer']) expect(sqsSend(k), k).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const ses = only(actionsOf(template, id), 'ses:');
-      expect(ses, name).toEqual(name === 'send' ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
+      expect(ses, name).toEqual(name === 'send' || name === 'alerts' ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
     }
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -359,14 +374,14 @@ describe('the CDK stack', () => {
     expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/links', 'chatpulse/test/unsubscribe']);
     expect(secretsOf('dispatch')).toEqual(['chatpulse/test/links', 'chatpulse/test/unsubscribe']);
     expect(secretsOf('report')).toEqual(['chatpulse/test/links']);
-    for (const name of ['events', 'authorizer', 'ingest', 'send']) expect(secretsOf(name), name).toEqual([]);
+    for (const name of ['events', 'authorizer', 'ingest', 'send', 'alerts']) expect(secretsOf(name), name).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const sm = only(actionsOf(template, id), 'secretsmanager:');
       expect(sm, name).toEqual(['webhook', 'admin', 'dispatch', 'report'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
     }
   });
 
-  it('limits the table writes of ingest, digest-send and the authorizer to the key prefixes they own (dynamodb:LeadingKeys)', () => {
+  it('limits the table writes of ingest, digest-send, the authorizer and the alert worker to the key prefixes they own (dynamodb:LeadingKeys)', () => {
     const writes = (name: string) =>
       statementsOf(template, fnIds[name]!)
         .filter((st) => actionList(st).some((a) => DYNAMO_WRITES.includes(a)))
@@ -374,6 +389,7 @@ describe('the CDK stack', () => {
     expect(writes('ingest')).toEqual([{ actions: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*'] }]);
     expect(writes('send')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
     expect(writes('authorizer')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*'] }]);
+    expect(writes('alerts')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['ALERT#*'] }]);
     for (const name of ['webhook', 'events', 'report', 'dispatch']) expect(writes(name), name).toEqual([]);
   });
 
@@ -411,9 +427,9 @@ describe('the CDK stack', () => {
     const { stack: bundled } = buildApp(app);
     const assembly = app.synth();
     const fns = Object.values(Template.fromStack(bundled).findResources('AWS::Lambda::Function')) as Resource[];
-    expect(fns).toHaveLength(8);
+    expect(fns).toHaveLength(9);
     const assetDirs = fns.map((f) => path.join(assembly.directory, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`));
-    expect(new Set(assetDirs).size).toBe(8);
+    expect(new Set(assetDirs).size).toBe(9);
     for (const dir of assetDirs) {
       const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(existsSync(path.join(dir, 'index.mjs.map')), dir).toBe(true);
