@@ -2,18 +2,21 @@ import type { Shop } from '#lib/shops/schema.ts';
 import type { Threshold } from '#lib/alerts/clock.ts';
 import type { WaitRef } from '#lib/alerts/messages.ts';
 import { alertQueue } from '#lib/alerts/queue.ts';
+import { config } from '#lib/config.ts';
 import { addToAlertGroup, claimAlertMarker, getAlertGroup, markFlushQueued, moveAlertMarker, type GroupRef } from '#lib/store/alerts.ts';
 
 /**
  * Grouping: alerts of one shop and threshold raised within the same minute
- * go into one group, sent once that minute is over (a storm of 500 waits
- * makes one message per threshold and minute, not 500). Each wait and
+ * (ALERT_GROUP_SECONDS, default 60) go into one group, sent once that
+ * window is over (a storm of 500 waits makes one message per threshold and
+ * minute, not 500). Each wait and
  * threshold is claimed once by a marker (lib/store/alerts.ts) that records
  * its group, so a redelivered timer or a restart re-adds it to the same
  * group (adding is idempotent) and never to a second one.
  */
 
-export const GROUP_WINDOW_MS = 60_000;
+/** The grouping window (ms). */
+export const groupWindowMs = () => config().ALERT_GROUP_SECONDS * 1000;
 /** How long after its minute a group is sent: room for timers of that minute still in flight. */
 export const FLUSH_GRACE_MS = 2_000;
 
@@ -24,7 +27,7 @@ export function parseEntry(e: string): { openedAt: number; pageId: string; custo
   return { openedAt, pageId, customerId };
 }
 
-const windowOf = (t: number) => new Date(Math.floor(t / GROUP_WINDOW_MS) * GROUP_WINDOW_MS).toISOString();
+const windowOf = (t: number) => new Date(Math.floor(t / groupWindowMs()) * groupWindowMs()).toISOString();
 const sameGroup = (a: GroupRef, b: GroupRef) => a.window === b.window && a.part === b.part;
 
 /** Raises the alerts of waits that reached `threshold` (still open: the caller checked); returns how many were new. */
@@ -56,7 +59,7 @@ export async function raiseAlerts(shop: Shop, threshold: Threshold, waits: WaitR
         // waits already in the sent group went out with it (a redelivery): nothing more to do for them
         stay = new Set((await getAlertGroup(g))?.waits ?? []);
       }
-      const onward: GroupRef = res.outcome === 'full' ? { ...g, part: g.part + 1 } : { ...g, window: windowOf(Math.max(now, Date.parse(g.window) + GROUP_WINDOW_MS)), part: 0 };
+      const onward: GroupRef = res.outcome === 'full' ? { ...g, part: g.part + 1 } : { ...g, window: windowOf(Math.max(now, Date.parse(g.window) + groupWindowMs())), part: 0 };
       for (const p of list) if (!stay.has(entryOf(p.w)) && !sameGroup(onward, p.group)) next.push({ w: p.w, group: onward, moved: true });
     }
     pending = next;
@@ -65,7 +68,7 @@ export async function raiseAlerts(shop: Shop, threshold: Threshold, waits: WaitR
 }
 
 async function queueFlush(g: GroupRef, now: number): Promise<void> {
-  const due = Date.parse(g.window) + GROUP_WINDOW_MS + FLUSH_GRACE_MS;
+  const due = Date.parse(g.window) + groupWindowMs() + FLUSH_GRACE_MS;
   await alertQueue()!.send([
     { delaySeconds: Math.max(0, Math.ceil((due - now) / 1000)), body: { kind: 'flush', shopId: g.shopId, window: g.window, threshold: g.threshold as Threshold, part: g.part } },
   ]);
