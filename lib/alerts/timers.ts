@@ -23,6 +23,8 @@ import { raiseAlerts } from '#lib/alerts/groups.ts';
  */
 
 const MAX_WAITS_PER_MESSAGE = 500;
+/** A wait that arrives (a late event, a replay) more than this past its last threshold gets no timer: an alert that late tells no one anything. */
+export const STALE_MS = 3_600_000;
 
 /** Whether a shop has anywhere to send alerts. */
 export const alertsOn = (shop: Shop) => (shop.alerts?.channels.length ?? 0) > 0;
@@ -37,7 +39,9 @@ export const alertsOn = (shop: Shop) => (shop.alerts?.channels.length ?? 0) > 0;
 export async function scheduleWaitTimers(shop: Shop, opened: Array<{ pageId: string; customerId: string; openedAt: number }>, now: number): Promise<number> {
   const q = alertQueue();
   if (opened.length === 0 || !q || !alertsOn(shop)) return 0;
-  const messages = timerMessages(shop, opened.map((w) => ({ ...w })), now);
+  const rules = rulesOf(shop);
+  const fresh = opened.filter((w) => thresholdsOf(w.openedAt, rules, shop.alerts?.warnBeforeMinutes).at(-1)!.at > now - STALE_MS);
+  const messages = timerMessages(shop, fresh, now);
   if (messages.length > 0) await q.send(messages);
   return messages.length;
 }
