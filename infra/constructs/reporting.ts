@@ -159,6 +159,9 @@ export class Reporting extends Construct {
       route('reports', '/v1/shops/{shopId}/orders/{orderId}', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/exports/conversations', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/report-links', [HttpMethod.POST], this.report, shopKey),
+      // the live waiting list (SPEC §4.4) and its signed page links; the page opens through /v1/report-pages/{shopId}/waiting
+      route('reports', '/v1/shops/{shopId}/waiting', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/waiting-links', [HttpMethod.POST], this.report, shopKey),
     ];
     for (const r of shopKeyRoutes.flat())
       Validations.of(r).acknowledge({ id: 'AwsSolutions-COG4', reason: 'Shops authenticate with API keys checked by the Lambda authorizer; there are no Cognito users.' });

@@ -213,6 +213,8 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/orders/{orderId}': 'report shop-key',
       'GET /v1/shops/{shopId}/exports/conversations': 'report shop-key',
       'POST /v1/shops/{shopId}/report-links': 'report shop-key',
+      'GET /v1/shops/{shopId}/waiting': 'report shop-key',
+      'POST /v1/shops/{shopId}/waiting-links': 'report shop-key',
       // a signed report page carries its own signature, checked by the report function
       'GET /v1/report-pages/{shopId}/{report}': 'report none',
       'GET /v1/openapi.json': 'report none',
