@@ -426,7 +426,7 @@ describe('the CDK stack', () => {
     expect(prodJson).toContain('chatpulse/prod');
   });
 
-  it('bundles every function with the local esbuild (no Docker), #lib imports resolved and the SDK inside', { timeout: 180_000 }, () => {
+  it('bundles every function with the local esbuild (no Docker), #lib imports resolved and the SDK inside', { timeout: 360_000 }, () => {
     const app = new App({ context: { ...CONTEXT, stage: 'bundled' } });
     const { stack: bundled } = buildApp(app);
     const assembly = app.synth();
