@@ -10,6 +10,7 @@ import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLink } from '#lib/reports/open-link.ts';
+import { serveInsights } from '#lib/reports/insights.ts';
 import { config } from '#lib/config.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -47,6 +48,12 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     const out = await exportConversations(shopId, queryParams(event));
     if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
     return json(200, out.body);
+  }
+  const ins = /^\/v1\/shops\/([^/]+)\/insights$/.exec(path);
+  if (ins && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(ins[1]!);
+    await requireShop(event, shopId);
+    return json(200, await serveInsights(shopId, queryParams(event)));
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);

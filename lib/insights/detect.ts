@@ -155,11 +155,19 @@ function contributions(def: FigureDef, slices: Map<string, Selector>, now: Perio
   return out.sort((a, b) => b.share - a.share || a.id.localeCompare(b.id));
 }
 
-/** Slices with data now or in a comparison period: a dimension with fewer than two says nothing. */
-function liveSlices(def: FigureDef, slices: Map<string, Selector>, periods: readonly Period[]): number {
+/**
+ * Whether naming a slice of `dim` tells the reader something: a page or a
+ * channel when two or more of them have the figure (now or in a comparison
+ * period; slices inside a place are judged on the whole shop, so "mostly on
+ * page X" is said when the other page has the figure at other times), a
+ * shift in a shop with two or more shifts, a staff member or an ad when any
+ * has the figure.
+ */
+function informative(def: FigureDef, dim: Dimension, periods: readonly Period[], ctx: InsightContext): boolean {
+  if (dim === 'shift') return ctx.shifts.length >= 2;
   let live = 0;
-  for (const sel of slices.values()) if (periods.some((p) => select(def, p, sel).some((x) => x !== 0))) live++;
-  return live;
+  for (const sel of slicesOf(def, dim, periods.flat(), ctx).values()) if (periods.some((p) => select(def, p, sel).some((x) => x !== 0))) live++;
+  return dim === 'page' || dim === 'channel' ? live >= 2 : live >= 1;
 }
 
 function place(def: FigureDef, now: Period, history: readonly Period[], ctx: InsightContext, delta: number, usual: number, weightNow: number): { place: Place | null; also: Place | null } {
@@ -168,7 +176,7 @@ function place(def: FigureDef, now: Period, history: readonly Period[], ctx: Ins
   const tops = new Map<Dimension, Contribution>();
   for (const dim of dims) {
     const slices = slicesOf(def, dim, now.concat(...history), ctx);
-    if (liveSlices(def, slices, all) < 2) continue;
+    if (!informative(def, dim, all, ctx)) continue;
     const top = contributions(def, slices, now, history, delta, usual, weightNow)[0];
     if (top) tops.set(dim, top);
   }
@@ -190,8 +198,7 @@ function place(def: FigureDef, now: Period, history: readonly Period[], ctx: Ins
   if (alsoDim) {
     const inner = slicesOf(def, alsoDim, now.concat(...history), ctx, top.sel);
     const placeDelta = def.additive ? (top.value ?? 0) - (top.usual ?? 0) : top.share * delta;
-    // named only where the shop has two pages (or shifts) with this figure at all
-    if (liveSlices(def, slicesOf(def, alsoDim, now.concat(...history), ctx), all) >= 2 && placeDelta !== 0) {
+    if (informative(def, alsoDim, all, ctx) && placeDelta !== 0) {
       const weightInPlace = def.weight(select(def, now, top.sel));
       const c = contributions(def, inner, now, history, placeDelta, top.usual ?? usual, weightInPlace)[0];
       if (c && c.share >= MIN_ALSO_SHARE) also = toPlace(alsoDim, c);

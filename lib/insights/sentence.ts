@@ -106,3 +106,14 @@ export function insightSentence(i: Insight, currency: string, locale: Locale): s
   }
   return out;
 }
+
+/** Title and note of an insights block (digest, html overview). */
+export function insightsHeading(period: 'daily' | 'weekly', locale: Locale): { title: string; note: string } {
+  const vi = locale === 'vi-VN';
+  return {
+    title: vi ? 'Điều gì đã thay đổi' : 'What changed',
+    note: period === 'daily'
+      ? vi ? 'So với cùng thứ của 4 tuần trước' : 'Against the same weekday of the 4 weeks before'
+      : vi ? 'So với 4 tuần trước' : 'Against the 4 weeks before',
+  };
+}

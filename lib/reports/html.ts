@@ -111,8 +111,8 @@ function table(rows: Array<Record<string, unknown>>, group: MetricGroup, lead: L
   return `<div style="overflow-x:auto;"><table style="border-collapse:separate;border-spacing:0;font-size:14px;min-width:100%;white-space:nowrap;"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
-/** The page for one report. `metricsUrl` is where the labels link (the definitions). */
-export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, metricsUrl: string): string {
+/** The page for one report. `metricsUrl` is where the labels link (the definitions); `top` is HTML put first (the overview's insights block). */
+export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, metricsUrl: string, top = ''): string {
   const cur = report.currency;
   const sections: string[] = [];
   const h2 = (s: string) => `<h2 style="font-size:16px;margin:24px 0 8px;color:#111827;">${esc(s)}</h2>`;
@@ -150,6 +150,6 @@ export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop
   return `<!doctype html><html lang="${locale === 'en' ? 'en' : 'vi'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)}</title></head>`
     + `<body style="margin:0;background:#f3f4f6;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#374151;">`
     + `<div style="background:#0f766e;color:#fff;padding:18px 16px 16px;"><div style="max-width:960px;margin:0 auto;"><div style="font-size:13px;opacity:.85;">${esc(shop.name)}</div><h1 style="margin:4px 0 0;font-size:22px;">${esc(TITLES[name][locale])} · ${esc(formatDayRange(report.from, report.to, locale))}</h1></div></div>`
-    + `<div style="max-width:960px;margin:0 auto;background:#fff;padding:8px 16px 24px;">${sections.join('')}`
+    + `<div style="max-width:960px;margin:0 auto;background:#fff;padding:8px 16px 24px;">${top}${sections.join('')}`
     + `<p style="font-size:12px;color:#6b7280;margin-top:24px;">${esc(locale === 'en' ? 'Figures as of' : 'Số liệu tính đến')} ${esc(formatInstant(report.generatedAt, report.timezone, locale))}${report.approximate ? ` · ${esc(locale === 'en' ? 'some customer counts are upper bounds' : 'một số số khách là giới hạn trên')}` : ''}</p></div></body></html>`;
 }
