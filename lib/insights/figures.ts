@@ -80,9 +80,11 @@ export function medianFromHistogram(counts: readonly number[]): number | null {
   return null;
 }
 
-const countNoise = (minChange: number) => (u: number): FigureNoise => ({ counting: Math.sqrt(Math.max(u, 1)), relative: 0.15, minChange, minRelative: 0.3 });
+/** ordinary day-to-day swing of counts and money, as a fraction (3 spreads × √(1 + π/8) ≈ ±40 %: the bench tunes it) */
+const REL = 0.12;
+const countNoise = (minChange: number) => (u: number): FigureNoise => ({ counting: Math.sqrt(Math.max(u, 1)), relative: REL, minChange, minRelative: 0.3 });
 /** money over `w` orders: the count's noise plus the spread of basket sizes (coefficient of variation about 0.6) */
-const moneyNoise = (u: number, w: number): FigureNoise => ({ counting: (Math.abs(u) * 1.2) / Math.sqrt(Math.max(w, 1)), relative: 0.15, minChange: 0, minRelative: 0.3 });
+const moneyNoise = (u: number, w: number): FigureNoise => ({ counting: (Math.abs(u) * 1.2) / Math.sqrt(Math.max(w, 1)), relative: REL, minChange: 0, minRelative: 0.3 });
 
 export const FIGURES: Record<FigureKey, FigureDef> = {
   customersReached: {

@@ -10,7 +10,8 @@
  * the spread never goes below a noise floor that the figure's own size
  * implies (see `FigureNoise`): counting noise (√n for a count of n events,
  * the binomial spread for a rate over n waits) and a relative floor for
- * ordinary day-to-day swings. A value is unusual when it lies more than
+ * ordinary day-to-day swings. The spread is then widened by √(1 + π/2n),
+ * since today is compared with a median of only n values, itself uncertain. A value is unusual when it lies more than
  * `Z` spreads from the median and also moved by a practical amount
  * (`minChange`, `minRelative`), so a shop that usually misses 1
  * conversation is not told that 4 is "4× usual".
@@ -56,7 +57,8 @@ export function usualRange(history: ReadonlyArray<number | null>, noise: (usual:
   if (xs.length < MIN_HISTORY) return null;
   const usual = median(xs);
   const n = noise(usual);
-  const spread = Math.max(MAD_TO_SD * mad(xs), n.counting, n.relative * Math.abs(usual));
+  // today's distance from a median of n values varies by √(1 + π/2n) of one value's spread (the median's own error)
+  const spread = Math.max(MAD_TO_SD * mad(xs), n.counting, n.relative * Math.abs(usual)) * Math.sqrt(1 + Math.PI / (2 * xs.length));
   return { usual, low: usual - Z * spread, high: usual + Z * spread, spread };
 }
 

@@ -3,10 +3,10 @@ import { detectInsights, MAX_INSIGHTS } from '#lib/insights/detect.ts';
 import { insightSentence } from '#lib/insights/sentence.ts';
 import { mad, median, usualRange, isUnusual } from '#lib/insights/usual.ts';
 import { medianFromHistogram } from '#lib/insights/figures.ts';
-import { ctx, history, LIVE, ordinary, ZALO } from '#test/unit/insights/history.ts';
+import { ctx, history, LIVE, ordinary, ZALO } from '#test/support/fixtures/insights-history.ts';
 
 /**
- * Hand-made histories (test/unit/insights/history.ts): four ordinary
+ * Hand-made histories (test/support/fixtures/insights-history.ts): four ordinary
  * comparison days and "today". Each test changes one thing on one place and
  * checks the one insight it must give, its place and its sentence in both
  * languages. Usual values in the comments are medians worked out by hand
@@ -22,15 +22,16 @@ describe('usual range', () => {
     const noise = () => ({ counting: 0, relative: 0, minChange: 0, minRelative: 0 });
     const r = usualRange([100, 110, 105, 400], noise)!;
     expect(r.usual).toBe(107.5);
-    expect(r.spread).toBeCloseTo(5 * 1.4826, 6);
-    expect(isUnusual(120, r, noise())).toBe(false); // 120 < 107.5 + 3 × 7.41
+    // 1.4826 × MAD, widened by √(1 + π/(2·4)) for the median's own error
+    expect(r.spread).toBeCloseTo(5 * 1.4826 * Math.sqrt(1 + Math.PI / 8), 6);
+    expect(isUnusual(120, r, noise())).toBe(false); // 120 < 107.5 + 3 × 8.74
     expect(isUnusual(60, r, noise())).toBe(true);
   });
 
   it('three equal values do not make every change unusual: the noise floor holds', () => {
     const noise = (u: number) => ({ counting: Math.sqrt(u), relative: 0.15, minChange: 5, minRelative: 0.3 });
     const r = usualRange([40, 40, 40, 41], noise)!;
-    expect(r.spread).toBeCloseTo(Math.sqrt(40), 9); // max(1.4826 × MAD 0, √40 = 6.32…, 0.15 × 40 = 6) → √40
+    expect(r.spread).toBeCloseTo(Math.sqrt(40) * Math.sqrt(1 + Math.PI / 8), 9); // max(1.4826 × MAD 0, √40 = 6.32…, 0.15 × 40 = 6) → √40, widened
     expect(isUnusual(52, r, noise(40))).toBe(false);
   });
 
@@ -80,21 +81,22 @@ describe('insights from hand-made histories', () => {
     expect(vi(i!)).toBe('Khách bị bỏ lỡ cao gấp 9 lần thường lệ (36 so với 4): 34 trong ca tối (thường lệ 2), phần lớn ở trang Hoa Mai Livestream');
   });
 
-  it('orders down on one page: the page', () => {
-    // usual orders: 40+w on the livestream page + 16 on Zalo = 56, 58, 55, 57 → 56.5; today 15 + 16 = 31
+  it('sales down on one page: revenue (the larger effect of the sales family), the page', () => {
+    // usual revenue: (40+w) × 250,000 on the livestream page + 16 × 200,000 on Zalo → median 13,325,000; today 2,500,000 + 3,200,000
     const { now, before } = history((w) =>
       ordinary(w, (s) => {
-        s.pages[LIVE] = { reach: 190, orders: 15, cancelled: 3, revenue: 15 * 250_000 };
-        s.staff[LIVE]!.lan = { ...s.staff[LIVE]!.lan!, orders: 10, revenue: 10 * 250_000 };
-        s.staff[LIVE]!.minh = { ...s.staff[LIVE]!.minh!, orders: 5, revenue: 5 * 250_000 };
+        s.pages[LIVE] = { reach: 190, orders: 10, cancelled: 3, revenue: 10 * 250_000 };
+        s.staff[LIVE]!.lan = { ...s.staff[LIVE]!.lan!, orders: 6, revenue: 6 * 250_000 };
+        s.staff[LIVE]!.minh = { ...s.staff[LIVE]!.minh!, orders: 4, revenue: 4 * 250_000 };
       }),
     );
     const [i, ...rest] = detectInsights(now, before, ctx);
     expect(rest).toEqual([]);
-    expect(i).toMatchObject({ figure: 'orders', direction: 'down', worse: true, value: 31, usual: 56.5 });
-    expect(i!.place).toMatchObject({ dimension: 'page', id: LIVE, value: 15, usual: 40.5 });
-    expect(en(i!)).toBe('Orders 45% below usual (31 vs 57): 15 on page Hoa Mai Livestream (usually 41)');
-    expect(vi(i!)).toBe('Đơn hàng thấp hơn thường lệ 45% (31 so với 57): 15 ở trang Hoa Mai Livestream (thường lệ 41)');
+    expect(i).toMatchObject({ figure: 'revenue', direction: 'down', worse: true, value: 5_700_000, usual: 13_325_000 });
+    expect(i!.place).toMatchObject({ dimension: 'page', id: LIVE, value: 2_500_000, usual: 10_125_000 });
+    expect(i!.effect.revenue).toBe(5_700_000 - 13_325_000);
+    expect(en(i!)).toBe('Revenue 57% below usual (₫5,700,000 vs ₫13,325,000): ₫2,500,000 on page Hoa Mai Livestream (usually ₫10,125,000)');
+    expect(vi(i!)).toBe('Doanh thu thấp hơn thường lệ 57% (5.700.000 ₫ so với 13.325.000 ₫): 2.500.000 ₫ ở trang Hoa Mai Livestream (thường lệ 10.125.000 ₫)');
   });
 
   it('cancellations up with one staff member: the staff member, then the page', () => {
@@ -169,20 +171,20 @@ describe('insights from hand-made histories', () => {
   });
 
   it('ROAS of one ad down: the ad, with its revenue and spend', () => {
-    // usual ROAS of ad 1: (30+w) × 200,000 / 2,000,000 = 3.0, 3.2, 2.9, 3.1 → 3.05; today 1,600,000 / 2,000,000 = 0.8
-    const { now, before } = history((w) => ordinary(w, (s) => (s.ads[LIVE]!.ad1 = { spend: 2_000_000, conversations: 100, orders: 8, revenue: 1_600_000 })));
+    // usual ROAS of ad 1: (30+w) × 200,000 / 2,000,000 = 3.0, 3.2, 2.9, 3.1 → 3.05; today 1,000,000 / 2,000,000 = 0.5
+    const { now, before } = history((w) => ordinary(w, (s) => (s.ads[LIVE]!.ad1 = { spend: 2_000_000, conversations: 100, orders: 5, revenue: 1_000_000 })));
     const [i, ...rest] = detectInsights(now, before, ctx);
     expect(rest).toEqual([]);
-    expect(i).toMatchObject({ figure: 'roas', direction: 'down', value: 0.8, usual: 3.05, ad: { adId: 'ad1', name: 'Tết sale' } });
+    expect(i).toMatchObject({ figure: 'roas', direction: 'down', value: 0.5, usual: 3.05, ad: { adId: 'ad1', name: 'Tết sale' } });
     expect(i!.place).toMatchObject({ dimension: 'ad', id: 'ad1' });
-    expect(en(i!)).toBe('ROAS of ad Tết sale 74% below usual (0.8× vs 3.05×): ₫1,600,000 revenue on ₫2,000,000 spend');
-    expect(vi(i!)).toBe('ROAS của quảng cáo Tết sale thấp hơn thường lệ 74% (0,8× so với 3,05×): doanh thu 1.600.000 ₫ trên 2.000.000 ₫ chi phí');
+    expect(en(i!)).toBe('ROAS of ad Tết sale 84% below usual (0.5× vs 3.05×): ₫1,000,000 revenue on ₫2,000,000 spend');
+    expect(vi(i!)).toBe('ROAS của quảng cáo Tết sale thấp hơn thường lệ 84% (0,5× so với 3,05×): doanh thu 1.000.000 ₫ trên 2.000.000 ₫ chi phí');
   });
 
   it('four unusual figures: at most three, by effect on revenue and waiting customers', () => {
     const { now, before } = history((w) =>
       ordinary(w, (s) => {
-        s.ads[LIVE]!.ad1 = { spend: 2_000_000, conversations: 100, orders: 8, revenue: 1_600_000 };
+        s.ads[LIVE]!.ad1 = { spend: 2_000_000, conversations: 100, orders: 5, revenue: 1_000_000 };
         s.staff[LIVE]!.lan!.missed = { morning: 1, evening: 25 };
         s.staff[LIVE]!.minh!.missed = { evening: 9 };
         s.pages[ZALO]!.reach = 400;
@@ -192,7 +194,7 @@ describe('insights from hand-made histories', () => {
     );
     const got = detectInsights(now, before, ctx);
     expect(got).toHaveLength(MAX_INSIGHTS);
-    // effects: reach +306.5 customers × the usual 46,993 ₫ per customer ≈ 14.4 M; ROAS −2.25 × 2 M spend = −4.5 M;
+    // effects: reach +306.5 customers × the usual 46,993 ₫ per customer ≈ 14.4 M; ROAS −2.55 × 2 M spend = −5.1 M;
     // cancellations +12 × the usual 235,841 ₫ per order ≈ −2.8 M; missed +32 customers × 46,993 ≈ 1.5 M (fourth, left out)
     expect(got.map((i) => i.figure)).toEqual(['customersReached', 'roas', 'ordersCancelled']);
     expect(got.map((i) => i.score)).toEqual([...got.map((i) => i.score)].sort((a, b) => b - a));
