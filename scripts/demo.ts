@@ -293,13 +293,14 @@ async function runShop(plan: ShopPlan, today: string) {
   process.stdout.write('\n');
 }
 
-/** `count` customers writing to the shop's first page between 19:00 and 22:00 who wait 40–90 minutes for a reply. */
+/** `count` customers writing to the shop's first page between 19:00 and 21:30 who wait 40–90 minutes for a reply. */
 async function eveningBacklog(plan: ShopPlan, day: string, count: number) {
   const page = plan.pages[0]!;
   const staff = plan.staff[1] ?? plan.staff[0]!;
   for (let i = 0; i < count; i++) {
     const cust = `psid-${plan.shopId.slice(0, 4)}-sale-${day}-${i}`;
-    const t0 = vnTime(day, 19 + (i % 3), Math.floor(rand() * 60), Math.floor(rand() * 60));
+    // 19:00–21:30, so that each wait runs out its 15 working minutes before closing time
+    const t0 = vnTime(day, 19, Math.floor(rand() * 150), Math.floor(rand() * 60));
     const tr = t0 + Math.round((40 + rand() * 50) * 60_000);
     if (tr > Date.now()) continue;
     await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: t0, messaging: [{ sender: { id: cust }, recipient: { id: page.pageId }, timestamp: t0, message: { mid: `m_${cust}_${t0}`, text: 'Mẫu flash sale còn không shop?' } }] }] }));
