@@ -27,8 +27,20 @@ export const NAMESPACE = 'chatpulse';
 const SECRET_KEY = /secret|token|authorization|signature|password|apikey|api_key|cookie/i;
 /** Keys whose values identify a person: customers' platform ids, phones, emails, names. */
 const PERSONAL_KEY = /^(customer(Id|Ref)?|psid|senderId|recipientId|userId|phone(Number)?|email|to|name|displayName|fullName|address)$/i;
-/** A phone number inside free text: Vietnamese mobile/landline forms (0…, +84…, 84…), spaces, dots or dashes allowed. */
-const PHONE_IN_TEXT = /(?<![\d+])(?:\+?84|0)(?:[ .-]?\d){8,10}(?!\d)/g;
+/**
+ * Keys whose values are ids (request, trace, page, order, event, ad ids):
+ * never masked, whatever digits they hold. Personal ids (`customerId`, …)
+ * are caught by PERSONAL_KEY first.
+ */
+const ID_KEY = /(?:^id|Id|_id|ID|Ids|_ids)$/;
+/**
+ * A phone number inside free text: Vietnamese mobile/landline forms (0…,
+ * +84…, 84…), spaces, dots or dashes allowed, standing as a token of its own:
+ * digits glued to letters, digits, `_`, `-`, `#`, `/`, `.` or `@` are part of
+ * an id (a request id, a UUID segment, `m_…0912…`, a 17-digit ad id), not a
+ * phone. After `:` or a space it is a phone (`SĐT:0912345678`).
+ */
+const PHONE_IN_TEXT = /(?<![\p{L}\p{N}_+\-#/.@])(?:\(\+?84\)|\+?84|0)(?:[ .-]?\d){8,10}(?![\p{L}\p{N}_\-#/@])/gu;
 const EMAIL_IN_TEXT = /[\w.+-]+@([\w-]+\.)+[\w-]{2,}/g;
 const SECRET_ENV = ['META_APP_SECRET', 'META_VERIFY_TOKEN', 'ZALO_OA_SECRET_KEY', 'ADMIN_TOKEN', 'UNSUBSCRIBE_SIGNING_KEY', 'REPORT_LINK_KEY'];
 
@@ -42,10 +54,21 @@ export function redactText(text: string): string {
   return out.replace(PHONE_IN_TEXT, '[phone]').replace(EMAIL_IN_TEXT, (m, domain: string) => `[email]@${m.slice(m.indexOf('@') + 1) || domain}`);
 }
 
+/** Items of an id list (`eventIds: [...]`) still to be visited: JSON.stringify visits them right after the list. */
+let idItemsAhead: unknown[] = [];
+
 /** JSON replacer applied to every key of every log line (and nothing else). */
 function redact(key: string, value: unknown): unknown {
   if (key !== '' && SECRET_KEY.test(key) && value !== undefined && value !== null) return '[redacted]';
   if (key !== '' && PERSONAL_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return '[personal]';
+  if (key !== '' && ID_KEY.test(key)) {
+    if (typeof value === 'string' || typeof value === 'number') return value;
+    // a list of ids: its items are visited next, in order, under their index
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) idItemsAhead = [...value];
+  } else if (idItemsAhead.length > 0 && /^\d+$/.test(key) && value === idItemsAhead[0]) {
+    idItemsAhead.shift();
+    return value;
+  } else idItemsAhead = [];
   if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   if (typeof value === 'string') return redactText(value);
   return value;

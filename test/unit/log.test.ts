@@ -104,6 +104,31 @@ describe('log (Powertools Logger)', () => {
     expect(all).not.toContain('"stack"');
   });
 
+  it('masks phones in free text but never touches ids: request, trace, page, order, event, 17-digit ad ids', async () => {
+    const { log, observe } = await freshLog({ LOG_LEVEL: 'INFO' });
+    // ids that hold phone-like digit runs, as API Gateway, Lambda, Meta and the platforms make them
+    const requestId = 'c6af9ac6-0912-3456-7890-0912345678ab';
+    const apiRequestId = 'Jr0912345678xA=';
+    const ids = {
+      pageId: '0912345678',
+      orderId: 'haravan:0912345678',
+      eventId: 'meta:m_0912345678abcdef',
+      adId: '84123456789012345',
+      messageIds: ['0987654321', 'x-0987654321'],
+      id: '0356789123',
+    };
+    const handler = middy(async () => {
+      log.warn('event dropped', { ...ids, reason: 'request 1-0912345678-ab for ad 84123456789012345 and m_0912345678x, order #0912345678, path /p/0912345678, ref 0912345678-ab' });
+      log.info('customer wrote', { note: 'SĐT:0912345678, hoặc 0912.345.678. Gọi (+84) 912 345 678 hay 84912345678', text: '0912345678' });
+    }).use(observe());
+    await handler({ requestContext: { requestId: apiRequestId } }, { ...context, awsRequestId: requestId });
+
+    const [dropped, wrote] = logs();
+    expect(dropped).toMatchObject({ ...ids, function_request_id: requestId, correlation_id: apiRequestId });
+    expect(dropped!.reason).toBe('request 1-0912345678-ab for ad 84123456789012345 and m_0912345678x, order #0912345678, path /p/0912345678, ref 0912345678-ab');
+    expect(wrote).toMatchObject({ note: 'SĐT:[phone], hoặc [phone]. Gọi [phone] hay [phone]', text: '[phone]' });
+  });
+
   it('logs nothing when LOG_LEVEL is silent', async () => {
     const { log, metric, flushMetrics } = await freshLog({ LOG_LEVEL: 'silent' });
     log.error('boom', new Error('x'));
