@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from '#lib/zod.ts';
 import { ValidationError } from '#lib/errors.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
@@ -46,9 +47,10 @@ const messagingSchema = z.looseObject({
       text: optionalString,
       referral: z.optional(referralSchema),
       is_deleted: optionalBoolean,
+      attachments: z.optional(z.array(z.unknown())),
     }),
   ),
-  postback: z.optional(z.looseObject({ referral: z.optional(referralSchema) })),
+  postback: z.optional(z.looseObject({ mid: z.optional(z.string()), referral: z.optional(referralSchema) })),
   referral: z.optional(referralSchema),
 });
 const changeSchema = z.looseObject({ field: z.string(), value: z.record(z.string(), z.unknown()) });
@@ -123,6 +125,21 @@ function itemIdOf(raw: unknown): string {
 }
 const reasonOf = (err: z.core.$ZodError) => err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 200);
 
+/**
+ * What a messaging item is, read before it is validated: only messages,
+ * referrals and postbacks can carry a metric. Delivery and read receipts,
+ * reactions, edits, opt-ins and the rest are ignored quietly whatever their
+ * timestamp (a receipt with `timestamp: 0`, or none, is not invalid).
+ */
+function carriesMetric(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return true; // validated, and reported invalid
+  const r = raw as Record<string, unknown>;
+  return r.message !== undefined || r.referral !== undefined || r.postback !== undefined;
+}
+
+/** A customer id in an event id, hashed: event ids are shown to managers (rejected events) and logged. */
+const hashed = (customerId: string) => createHash('sha256').update(customerId).digest('base64url').slice(0, 16);
+
 const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v === 'number' ? String(v) : undefined;
 
 /**
@@ -133,8 +150,10 @@ const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v ===
  *   Vietnamese number. The text itself never leaves this function.
  * - `message.is_echo` → `reply.sent` via `message` (customer = `recipient.id`),
  *   attributed by `metadata` (`staff:<id>` / `auto:<any>`) or `app_id`.
- * - A referral without a message (`messaging_referrals`, or a Get Started
- *   `postback.referral`) from an ad → `message.received` with `adId`.
+ * - A referral from an ad without text or attachment (`messaging_referrals`,
+ *   a Get Started `postback.referral`, a bare `message.referral`) →
+ *   `message.received` with `adId` and `attributionOnly: true`: it credits
+ *   the conversation to the ad and is not a message (SPEC §1.1).
  * - Page feed comments → `comment.received`; Instagram `comments` and
  *   `live_comments` likewise. The page's own replies to a comment go to
  *   `reply.sent` naming the comment (`commentId`); ingest finds its customer.
@@ -142,7 +161,8 @@ const asId = (v: unknown) => (typeof v === 'string' && v !== '') || typeof v ===
  *   read like `messaging[]`, so chats handled by a chatbot app still count.
  * - Entries of pages not in `shops` → `unknownPages`, no events. Everything
  *   else understood but carrying no metric (deliveries, reads, reactions,
- *   edits, plain postbacks, other objects) is counted in `ignored`.
+ *   edits, plain postbacks, other objects) is counted in `ignored`, before
+ *   any validation: a receipt's timestamp (0, a string, none) is never read.
  *
  * @throws ValidationError when the payload is not an object with `entry[]`.
  */
@@ -166,63 +186,72 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
     const push = (event: CanonicalEvent) => result.events.push({ shopId: shop.shopId, event });
 
     for (const raw of items) {
+      if (!carriesMetric(raw)) {
+        result.ignored++;
+        continue;
+      }
       const parsed = messagingSchema.safeParse(raw);
       if (!parsed.success) {
-        result.invalid.push({ id: itemIdOf(raw), reason: reasonOf(parsed.error) });
+        result.invalid.push({ shopId: shop.shopId, id: itemIdOf(raw), reason: reasonOf(parsed.error) });
         continue;
       }
       const m = parsed.data;
+      const message = m.message && !m.message.is_deleted ? m.message : undefined;
+      const said = Boolean(message?.text?.trim()) || (message?.attachments?.length ?? 0) > 0;
+      // A referral or a postback (Get Started) without text or attachment only credits the
+      // conversation to the ad (SPEC §1.1): not a message, no wait, nobody reached by it.
+      // Referrals that are not from an ad (m.me links, QR codes) and plain postbacks are taps:
+      // ignored, the customer counts once he writes.
+      const adId = adOf(message?.referral) ?? adOf(m.referral) ?? adOf(m.postback?.referral);
+      const attributionOnly = !message?.is_echo && !said && adId !== undefined;
+      if (!message && !attributionOnly) {
+        result.ignored++;
+        continue;
+      }
+      if (attributionOnly && m.sender.id === entry.id) {
+        result.ignored++;
+        continue;
+      }
       const at = isoOfEpoch(m.timestamp);
       if (!at) {
-        result.invalid.push({ id: itemIdOf(raw), reason: 'timestamp: out of range' });
+        result.invalid.push({ shopId: shop.shopId, id: itemIdOf(raw), reason: 'timestamp: out of range' });
         continue;
       }
-      if (m.message && !m.message.is_deleted) {
-        if (m.message.is_echo) {
-          push({
-            id: `meta:${m.message.mid}`,
-            kind: 'reply.sent',
-            at,
-            pageId: entry.id,
-            customerId: m.recipient.id,
-            via: 'message',
-            ...attribution(m.message.metadata, m.message.app_id, shop),
-          });
-        } else {
-          const adId = adOf(m.message.referral) ?? adOf(m.referral);
-          const phone = m.message.text ? extractVietnamesePhone(m.message.text) : undefined;
-          push({
-            id: `meta:${m.message.mid}`,
-            kind: 'message.received',
-            at,
-            pageId: entry.id,
-            customerId: m.sender.id,
-            ...(adId ? { adId, ...adTitleOf(adId, m.message.referral, m.referral) } : {}),
-            ...(phone ? { phone } : {}),
-          });
-        }
+      if (attributionOnly) {
+        // The id repeats on redelivery: Meta's mid when the item has one, else page, customer (hashed) and Meta's timestamp.
+        const mid = message?.mid ?? m.postback?.mid;
+        const id = mid ? `meta:${mid}` : `meta:ref:${entry.id}:${hashed(m.sender.id)}:${m.timestamp}`;
+        push({ id, kind: 'message.received', at, pageId: entry.id, customerId: m.sender.id, adId: adId!, ...adTitleOf(adId, message?.referral, m.referral, m.postback?.referral), attributionOnly: true });
         continue;
       }
-      // Decision (SPEC is silent): a customer who opens the thread from an ad —
-      // `messaging_referrals` on an existing thread, or Get Started carrying the
-      // ad's referral on a new one — has reached out from that ad even before
-      // typing, and the ad's `conversationsStarted` must see it. It becomes a
-      // `message.received` with the ad. The id is built from page, customer and
-      // Meta's timestamp, which a redelivery repeats. Referrals that are not from
-      // an ad (m.me links, QR codes) and plain postbacks are button taps, not
-      // messages: ignored, the customer counts once he writes.
-      const adId = adOf(m.referral ?? m.postback?.referral);
-      if (adId && m.sender.id !== entry.id) {
-        push({ id: `meta:ref:${entry.id}:${m.sender.id}:${m.timestamp}`, kind: 'message.received', at, pageId: entry.id, customerId: m.sender.id, adId });
+      if (message!.is_echo) {
+        push({
+          id: `meta:${message!.mid}`,
+          kind: 'reply.sent',
+          at,
+          pageId: entry.id,
+          customerId: m.recipient.id,
+          via: 'message',
+          ...attribution(message!.metadata, message!.app_id, shop),
+        });
         continue;
       }
-      result.ignored++;
+      const phone = message!.text ? extractVietnamesePhone(message!.text) : undefined;
+      push({
+        id: `meta:${message!.mid}`,
+        kind: 'message.received',
+        at,
+        pageId: entry.id,
+        customerId: m.sender.id,
+        ...(adId ? { adId, ...adTitleOf(adId, message!.referral, m.referral) } : {}),
+        ...(phone ? { phone } : {}),
+      });
     }
 
     for (const raw of changes) {
       const parsed = changeSchema.safeParse(raw);
       if (!parsed.success) {
-        result.invalid.push({ id: itemIdOf(raw), reason: reasonOf(parsed.error) });
+        result.invalid.push({ shopId: shop.shopId, id: itemIdOf(raw), reason: reasonOf(parsed.error) });
         continue;
       }
       const { field, value } = parsed.data;
@@ -236,7 +265,7 @@ export function normalizeMeta(payload: unknown, shops: Map<string, ShopContext>)
       }
       const at = isoOfFeedTime(value.created_time) ?? isoOfFeedTime(value.timestamp) ?? isoOfFeedTime(entry.time);
       if (!at) {
-        result.invalid.push({ id: commentId, reason: 'created_time: missing or out of range' });
+        result.invalid.push({ shopId: shop.shopId, id: commentId, reason: 'created_time: missing or out of range' });
         continue;
       }
       const eventId = isFeedComment ? `meta:${commentId}` : `meta:ig:${commentId}`;

@@ -16,8 +16,8 @@ export type AdapterResult = {
   unknownPages: string[];
   /** items understood but carrying no metric (deliveries, reads, edits, follows, …) */
   ignored: number;
-  /** items that failed validation: dropped alone, logged and counted by the caller with their id and reason */
-  invalid: Array<{ id: string; reason: string }>;
+  /** items that failed validation: dropped alone, logged and counted by the caller with their id and reason (and listed among the shop's rejected events when the shop is known) */
+  invalid: Array<{ id: string; reason: string; shopId?: string }>;
   /** phones customers submitted without a message (Zalo `user_submit_info`): they link later orders like a phone typed in chat */
   phones?: Array<{ shopId: string; pageId: string; customerId: string; phone: string; at: string }>;
   /** customers that became known without a metric (Zalo `follow`) */

@@ -35,7 +35,11 @@ const messageReceived = z.object({
   phone: z.optional(phoneSchema),
   adId: optional(text(1, 128), 'Set when this message came from an ad referral (click-to-Messenger)'),
   adTitle: optional(text(1, 200), "The ad's title from the referral (Meta `ads_context_data.ad_title`); shown where no `adName` is known"),
-});
+  attributionOnly: optional(
+    z.literal(true),
+    'An ad referral or a Get Started tap that carried no text or attachment (SPEC §1.1): it credits the conversation to `adId` and is not a message: it opens no wait and reaches no one (the customer is reached when they write)',
+  ),
+}).check(z.refine((e) => !e.attributionOnly || e.adId !== undefined, { message: 'attributionOnly needs the adId it credits', path: ['adId'] }));
 
 const commentReceived = z.object({
   id: idSchema,

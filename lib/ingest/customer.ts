@@ -11,15 +11,20 @@ import { isoWeek, monthOf } from '#lib/time/zone.ts';
  * derived from it do not depend on arrival order or duplicates.
  */
 
-/** Timeline entry kinds: message, comment, reply via message, reply via comment, joined, shared. */
-export type EntryKind = 'm' | 'c' | 'R' | 'C' | 'j' | 's';
+/**
+ * Timeline entry kinds: message, comment, reply via message, reply via
+ * comment, joined, shared, and ad referral without a message (`a`:
+ * attribution only, SPEC §1.1; not inbound, so it opens no wait and reaches
+ * no one).
+ */
+export type EntryKind = 'm' | 'c' | 'R' | 'C' | 'j' | 's' | 'a';
 
 export type Entry = {
   t: number;
   k: EntryKind;
   /** replies: staff id, '@auto' or '' (unknown); joined: 'r' when referred by someone */
   st: string;
-  /** messages: the ad that referred them */
+  /** messages and ad referrals: the ad that referred them */
   ad: string;
   id: string;
 };
@@ -83,7 +88,7 @@ export function entryOf(e: ConversationEvent): Entry {
   const t = Date.parse(e.at);
   switch (e.kind) {
     case 'message.received':
-      return { t, k: 'm', st: '', ad: e.adId ?? '', id: e.id };
+      return { t, k: e.attributionOnly ? 'a' : 'm', st: '', ad: e.adId ?? '', id: e.id };
     case 'comment.received':
       return { t, k: 'c', st: '', ad: '', id: e.id };
     case 'reply.sent':
@@ -114,6 +119,8 @@ export function applyConversationEvents(state: CustomerState, events: Conversati
 }
 
 const isInbound = (k: EntryKind) => k === 'm' || k === 'c';
+/** An entry that credits the conversation to an ad: a message from an ad, or an ad referral alone. */
+export const adOfEntry = (e: Entry): string | undefined => ((e.k === 'm' || e.k === 'a') && e.ad ? e.ad : undefined);
 const isReply = (k: EntryKind) => k === 'R' || k === 'C';
 const staffEntity = (st: string) => (st === AUTO_MARK ? AUTOMATED : st === '' ? UNKNOWN_STAFF : st);
 
@@ -142,7 +149,8 @@ export function attributedAd(state: Pick<CustomerState, 'entries' | 'carry'>, t:
   let ad: string | undefined = carried && carried.t <= t && t - carried.t <= windowMs ? carried.ad : undefined;
   for (const e of state.entries) {
     if (e.t > t) break;
-    if (e.k === 'm' && e.ad) ad = t - e.t <= windowMs ? e.ad : undefined;
+    const referred = adOfEntry(e);
+    if (referred) ad = t - e.t <= windowMs ? referred : undefined;
   }
   return ad;
 }
@@ -167,7 +175,8 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
 
   for (const e of state.entries) {
     const p = periodsOf(e.t, rules.tz);
-    if (e.k === 'm' && e.ad) lastAd = { ad: e.ad, t: e.t };
+    const referred = adOfEntry(e);
+    if (referred) lastAd = { ad: referred, t: e.t };
     const adNow = lastAd && e.t - lastAd.t <= rules.attributionWindowMs ? lastAd.ad : undefined;
     for (const period of PERIODS) {
       const key = p[period];
@@ -179,6 +188,10 @@ export function deriveCustomer(state: CustomerState, rules: ShopRules): Cells {
           markCell(cells, page, F.messageConversations);
           if (e.ad) addCell(cells, ref('A', period, key, e.ad), F.conversationsStarted, 1);
           if (adNow) markCell(cells, ref('A', period, key, adNow), F.customersReached);
+          break;
+        case 'a':
+          // the conversation started from the ad; the customer is reached when they write
+          if (e.ad) addCell(cells, ref('A', period, key, e.ad), F.conversationsStarted, 1);
           break;
         case 'c':
           addCell(cells, page, F.commentsReceived, 1);
@@ -346,7 +359,10 @@ export function pruneCustomer(state: CustomerState, horizonDay: string, rules: S
     for (const f of fields.keys()) if (MARK_FIELDS.has(f)) marks.add(`${id}|${f}`);
   }
   let ad = state.carry?.ad;
-  for (const e of pruned) if (e.k === 'm' && e.ad) ad = { ad: e.ad, t: e.t };
+  for (const e of pruned) {
+    const referred = adOfEntry(e);
+    if (referred) ad = { ad: referred, t: e.t };
+  }
   const joined = state.carry?.joined === true || pruned.some((e) => e.k === 'j');
   const carry: Carry = { marks: [...marks].sort(), ...(joined ? { joined } : {}), ...(ad ? { ad } : {}) };
   return { ...state, entries: state.entries.slice(cut), carry };

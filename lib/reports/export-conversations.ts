@@ -3,7 +3,7 @@ import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { channelSchema } from '#lib/events/schema.ts';
 import { fromMinor } from '#lib/money.ts';
-import { AUTO_MARK, attributedAd, entryOf, waitsOf, type CustomerState, type Entry } from '#lib/ingest/customer.ts';
+import { AUTO_MARK, adOfEntry, attributedAd, entryOf, waitsOf, type CustomerState, type Entry } from '#lib/ingest/customer.ts';
 import { AUTOMATED, UNKNOWN_STAFF } from '#lib/ingest/context.ts';
 import { getShop } from '#lib/store/shops.ts';
 import type { Locale, Shop } from '#lib/shops/schema.ts';
@@ -150,7 +150,7 @@ export function conversationRow(shop: Shop, pageId: string, customerId: string, 
     valueMinor += o.total ?? 0;
   }
   const lastActive = inRange[inRange.length - 1]!.t;
-  const adInRange = [...inbound].reverse().find((e) => e.k === 'm' && e.ad)?.ad;
+  const adInRange = [...inRange].reverse().map(adOfEntry).find(Boolean);
   const iso = (t: number) => isoInZone(t, shop.timezone);
   const page = shop.pages.find((p) => p.pageId === pageId);
   const staff = [...new Set(replies.map((e) => staffOf(e.st)))].sort();

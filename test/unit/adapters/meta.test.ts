@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import type { ShopContext } from '#lib/adapters/types.ts';
+import { adReferral, deliveryReceipt, getStartedFromAd, messageFromAd, reaction, readReceipt, shortlinkReferral } from '#test/support/fixtures/meta-documented.ts';
 import { IG, PAGE, makeFeedComment, makeIgComment, makeMetaDashboardTest, makeMetaEcho, makeMetaMessage, makeMetaReferral } from '#test/support/fixtures/platforms.ts';
 
 const CHATBOT_APP = '263902037430900';
@@ -86,15 +87,16 @@ describe('normalizeMeta: messages', () => {
             { sender: { id: '6789' }, recipient: { id: PAGE }, timestamp: ts, delivery: { mids: ['m_echo1'], watermark: ts } },
             { sender: { id: '6789' }, recipient: { id: PAGE }, timestamp: ts, read: { watermark: ts } },
             { sender: { id: '6789' }, recipient: { id: PAGE }, timestamp: ts, reaction: { mid: 'm_echo1', action: 'react', emoji: '❤' } },
-            { hello: 'not a messaging item' },
+            { hello: 'an event type we do not know' },
+            { message: { mid: 'm_broken', text: 'no sender, recipient or time' } },
           ],
         },
       ],
     };
     const r = normalizeMeta(batch, shops);
-    expect(r).toMatchObject({ events: [], unknownPages: [], ignored: 4 });
-    // an item that is no messaging item at all is dropped as invalid, with the reason
-    expect(r.invalid).toEqual([{ id: '(no id)', reason: expect.stringMatching(/^sender: .*recipient: .*timestamp: /) }]);
+    expect(r).toMatchObject({ events: [], unknownPages: [], ignored: 5 });
+    // a message that is not a valid messaging item is dropped as invalid, with the reason
+    expect(r.invalid).toEqual([{ shopId: 'hoa-mai', id: 'm_broken', reason: expect.stringMatching(/^sender: .*recipient: .*timestamp: /) }]);
   });
 });
 
@@ -147,34 +149,95 @@ describe('normalizeMeta: ad referrals', () => {
     expect(only(makeMetaMessage({ referral: { source: 'ADS', type: 'OPEN_THREAD' } })).event).not.toHaveProperty('adId');
   });
 
-  it('turns a bare ad referral (messaging_referrals) into a conversation start with a stable id', () => {
+  it('turns a bare ad referral (messaging_referrals) into attribution only: credits the ad, not a message; stable id without the customer id in clear', () => {
     const ts = Date.parse('2026-11-20T09:58:00+07:00');
-    expect(only(makeMetaReferral()).event).toEqual({
-      id: `meta:ref:${PAGE}:6789:${ts}`,
+    const e = only(makeMetaReferral()).event;
+    expect(e).toEqual({
+      id: expect.stringMatching(new RegExp(`^meta:ref:${PAGE}:[A-Za-z0-9_-]{16}:${ts}$`)),
       kind: 'message.received',
       at: '2026-11-20T02:58:00.000Z',
       pageId: PAGE,
       customerId: '6789',
       adId: '23850000000000001',
+      attributionOnly: true,
     });
+    expect(e.id).not.toContain('6789');
     expect(normalizeMeta(makeMetaReferral(), shops)).toEqual(normalizeMeta(makeMetaReferral(), shops));
+    expect(only(makeMetaReferral({ psid: '6790' })).event.id).not.toBe(e.id);
   });
 
-  it('does the same for Get Started (postback) carrying the ad referral', () => {
-    const ts = Date.parse('2026-11-20T09:58:00+07:00');
+  it('does the same for Get Started (postback) carrying the ad referral, with the postback mid as id', () => {
     expect(only(makeMetaReferral({ via: 'postback' })).event).toEqual({
-      id: `meta:ref:${PAGE}:6789:${ts}`,
+      id: 'meta:m_pb1',
       kind: 'message.received',
       at: '2026-11-20T02:58:00.000Z',
       pageId: PAGE,
       customerId: '6789',
       adId: '23850000000000001',
+      attributionOnly: true,
     });
   });
 
   it('ignores organic bare referrals and plain postbacks: the customer counts when he writes', () => {
     expect(normalizeMeta(makeMetaReferral({ referral: { source: 'SHORTLINK', type: 'OPEN_THREAD', ref: 'x' } }), shops)).toMatchObject({ events: [], ignored: 1 });
     expect(normalizeMeta(makeMetaReferral({ via: 'postback', referral: { source: 'SHORTLINK', ref: 'x' } }), shops)).toMatchObject({ events: [], ignored: 1 });
+  });
+});
+
+describe('normalizeMeta: documented Messenger payloads (messaging_referrals, messaging_postbacks, receipts, reactions)', () => {
+  it('messaging_referrals "Ad Referral" example: attribution only', () => {
+    expect(only(adReferral()).event).toMatchObject({ kind: 'message.received', adId: '23850000000000001', attributionOnly: true, at: new Date(1_763_607_480_000).toISOString() });
+  });
+
+  it('keeps an ad id beyond 2^53, sent as a string, digit for digit', () => {
+    expect(only(adReferral(1_763_607_480_000, '120208765432109876')).event).toMatchObject({ adId: '120208765432109876' });
+  });
+
+  it('messaging_postbacks sample (all strings, timestamp in seconds): Get Started from an ad is attribution only', () => {
+    expect(only(getStartedFromAd()).event).toEqual({
+      id: 'meta:m_GETSTARTED1',
+      kind: 'message.received',
+      at: '2025-11-20T02:58:00.000Z',
+      pageId: PAGE,
+      customerId: '6789',
+      adId: '23850000000000001',
+      attributionOnly: true,
+    });
+    expect(normalizeMeta(getStartedFromAd({ source: 'SHORT-URL' }), shops)).toMatchObject({ events: [], ignored: 1, invalid: [] });
+  });
+
+  it('a message from the ad with text or an attachment is a message with its ad; without either it is attribution only', () => {
+    expect(only(messageFromAd({ text: 'Áo này còn size M không shop?' })).event).toEqual({
+      id: 'meta:m_FROMAD1',
+      kind: 'message.received',
+      at: new Date(1_763_607_540_000).toISOString(),
+      pageId: PAGE,
+      customerId: '6789',
+      adId: '23850000000000001',
+    });
+    expect(only(messageFromAd({ attachments: [{ type: 'image', payload: { url: 'https://example.invalid/p.jpg' } }] })).event).not.toHaveProperty('attributionOnly');
+    expect(only(messageFromAd({ text: '  ' })).event).toMatchObject({ id: 'meta:m_FROMAD1', attributionOnly: true });
+    expect(only(messageFromAd()).event).toMatchObject({ attributionOnly: true });
+  });
+
+  it.each([
+    ['a delivery with no timestamp (Meta’s example)', deliveryReceipt()],
+    ['a delivery with timestamp 0', deliveryReceipt({ timestamp: 0 })],
+    ['a delivery with timestamp "0"', deliveryReceipt({ timestamp: '0' })],
+    ['a read receipt with timestamp 0', readReceipt(0)],
+    ['a read receipt with a string timestamp', readReceipt('1458668856463')],
+    ['a read receipt with a broken timestamp', readReceipt('soon')],
+    ['a reaction with timestamp 0', reaction(0)],
+  ])('ignores %s quietly: not invalid, no event', (_, payload) => {
+    expect(normalizeMeta(payload, shops)).toEqual({ events: [], unknownPages: [], ignored: 1, invalid: [] });
+  });
+
+  it('an m.me link referral is a tap: ignored', () => {
+    expect(normalizeMeta(shortlinkReferral(), shops)).toEqual({ events: [], unknownPages: [], ignored: 1, invalid: [] });
+  });
+
+  it('still reports an ad referral whose timestamp is out of range as invalid, naming the shop', () => {
+    expect(normalizeMeta(adReferral(0), shops)).toMatchObject({ events: [], invalid: [{ shopId: 'hoa-mai', reason: 'timestamp: out of range' }] });
   });
 });
 
@@ -296,6 +359,6 @@ describe('normalizeMeta: numbers sent as strings', () => {
     const bad = { ...item('m_bad'), timestamp };
     const r = normalizeMeta({ object: 'page', entry: [{ id: PAGE, time: 1, messaging: [bad, item('m_good')] }] }, shops);
     expect(r.events.map((e) => e.event.id)).toEqual(['meta:m_good']);
-    expect(r.invalid).toEqual([{ id: 'm_bad', reason: expect.stringMatching(/^timestamp: /) }]);
+    expect(r.invalid).toEqual([{ shopId: 'hoa-mai', id: 'm_bad', reason: expect.stringMatching(/^timestamp: /) }]);
   });
 });

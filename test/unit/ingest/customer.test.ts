@@ -312,6 +312,28 @@ describe('deriveCustomer', () => {
     expect(fieldsOf(cells, id('A', 'W', '2026-W47', 'ad-1'))).toEqual({ conversationsStarted: 2, customersReached: 1 });
   });
 
+  it('an attribution-only referral (SPEC §1.1) starts a conversation for its ad but is no message: no reach, no wait, no new customer, no hour', () => {
+    const referral = makeMessage({ id: 'ref1', at: '2026-11-16T09:58:00+07:00', adId: 'ad-1', attributionOnly: true });
+    const alone = stateOf([referral]);
+    expect(waitsOf(alone.entries)).toEqual([]);
+    expect(alone.first).toBeUndefined();
+    expect(asObject(deriveCustomer(alone, rules))).toEqual({
+      [id('A', 'D', '2026-11-16', 'ad-1')]: { conversationsStarted: 1 },
+      [id('A', 'W', '2026-W47', 'ad-1')]: { conversationsStarted: 1 },
+      [id('A', 'M', '2026-11', 'ad-1')]: { conversationsStarted: 1 },
+    });
+    // the customer writes 2 days later: reached then, credited to the ad within the window, and the wait opens at the message
+    const wrote = stateOf([referral, makeMessage({ id: 'm1', at: '2026-11-18T10:00:00+07:00' }), makeReply({ id: 'r1', at: '2026-11-18T10:05:00+07:00', staffId: 'lan' })]);
+    expect(waitsOf(wrote.entries)).toEqual([{ openedAt: ms('2026-11-18T10:00:00+07:00'), closedAt: ms('2026-11-18T10:05:00+07:00'), by: 'lan' }]);
+    expect(wrote.first).toBe(ms('2026-11-18T10:00:00+07:00'));
+    const cells = deriveCustomer(wrote, rules);
+    expect(fieldsOf(cells, id('P', 'D', '2026-11-16'))).toEqual({});
+    expect(fieldsOf(cells, id('P', 'D', '2026-11-18'))).toMatchObject({ messagesReceived: 1, customersReached: 1, newCustomers: 1 });
+    expect(fieldsOf(cells, id('A', 'D', '2026-11-18', 'ad-1'))).toEqual({ customersReached: 1 });
+    expect(fieldsOf(cells, id('A', 'W', '2026-W47', 'ad-1'))).toEqual({ conversationsStarted: 1, customersReached: 1 });
+    expect(attributedAd(wrote, ms('2026-11-18T12:00:00+07:00'), rules.attributionWindowMs)).toBe('ad-1');
+  });
+
   it('marks newCustomers on the day of the first inbound only', () => {
     const cells = deriveCustomer(
       stateOf([makeMessage({ id: 'm1', at: '2026-11-30T21:00:00+07:00' }), makeMessage({ id: 'm2', at: '2026-12-01T09:00:00+07:00' })]),
