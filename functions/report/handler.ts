@@ -8,6 +8,7 @@ import { servedOpenApiDocument } from '#lib/reports/openapi-served.ts';
 import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
+import { listShopRejectedEvents } from '#lib/reports/rejected-events.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLinkPage } from '#lib/reports/open-link.ts';
 import { renderGlossaryHtml } from '#lib/reports/pages.ts';
@@ -23,7 +24,7 @@ await startup('report', loadSecrets);
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
-/** Report API and order lookups (shop key), the OpenAPI document, the metric definitions and their glossary page (public). */
+/** Report API, order lookups and rejected events (shop key), the OpenAPI document, the metric definitions and their glossary page (public). */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets(); // REPORT_LINK_KEY, re-read once its cache expires (rotation)
   const path = event.rawPath;
@@ -46,6 +47,12 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     const shopId = decodeURIComponent(link[1]!);
     await requireShop(event, shopId);
     return json(201, createReportLink(shopId, parseJsonBody(event)));
+  }
+  const rejected = /^\/v1\/shops\/([^/]+)\/rejected-events$/.exec(path);
+  if (rejected && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(rejected[1]!);
+    await requireShop(event, shopId);
+    return json(200, await listShopRejectedEvents(shopId, queryParams(event)));
   }
   const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
   if (x && event.requestContext.http.method === 'GET') {

@@ -208,6 +208,10 @@ const orderSchema = z.looseObject({
       }),
     ),
   ),
+  /** Shopify: a test order (test gateway, "send test notification"); Haravan and Sapo Web copy Shopify's order JSON */
+  test: z.nullish(z.union([z.boolean(), z.string()])),
+  /** ISO-4217 code of the order's amounts (the shop's currency on Shopify; `presentment_currency` is the buyer's) */
+  currency: optionalString,
   /** Sapo GO returns */
   order_returns: z.nullish(z.array(z.looseObject({ status: optionalString, received_on: optionalInstant, modified_on: optionalInstant }))),
 });
@@ -227,6 +231,8 @@ export type OrderFacts = {
   lines: OrderLine[];
   notes: Map<string, string>;
   phone?: string;
+  /** the order's currency as the body states it (upper case), when it states one */
+  currency?: string;
   cancelledAt?: string;
   deliveredAt?: string;
   returnedAt?: string;
@@ -248,8 +254,23 @@ function phoneOf(o: Order): string | undefined {
   return undefined;
 }
 
-function isCancelled(o: Order, topic: OrderTopic): boolean {
-  return Boolean(o.cancelled_at || o.cancelled_on) || topic === 'orders/cancelled' || lower(o.status) === 'cancelled' || lower(o.cancelled_status) === 'cancelled';
+/** Cancelled as the signed body shows it; the topic header is not signed and never decides (issue 21). */
+function isCancelled(o: Order): boolean {
+  return Boolean(o.cancelled_at || o.cancelled_on) || lower(o.status) === 'cancelled' || lower(o.cancelled_status) === 'cancelled';
+}
+
+/** A test order: `test: true` (Shopify's documented flag; Haravan and Sapo Web send the same field on Shopify-shaped orders). */
+const isTest = (v: unknown) => v === true || (typeof v === 'string' && v.trim().toLowerCase() === 'true');
+
+/**
+ * Whether a body is one fulfillment rather than an order: it names its
+ * `order_id` and carries no order total. Decided from the signed body, so a
+ * body sent again under another topic header is read the same way.
+ */
+function isFulfillmentBody(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return false;
+  const b = payload as Record<string, unknown>;
+  return b.order_id !== undefined && b.order_id !== null && b.total_price === undefined;
 }
 
 /** The parcel came back to the shop (or is on its way back with nothing delivered): carrier return, Sapo cancelled delivery. */
@@ -306,15 +327,26 @@ const issuesOf = (e: z.core.$ZodError) => e.issues.map((i) => ({ path: i.path.jo
 
 /**
  * Reads one order webhook. A topic we do not use gives `{ignored}` (the
- * caller acknowledges it); an order topic gives the order's facts.
+ * caller acknowledges it). For the topics we use, the topic header only says
+ * that the body is worth reading: it is not signed, so what the order is
+ * (an order or one fulfillment, cancelled, delivered, returned, a test) comes
+ * from the signed body alone, and the same body gives the same facts under
+ * any topic. A test order gives `{test}` (acknowledged, not counted).
  * @throws ValidationError for a non-object payload, or a missing/invalid `id`,
  *   creation time (`created_at`, Sapo GO `created_on`) or total (`total_price`,
  *   Sapo GO `total`); details name the field.
  */
-export function readOrderWebhook(platform: OrderPlatform, topic: string, payload: unknown): { ignored: string } | { order: OrderFacts } | { fulfillment: CanonicalEvent[] } {
-  if ((FULFILLMENT_TOPICS as readonly string[]).includes(topic.trim().toLowerCase())) return { fulfillment: fulfillmentEvents(platform, payload) };
-  const t = orderTopicOf(topic);
-  if (!t) return { ignored: topic.trim().slice(0, 100) };
+export function readOrderWebhook(
+  platform: OrderPlatform,
+  topic: string,
+  payload: unknown,
+): { ignored: string } | { test: string } | { order: OrderFacts } | { fulfillment: CanonicalEvent[] } {
+  if (!orderTopicOf(topic) && !(FULFILLMENT_TOPICS as readonly string[]).includes(topic.trim().toLowerCase())) return { ignored: topic.trim().slice(0, 100) };
+  if (isFulfillmentBody(payload)) return { fulfillment: fulfillmentEvents(platform, payload) };
+  if (typeof payload === 'object' && payload !== null && isTest((payload as { test?: unknown }).test)) {
+    const id = (payload as { id?: unknown }).id;
+    return { test: `${platform}:${typeof id === 'string' || typeof id === 'number' ? String(id).slice(0, 100) : '(no id)'}` };
+  }
   const r = orderSchema.safeParse(payload);
   if (!r.success) throw new ValidationError('Invalid order payload', issuesOf(r.error));
   const o = r.data;
@@ -332,7 +364,8 @@ export function readOrderWebhook(platform: OrderPlatform, topic: string, payload
   }
   const createdAt = new Date(Date.parse(created!)).toISOString();
   const later = isoOrUndefined(o.updated_at) ?? isoOrUndefined(o.modified_on) ?? createdAt;
-  const cancelled = isCancelled(o, t);
+  const cancelled = isCancelled(o);
+  const currency = o.currency?.trim().toUpperCase();
   const phone = phoneOf(o);
   const delivered = deliveredAt(o, later);
   const returned = returnedAt(o, cancelled, later);
@@ -351,6 +384,7 @@ export function readOrderWebhook(platform: OrderPlatform, topic: string, payload
       lines,
       notes,
       ...(phone ? { phone } : {}),
+      ...(currency ? { currency } : {}),
       ...(cancelled ? { cancelledAt: isoOrUndefined(o.cancelled_at) ?? isoOrUndefined(o.cancelled_on) ?? later } : {}),
       ...(delivered ? { deliveredAt: delivered } : {}),
       ...(returned ? { returnedAt: returned } : {}),
@@ -470,6 +504,7 @@ export function scopeToShop(events: CanonicalEvent[], shop: { pages: Array<{ pag
 export function normalizeOrder(platform: OrderPlatform, topic: string, payload: unknown, costs?: CostLookup): { events: CanonicalEvent[]; ignored?: string } {
   const read = readOrderWebhook(platform, topic, payload);
   if ('ignored' in read) return { events: [], ignored: read.ignored };
+  if ('test' in read) return { events: [], ignored: 'test' };
   if ('fulfillment' in read) return { events: read.fulfillment };
   return { events: orderEvents(read.order, costs) };
 }

@@ -1,4 +1,5 @@
 import type { CanonicalEvent } from '#lib/events/schema.ts';
+import type { RejectedEvent } from '#lib/store/rejected-events.ts';
 
 /** What an adapter needs to know about the shop that owns a page (or Zalo OA). */
 export type ShopContext = {
@@ -20,6 +21,8 @@ export type AdapterResult = {
   invalid: Array<{ id: string; reason: string; shopId?: string }>;
   /** phones customers submitted without a message (Zalo `user_submit_info`): they link later orders like a phone typed in chat */
   phones?: Array<{ shopId: string; pageId: string; customerId: string; phone: string; at: string }>;
+  /** events acknowledged but not counted, to be listed among their shop's rejected events (SPEC §4.1) */
+  rejected?: Array<RejectedEvent & { shopId: string }>;
   /** customers that became known without a metric (Zalo `follow`) */
   knownCustomers?: Array<{ shopId: string; pageId: string; customerId: string; at: string }>;
 };

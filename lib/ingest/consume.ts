@@ -3,6 +3,7 @@ import { eventSchema, issuesText, type CanonicalEvent } from '#lib/events/schema
 import { log, metric, metricWithTotal } from '#lib/log.ts';
 import { recordBatch } from '#lib/ingest/record-batch.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
+import { recordRejectedEvents, REJECTED_REASONS, type RejectedEvent } from '#lib/store/rejected-events.ts';
 
 /** One queued message as the ingest worker receives it. */
 export type QueuedMessage = { messageId: string; groupId: string; body: string };
@@ -24,9 +25,22 @@ const messageSchema = z.object({
       )
       .check(z.maxLength(1000)),
   ),
+  rejected: z.optional(
+    z
+      .array(
+        z.object({
+          eventId: z.string().check(z.minLength(1), z.maxLength(200)),
+          reason: z.enum(REJECTED_REASONS),
+          source: z.string().check(z.minLength(1), z.maxLength(20)),
+          at: z.optional(z.string().check(z.maxLength(40))),
+          detail: z.optional(z.string().check(z.maxLength(200))),
+        }),
+      )
+      .check(z.maxLength(1000)),
+  ),
 });
 
-type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phones: PhoneLink[] };
+type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phones: PhoneLink[]; rejected: RejectedEvent[] };
 
 /**
  * Applies a batch of queued messages and returns the ids of those to
@@ -51,6 +65,7 @@ export async function consumeIngestMessages(messages: QueuedMessage[], now?: num
   }
   for (const [shopId, list] of byShop) {
     try {
+      await recordRejectedEvents(shopId, list.flatMap((p) => p.rejected), now);
       const outcome = await recordBatch(
         shopId,
         list.flatMap((p) => p.events),
@@ -95,7 +110,7 @@ function parseMessage(m: QueuedMessage): Parsed | undefined {
     log.warn('invalid event dropped', { shopId: envelope.data.shopId, messageId: m.messageId, eventId, reason: issuesText(e.error.issues) });
     metricWithTotal('InvalidEvents', 1, { source: 'ingest' });
   }
-  return { m, shopId: envelope.data.shopId, events, phones: envelope.data.phones ?? [] };
+  return { m, shopId: envelope.data.shopId, events, phones: envelope.data.phones ?? [], rejected: envelope.data.rejected ?? [] };
 }
 
 export class PoisonMessageError extends Error {

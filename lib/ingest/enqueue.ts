@@ -1,5 +1,6 @@
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import { queues, type IngestMessage, type PhoneLink } from '#lib/queue/queue.ts';
+import type { RejectedEvent } from '#lib/store/rejected-events.ts';
 
 /** Events for one shop, as adapters and the events API route them. */
 export type RoutedEvent = { shopId: string; event: CanonicalEvent };
@@ -15,7 +16,11 @@ const MAX_MESSAGE_BYTES = 200_000;
  * derives every figure from state items, so order and repeats do not matter,
  * and the queue is free to batch big and fan out.
  */
-export async function enqueueEvents(routed: RoutedEvent[], phones: Array<PhoneLink & { shopId: string }> = []): Promise<number> {
+export async function enqueueEvents(
+  routed: RoutedEvent[],
+  phones: Array<PhoneLink & { shopId: string }> = [],
+  rejected: Array<RejectedEvent & { shopId: string }> = [],
+): Promise<number> {
   const byShop = new Map<string, CanonicalEvent[]>();
   for (const r of routed) {
     const list = byShop.get(r.shopId);
@@ -39,6 +44,9 @@ export async function enqueueEvents(routed: RoutedEvent[], phones: Array<PhoneLi
     if (chunk.length > 0) messages.push({ shopId, events: chunk });
   }
   for (const p of phones) messages.push({ shopId: p.shopId, events: [], phones: [{ pageId: p.pageId, customerId: p.customerId, phone: p.phone, ...(p.at ? { at: p.at } : {}) }] });
+  const rejectedByShop = new Map<string, RejectedEvent[]>();
+  for (const { shopId, ...r } of rejected) rejectedByShop.set(shopId, [...(rejectedByShop.get(shopId) ?? []), r]);
+  for (const [shopId, list] of rejectedByShop) for (let i = 0; i < list.length; i += MAX_EVENTS_PER_MESSAGE) messages.push({ shopId, events: [], rejected: list.slice(i, i + MAX_EVENTS_PER_MESSAGE) });
   if (messages.length > 0) await queues().sendIngest(messages);
   return messages.length;
 }

@@ -63,12 +63,17 @@ export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRu
       next.cancelled = true;
       next.cancelledAt = Date.parse(ev.at);
       break;
+    // Delivered and returned stay consistent whatever the order of arrival (SPEC §1.3,
+    // issue 21): a returned order is never delivered too, so a delivery seen before or
+    // after the return changes nothing. Both are monotonic, so the result does not depend
+    // on the order the events come in.
     case 'order.delivered':
-      next.delivered = true;
+      next.delivered = !next.returned;
       next.deliveredAt = Date.parse(ev.at);
       break;
     case 'order.returned':
       next.returned = true;
+      next.delivered = false;
       next.returnedAt = Date.parse(ev.at);
       break;
   }

@@ -26,6 +26,7 @@ import {
 import { batchGet, keyId } from '#lib/store/batch.ts';
 import { precedes, type PhoneHolder } from '#lib/ingest/phone.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
+import { recordRejectedEvents, type RejectedReason } from '#lib/store/rejected-events.ts';
 import { commitUnits, MAX_TRANSACT_ITEMS, transactionItemCount, type Unit } from '#lib/store/ingest-store.ts';
 
 /**
@@ -76,6 +77,13 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
     if (reason) dropped.push({ id: e.id, reason });
     else accepted.push(e);
   }
+  // listed for the shop's managers (SPEC §4.1 rejected-events) before anything is committed; a redelivery lists them again, once per id
+  const refused = new Map(events.map((e) => [e.id, e]));
+  await recordRejectedEvents(
+    shopId,
+    dropped.map((d) => ({ eventId: d.id, reason: d.reason as RejectedReason, source: sourceOfId(d.id), at: refused.get(d.id)!.at })),
+    now,
+  );
   const admit = (e: CanonicalEvent) => !seen.has(e.id) && refusal(e) === undefined;
   const { events: resolved, parked } = await joinCommentReplies(shopId, accepted, admit);
   // phones submitted without an event (Zalo forms) follow the events' rules; one queued without its time counts as given now
@@ -101,6 +109,9 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   }
   return { applied, duplicates: duplicates + (total - applied), parked, dropped };
 }
+
+/** The producer an event id names (adapters prefix theirs); anything else came through `POST /v1/events`. */
+const sourceOfId = (id: string) => /^(meta|zalo|haravan|sapo|shopify):/.exec(id)?.[1] ?? 'api';
 
 /**
  * The units of these events, each small enough for one transaction: when a

@@ -82,6 +82,13 @@ export const keys = {
   /** Addresses SES reported as bounced or complaining, per shop: no more digests go to them. */
   suppressionPartition: (shopId: string) => `SHOP#${part(shopId)}#SUPPRESS`,
   suppression: (shopId: string, email: string): Key => ({ PK: keys.suppressionPartition(shopId), SK: `EMAIL#${part(email.toLowerCase())}` }),
+  /**
+   * An event acknowledged but not counted (SPEC §4.1): one item per event id
+   * (a redelivery overwrites it), listed by time through a GSI1 partition per shop.
+   */
+  rejectedEvent: (shopId: string, eventId: string): Key => ({ PK: `SHOP#${part(shopId)}#REJECTED#${part(eventId)}`, SK: 'REJECTED' }),
+  rejectedEventIndex: (shopId: string, rejectedAtIso: string, eventId: string) => ({ GSI1PK: keys.rejectedEventPartition(shopId), GSI1SK: `${rejectedAtIso}#${part(eventId)}` }),
+  rejectedEventPartition: (shopId: string) => `REJECTED#${part(shopId)}`,
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',

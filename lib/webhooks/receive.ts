@@ -14,6 +14,9 @@ import { enqueueEvents, type RoutedEvent } from '#lib/ingest/enqueue.ts';
 import { eventSchema, issuesText } from '#lib/events/schema.ts';
 import { getShop, shopsOfPages } from '#lib/store/shops.ts';
 import { amountIssues } from '#lib/money.ts';
+import type { RejectedEvent } from '#lib/store/rejected-events.ts';
+
+type RejectedRoute = RejectedEvent & { shopId: string };
 
 /**
  * The webhook use cases: verify the signature over the raw bytes (nothing is
@@ -61,13 +64,15 @@ async function dispatch(source: string, result: AdapterResult): Promise<{ events
   for (const r of result.events) {
     const parsed = eventSchema.safeParse(r.event);
     if (parsed.success) events.push({ shopId: r.shopId, event: parsed.data });
-    else invalid.push({ id: String(r.event.id).slice(0, 80), reason: issuesText(parsed.error.issues) });
+    else invalid.push({ shopId: r.shopId, id: String(r.event.id).slice(0, 80), reason: issuesText(parsed.error.issues) });
   }
   for (const i of invalid) log.warn('invalid event dropped', { source, eventId: i.id, reason: i.reason });
   if (invalid.length > 0) metricWithTotal('InvalidEvents', invalid.length, { source });
+  const rejected = [...(result.rejected ?? [])];
+  for (const i of invalid) if (i.shopId) rejected.push({ shopId: i.shopId, eventId: i.id, reason: 'invalid', source, detail: i.reason });
   for (const pageId of result.unknownPages) log.warn('webhook for unregistered page dropped', { source, pageId });
   if (result.unknownPages.length > 0) metric('UnknownPageEvents', result.unknownPages.length, { source });
-  await enqueueEvents(events, result.phones ?? []);
+  await enqueueEvents(events, result.phones ?? [], rejected);
   metricWithTotal('WebhookEvents', events.length, { source });
   return { events: events.length, unknownPages: result.unknownPages.length, invalid: invalid.length };
 }
@@ -120,10 +125,32 @@ export async function receiveOrder(platform: string, shopSegment: string, raw: B
     metric('UnknownOrderTopic', 1, { source: platform });
     return { events: 0, ignored: read.ignored };
   }
+  if ('test' in read) {
+    // a test order is no sale (SPEC §1.3): acknowledged, counted in a metric, listed so a manager sees why
+    log.info('test order ignored', { platform, orderId: read.test, shopId: shop.shopId });
+    metric('TestOrders', 1, { source: platform });
+    await enqueueEvents([], [], [{ shopId: shop.shopId, eventId: read.test, reason: 'test_order', source: platform }]);
+    return { events: 0, ignored: 'test' };
+  }
+  if ('order' in read && read.order.currency && read.order.currency !== shop.currency.toUpperCase()) {
+    // never converted or rounded silently (SPEC §1.3): not counted, listed with the reason
+    const detail = `order in ${read.order.currency}, shop in ${shop.currency}`;
+    log.warn('order in another currency dropped', { platform, orderId: read.order.orderId, shopId: shop.shopId, reason: detail });
+    metric('CurrencyMismatch', 1, { source: platform });
+    await enqueueEvents([], [], [{ shopId: shop.shopId, eventId: read.order.orderId, reason: 'currency_mismatch', source: platform, at: read.order.createdAt, detail }]);
+    return { events: 0, ignored: 'currency_mismatch' };
+  }
   const events = 'fulfillment' in read ? read.fulfillment : scopeToShop(orderEvents(read.order, await getProductCosts(shop.shopId, costRefsOf(read.order))), shop);
   const money = amountIssues(events, shop.currency);
   if (money.length > 0) throw new ValidationError('Order amount cannot be kept exactly', money);
-  return dispatch(platform, { events: events.map((event) => ({ shopId: shop.shopId, event })), unknownPages: [], ignored: 0, invalid: [] });
+  const order = 'order' in read ? read.order : undefined;
+  const pageId = order?.notes.get('page_id');
+  // a page of no shop, or of another one: the order counts, without that link; the manager can see why
+  const rejected: RejectedRoute[] =
+    order && pageId && !shop.pages.some((pg) => pg.pageId === pageId)
+      ? [{ shopId: shop.shopId, eventId: `${order.orderId}:page`, reason: 'unknown_page', source: platform, at: order.createdAt, detail: 'note_attributes page_id is not a page of this shop; the order counts without its page' }]
+      : [];
+  return dispatch(platform, { events: events.map((event) => ({ shopId: shop.shopId, event })), unknownPages: [], ignored: 0, invalid: [], rejected });
 }
 
 /** The shop id of a path segment, or undefined when it cannot be one (bad escape, bad characters). */

@@ -237,6 +237,7 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/reports/{report}': 'report shop-key',
       'GET /v1/shops/{shopId}/orders/{orderId}': 'report shop-key',
       'GET /v1/shops/{shopId}/exports/conversations': 'report shop-key',
+      'GET /v1/shops/{shopId}/rejected-events': 'report shop-key',
       'POST /v1/shops/{shopId}/report-links': 'report shop-key',
       // a signed report page carries its own signature, checked by the report function
       'GET /v1/report-pages/{shopId}/{report}': 'report none',
@@ -279,6 +280,7 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/exports/conversations': reports,
       'GET /v1/shops/{shopId}/orders/{orderId}': reports,
       'GET /v1/shops/{shopId}/reports/{report}': reports,
+      'GET /v1/shops/{shopId}/rejected-events': reports,
       'GET /v1/unsubscribe': open,
       'GET /webhooks/meta': webhooks,
       'POST /v1/events': events,
