@@ -13,6 +13,8 @@ import { orderWebhookSecretSchema, productCostsSchema } from '#lib/admin/order-s
 export const ORDER_ID_SCHEME =
   'Orders from webhooks are named `<platform>:<platform order id>` (e.g. `haravan:1001234567`, `shopify:5678901234567`, `sapo:14900465`), the platform id kept as its exact digits; canonical `order.*` events about the same order must use the same orderId.';
 import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversations.ts';
+import { rejectedQuerySchema } from '#lib/reports/rejected-events.ts';
+import { REJECTED_REASONS } from '#lib/store/rejected-events.ts';
 import { reportLinkSchema } from '#lib/reports/link-signing.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
 
@@ -256,6 +258,48 @@ export function openApiDocument(serverUrl?: string) {
           },
         },
       },
+      '/v1/shops/{shopId}/rejected-events': {
+        get: {
+          summary: 'Events of the last 30 days acknowledged but not counted, and why (newest first)',
+          description:
+            'One row per event id (a redelivery is listed once): `reason` is `too_late` (older than LATE_EVENT_DAYS), `in_future` (more than 24 h ahead), `invalid` (did not fit the event model; `detail` names the field and rule), `currency_mismatch` (an order in another currency than the shop\'s; never converted), `unknown_page` (an order whose note_attributes name a page that is not the shop\'s: the order counts without it; id `<orderId>:page`) or `test_order` (Shopify `test: true`); `at` is the event\'s own time when it had one, `rejectedAt` when it was refused, `source` meta, zalo, haravan, sapo, shopify or api. No personal data.',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(rejectedQuerySchema)],
+          responses: {
+            '200': {
+              description: 'A page of rows; pass nextCursor back as cursor for the next one (null at the end). A cursor of another shop or an altered one answers 400.',
+              ...json({
+                type: 'object',
+                required: ['shopId', 'from', 'to', 'timezone', 'generatedAt', 'rows', 'nextCursor'],
+                properties: {
+                  shopId: { type: 'string' },
+                  from: { type: 'string', format: 'date' },
+                  to: { type: 'string', format: 'date' },
+                  timezone: { type: 'string' },
+                  generatedAt: { type: 'string', format: 'date-time' },
+                  rows: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['eventId', 'reason', 'source', 'rejectedAt'],
+                      properties: {
+                        eventId: { type: 'string' },
+                        reason: { type: 'string', enum: [...REJECTED_REASONS] },
+                        source: { type: 'string' },
+                        at: { type: 'string', format: 'date-time' },
+                        detail: { type: 'string' },
+                        rejectedAt: { type: 'string', format: 'date-time' },
+                      },
+                    },
+                  },
+                  nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
+            ...errors(400, 401, 403, 404, 429),
+          },
+        },
+      },
       '/v1/shops/{shopId}/report-links': {
         post: {
           summary: 'A signed URL opening a report as an HTML page without a key (default 7 days; rotating REPORT_LINK_KEY revokes all)',
@@ -482,7 +526,7 @@ export function openApiDocument(serverUrl?: string) {
       '/webhooks/orders/{platform}/{shopId}': {
         post: {
           summary: 'Order webhooks of haravan, sapo, shopify for one shop',
-          description: `Signed with the shop's own secret for the platform (base64 HMAC-SHA256 of the raw body in X-Haravan-Hmacsha256, X-Sapo-Hmac-Sha256 or X-Shopify-Hmac-Sha256; topic in X-*-Topic). A topic that is not an order topic is acknowledged with 200 {ignored}. ${ORDER_ID_SCHEME}`,
+          description: `Signed with the shop's own secret for the platform (base64 HMAC-SHA256 of the raw body in X-Haravan-Hmacsha256, X-Sapo-Hmac-Sha256 or X-Shopify-Hmac-Sha256; topic in X-*-Topic). A topic that is not an order topic is acknowledged with 200 {ignored}. The topic header is not signed: whether the body is an order or one fulfillment, and its state (cancelled, delivered, returned), come from the body alone. A test order (\`test: true\`) answers 200 {ignored: "test"} and a body in another currency than the shop's 200 {ignored: "currency_mismatch"}: neither is counted, both are listed by GET /v1/shops/{shopId}/rejected-events. ${ORDER_ID_SCHEME}`,
           parameters: [
             { name: 'platform', in: 'path', required: true, schema: { type: 'string', enum: ['haravan', 'sapo', 'shopify'] } },
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },

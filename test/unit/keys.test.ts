@@ -48,6 +48,13 @@ describe('keys', () => {
     expect(Math.min(...counts)).toBeGreaterThan(0);
     expect(Math.max(...counts)).toBeLessThanOrEqual((2 * 800) / OPEN_WAIT_SHARDS);
   });
+
+  it('keys a rejected event by shop and event id (one item per id) and lists it by time in the shop’s index partition', () => {
+    expect(keys.rejectedEvent('hoa-mai', 'haravan:1001#x')).toEqual({ PK: 'SHOP#hoa-mai#REJECTED#haravan:1001%23x', SK: 'REJECTED' });
+    expect(keys.rejectedEventIndex('hoa-mai', '2026-12-01T02:00:00.000Z', 'meta:m_1')).toEqual({ GSI1PK: 'REJECTED#hoa-mai', GSI1SK: '2026-12-01T02:00:00.000Z#meta:m_1' });
+    // a shop named like another shop's partition cannot reach it
+    expect(keys.rejectedEventPartition('a#b')).toBe('REJECTED#a%23b');
+  });
 });
 
 describe('shopOwnership: every key of shop data is found by deletion and erasure', () => {

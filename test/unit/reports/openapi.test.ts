@@ -26,6 +26,7 @@ describe('openApiDocument', () => {
       'POST /v1/admin/rebuild',
       'POST /v1/admin/digests/run',
       'GET /v1/shops/{shopId}/orders/{orderId}',
+      'GET /v1/shops/{shopId}/rejected-events',
       'PUT /v1/admin/shops/{shopId}/order-webhooks/{platform}',
       'PUT /v1/admin/shops/{shopId}/product-costs',
       'POST /webhooks/orders/{platform}/{shopId}',
