@@ -88,6 +88,7 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     productCostPartition: () => ({ PK: keys.productCostPartition('s-1') }),
     rawPartition: () => ({ PK: keys.rawPartition('s-1', 'p', '2026-11-01', 1) }),
     rollupPartition: () => ({ PK: keys.rollupPartition('s-1', 'p', 3) }),
+    rejectedEvent: () => keys.rejectedEvent('s-1', 'haravan:1'),
   };
   const special: Record<string, string> = {
     apiKey: 'keyed by the hash; owned through GSI1PK (checked below)',
@@ -102,6 +103,8 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     lifecycleJob: 'the deletion job itself: must survive the deletion (expires by TTL)',
     shopOwnership: 'these rules',
     phoneOfKey: 'reads a key, builds none',
+    rejectedEventIndex: 'GSI attributes of a rejected event item',
+    rejectedEventPartition: 'GSI partition name',
   };
 
   it('classifies every key function (add a new one to one of the lists above)', () => {

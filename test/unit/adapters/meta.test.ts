@@ -159,6 +159,7 @@ describe('normalizeMeta: ad referrals', () => {
       pageId: PAGE,
       customerId: '6789',
       adId: '23850000000000001',
+      adTitle: 'Áo khoác',
       attributionOnly: true,
     });
     expect(e.id).not.toContain('6789');
@@ -174,6 +175,7 @@ describe('normalizeMeta: ad referrals', () => {
       pageId: PAGE,
       customerId: '6789',
       adId: '23850000000000001',
+      adTitle: 'Áo khoác',
       attributionOnly: true,
     });
   });
