@@ -103,9 +103,19 @@ export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>)
     result.unknownPages.push(oa);
     return result;
   }
+  // seen/received receipts, reactions and the rest move no metric: ignored before their timestamp is read
+  const counted =
+    (isUserMessage(p.event_name) && p.sender?.id) ||
+    (isOaMessage(p.event_name) && p.recipient?.id) ||
+    (p.event_name === 'user_submit_info' && p.sender?.id) ||
+    (p.event_name === 'follow' && p.follower?.id);
+  if (!counted) {
+    result.ignored++; // unfollow, seen/received receipts, reactions, group and anonymous chats
+    return result;
+  }
   const at = instantOf(p.timestamp);
   if (!at) {
-    result.invalid.push({ id: String(p.message?.msg_id ?? p.event_name).slice(0, 80), reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' });
+    result.invalid.push({ shopId: shop.shopId, id: String(p.message?.msg_id ?? p.event_name).slice(0, 80), reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' });
     return result;
   }
   // Without a msg_id (not seen in Zalo's examples), the id falls back to what a
@@ -140,8 +150,6 @@ export function normalizeZalo(payload: unknown, shops: Map<string, ShopContext>)
   } else if (p.event_name === 'follow' && p.follower?.id) {
     result.ignored++;
     result.knownCustomers!.push({ shopId: shop.shopId, pageId: oa, customerId: p.follower.id, at });
-  } else {
-    result.ignored++; // unfollow, seen/received receipts, reactions, group and anonymous chats
   }
   return result;
 }

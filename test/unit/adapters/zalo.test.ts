@@ -119,6 +119,14 @@ describe('normalizeZalo: forms and ZNS receipts', () => {
   it.each([['1e20'], [1e20], [-1], ['abc'], [1732075200000.5], [null]])('drops an event whose timestamp is %j, naming the reason', (timestamp) => {
     const r = normalizeZalo({ ...makeZalo({ msgId: 'z-bad' }), timestamp }, shops);
     expect(r.events).toEqual([]);
-    expect(r.invalid).toEqual([{ id: 'z-bad', reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' }]);
+    expect(r.invalid).toEqual([{ shopId: 'hoa-mai', id: 'z-bad', reason: 'timestamp: expected epoch milliseconds between 2000 and 2100' }]);
+  });
+
+  it.each([['user_seen_message'], ['user_received_message'], ['unfollow']])('ignores %s quietly whatever its timestamp (0, missing, not a number)', (event) => {
+    for (const timestamp of ['0', 0, undefined, 'abc']) {
+      const base = event === 'unfollow' ? { ...makeZaloFollow(), event_name: 'unfollow' } : makeZalo({ event });
+      const r = normalizeZalo({ ...base, timestamp }, shops);
+      expect(r).toEqual({ events: [], unknownPages: [], ignored: 1, invalid: [], knownCustomers: [], phones: [] });
+    }
   });
 });
