@@ -26,7 +26,7 @@ console.log(`chatpulse is running at ${runtime.url}
   admin      Authorization: Bearer ${admin}
   dynamodb   ${runtime.dynamo?.endpoint ?? process.env.DYNAMODB_ENDPOINT} (data in .data/dynamodb)
   outbox     ${process.env.OUTBOX_DIR}
-Local secrets are listed in README.md ("Local secrets"). Try: npm run demo`);
+Settings and local secrets: docs/operations.md. Try: npm run demo`);
 
 const shutdown = async () => {
   removeLocalUrl(dataDir, runtime.url);

@@ -23,7 +23,7 @@ import { isLoopbackHost } from '#lib/http/loopback.ts';
  * DynamoDB Local persisting to the data folder.
  */
 
-/** Documented local defaults (README, "Run it locally"). Never used in AWS. */
+/** Documented local defaults (docs/operations.md, "Settings and local secrets"). Never used in AWS. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
   TABLE_NAME: 'chatpulse-local',
   AWS_REGION: 'local',

@@ -213,8 +213,8 @@ describe('the CDK stack', () => {
       IdentitySource: ['$request.header.Authorization'],
       AuthorizerResultTtlInSeconds: 60,
     });
-    // the README states the same time, since a revoked key keeps working that long
-    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toMatch(/revoked key stops working within 60 seconds/);
+    // the operator guide states the same time, since a revoked key keeps working that long
+    expect(readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8')).toMatch(/revoked key stops working within 60 seconds/);
     expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(liveIds.authorizer);
 
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
