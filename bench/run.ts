@@ -11,6 +11,7 @@ import { chatTraffic, commentStorm, measureIngest, type IngestFigures } from './
 import { measureReports, type ReportFigures } from './reports.ts';
 import { BASELINE_COMMIT, bundleSizesTable, checkoutBaseline, measureBundleSizes, median } from './bundle-sizes.ts';
 import { sizesSection } from './sizes.ts';
+import { insightsSection } from './insights.ts';
 import { measureConflicts, type ConflictFigures } from './conflicts.ts';
 import { capacityTable } from './capacity.ts';
 import { batchesOf, chatMix, measureDeployedPath, stormMix, writeFloor, type PathFigures } from './deployed-path.ts';
@@ -197,6 +198,7 @@ try {
   // 2b. conversation export read cost
   lines.push(...exportSection(await measureExport(dynamo.endpoint)));
   lines.push(...sizesSection());
+  lines.push(...insightsSection());
 
   // 3. digest rendering
   try {

@@ -283,10 +283,29 @@ async function runShop(plan: ShopPlan, today: string) {
         ]));
       }
     }
+    // the anomaly the daily digest's "What changed" reports: the evening before the digests, a
+    // flash-sale post on the first shop's Facebook page brings customers nobody answers for
+    // 40–90 minutes (missed conversations, evening shift, that page)
+    if (plan === SHOPS[0] && day === addDays(today, -1)) await eveningBacklog(plan, day, Math.round(perDay * 0.35));
     process.stdout.write(`\r${plan.name}: ${day} (${posted} webhooks posted)   `);
   }
   await Promise.all(pending.splice(0));
   process.stdout.write('\n');
+}
+
+/** `count` customers writing to the shop's first page between 19:00 and 21:30 who wait 40–90 minutes for a reply. */
+async function eveningBacklog(plan: ShopPlan, day: string, count: number) {
+  const page = plan.pages[0]!;
+  const staff = plan.staff[1] ?? plan.staff[0]!;
+  for (let i = 0; i < count; i++) {
+    const cust = `psid-${plan.shopId.slice(0, 4)}-sale-${day}-${i}`;
+    // 19:00–21:30, so that each wait runs out its 15 working minutes before closing time
+    const t0 = vnTime(day, 19, Math.floor(rand() * 150), Math.floor(rand() * 60));
+    const tr = t0 + Math.round((40 + rand() * 50) * 60_000);
+    if (tr > Date.now()) continue;
+    await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: t0, messaging: [{ sender: { id: cust }, recipient: { id: page.pageId }, timestamp: t0, message: { mid: `m_${cust}_${t0}`, text: 'Mẫu flash sale còn không shop?' } }] }] }));
+    await limited(() => postMeta({ object: 'page', entry: [{ id: page.pageId, time: tr, messaging: [{ sender: { id: page.pageId }, recipient: { id: cust }, timestamp: tr, message: { is_echo: true, mid: `m_echo_${cust}_${tr}`, metadata: `staff:${staff.staffId}`, app_id: 263902037430900, text: 'Dạ còn ạ' } }] }] }));
+  }
 }
 
 /** The last day of traffic: DEMO_LAST_DAY (YYYY-MM-DD, at most LATE_EVENT_DAYS = 30 back, older events are refused), else today in Vietnam. */

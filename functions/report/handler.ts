@@ -13,6 +13,7 @@ import { createReportLink } from '#lib/reports/link-signing.ts';
 import { openReportLinkPage } from '#lib/reports/open-link.ts';
 import { renderGlossaryHtml } from '#lib/reports/pages.ts';
 import { LANGS } from '#lib/reports/table.ts';
+import { serveInsights } from '#lib/reports/insights.ts';
 import { config } from '#lib/config.ts';
 import { XLSX_CONTENT_TYPE } from '#lib/reports/xlsx.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
@@ -62,6 +63,12 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
     if (out.format === 'xlsx') return binary(200, out.body, XLSX_CONTENT_TYPE, { 'content-disposition': `attachment; filename="${out.filename}"` });
     return json(200, out.body);
+  }
+  const ins = /^\/v1\/shops\/([^/]+)\/insights$/.exec(path);
+  if (ins && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(ins[1]!);
+    await requireShop(event, shopId);
+    return json(200, await serveInsights(shopId, queryParams(event)));
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);

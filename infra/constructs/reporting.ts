@@ -162,6 +162,7 @@ export class Reporting extends Construct {
       route('reports', '/v1/shops/{shopId}/exports/conversations', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/rejected-events', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/report-links', [HttpMethod.POST], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/insights', [HttpMethod.GET], this.report, shopKey),
     ];
     // (AwsSolutions-COG4 applies to REST API methods only: the HTTP API's routes need no acknowledgement for it)
     void shopKeyRoutes;

@@ -7,6 +7,7 @@ import { isSuppressed } from '#lib/store/suppressions.ts';
 import { DIGEST_TAG, digestTagValue } from '#lib/digests/feedback.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
 import { buildReport } from '#lib/reports/build.ts';
+import { buildInsights } from '#lib/reports/insights.ts';
 import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
 import { PermanentMailError } from '#lib/mail/ses.ts';
@@ -44,16 +45,17 @@ export async function sendDigest(job: DigestJob, now = new Date()): Promise<Send
   const { from, to } = digestRange(job.period, job.periodKey);
   const query = { from, to, pageId: [], granularity: 'day' as const, format: 'json' as const };
   const opts = { now: now.getTime() };
-  const [overview, staffChat, staffSales, ads, referrals] = await Promise.all([
+  const [overview, staffChat, staffSales, ads, referrals, insights] = await Promise.all([
     buildReport('overview', shop, query, opts) as Promise<OverviewReport>,
     buildReport('staff-chat', shop, query, opts) as Promise<StaffChatReport>,
     buildReport('staff-sales', shop, query, opts) as Promise<StaffSalesReport>,
     buildReport('ads', shop, query, opts) as Promise<AdsReport>,
     buildReport('referrals', shop, query, opts) as Promise<ReferralsReport>,
+    buildInsights(shop, job.period, from, { ...opts, lang: recipient.locale ?? shop.locale }),
   ]);
   const unsubscribe = job.unsubscribeUrl;
   const reportUrl = liveReportUrl(job, now);
-  const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
+  const view = buildDigestView({ shop, recipient, period: job.period, overview, staffChat, staffSales, ads, referrals, insights: insights.insights, unsubscribeUrl: unsubscribe, ...(reportUrl ? { reportUrl } : {}) });
   const { subject, html, text } = renderDigest(view);
   const from_ = config().SES_FROM ?? 'digests@chatpulse.local';
   const headers = { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };

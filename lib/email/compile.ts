@@ -85,7 +85,21 @@ export async function compileMjml(source: string, filePath?: string): Promise<st
       out.errors.map((e) => ({ line: e.line, tagName: e.tagName, message: e.message })),
     );
   }
-  return out.html;
+  return collapseWhitespace(out.html);
+}
+
+/**
+ * MJML's output is indented source: about a fifth of a digest's bytes are
+ * newlines and indentation, which count toward Gmail's 102 KB clip like any
+ * markup. Every run of whitespace that holds a line break goes: between two
+ * tags entirely, elsewhere (inside a tag, in the head's CSS) down to one
+ * space. That whitespace renders as nothing: MJML's sections and columns sit
+ * in `font-size:0` cells precisely so that it does not, and no template
+ * breaks a line inside text. Whitespace within a line (`</span> <strong>`)
+ * is kept. What MJML's `minify` option does, without its extra dependencies.
+ */
+export function collapseWhitespace(html: string): string {
+  return html.replace(/>\s*\n\s*</g, '><').replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /** Compiles `templates/<name>.mjml` and returns the file body the build step writes (a provenance line, then the HTML). */

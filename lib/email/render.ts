@@ -37,6 +37,12 @@ export function digestText(view: DigestView): string {
   const title = (k: string) => t(k).toLocaleUpperCase(view.lang);
   const out: string[] = [u(view.shopName), u(view.heading), ''];
 
+  if (view.insights.length > 0) {
+    out.push(`${u(view.insightsTitle).toLocaleUpperCase(view.lang)} (${u(view.insightsNote)})`);
+    for (const i of view.insights) out.push(`- ${u(i.text)}`);
+    out.push('');
+  }
+
   out.push(`${title('kpiTitle')} (${t('vsPrevious')})`);
   for (const [row, keys] of Object.entries(KPI_ROWS) as Array<[KpiRow, readonly KpiKey[]]>) {
     if (!view.kpiRow[row]) continue;

@@ -18,6 +18,7 @@ import {
   type DigestStrings,
 } from '#lib/email/i18n.ts';
 import { escapeHtml } from '#lib/email/skeleton.ts';
+import { insightsHeading } from '#lib/insights/sentence.ts';
 
 /**
  * The digest's view model: every figure already formatted for the
@@ -67,6 +68,8 @@ export type ChatStaffLine = {
 export type SalesStaffLine = { name: string; ordersCreated: string; orders: string; revenue: string; grossProfit: string; coverage: string; conversionRate: string };
 /** `name`: the ad's name, or "Ad <id>" only when no name is known; `campaign`: the campaign's name, else its id. */
 export type AdLine = { name: string; campaign: string; spend: string; revenue: string; roas: string; orders: string; costPerOrder: string; costPerConversation: string };
+/** One insight sentence; `color` red when the move is bad news, else green. */
+export type InsightLine = { text: string; color: string };
 export type ReferralBlock = { participants: string; referred: string; shareRate: string; referralOrders: string; referralRevenue: string };
 
 /** Everything the template shows. Every string is HTML-escaped; `subject` too (render.ts decodes it for the header). */
@@ -101,6 +104,10 @@ export type DigestView = {
   ads: AdLine[];
   adsMore: string;
   referral: ReferralBlock | null;
+  /** What changed and why (lib/insights/): '' and [] on an ordinary day, so the block is left out */
+  insightsTitle: string;
+  insightsNote: string;
+  insights: InsightLine[];
   asOf: string;
   footer: string;
   unsubscribeUrl: string;
@@ -121,6 +128,8 @@ export type DigestInput = {
   referrals: ReferralsReport;
   unsubscribeUrl: string;
   reportUrl?: string;
+  /** the period's insights, sentences already in the recipient's language (lib/reports/insights.ts) */
+  insights?: ReadonlyArray<{ sentence: string; worse: boolean }>;
 };
 
 /** Rows per staff table; the rest are counted in a "and N more" line. */
@@ -309,6 +318,12 @@ function referralBlock(r: ReferralsReport, currency: string, locale: Locale): Re
   };
 }
 
+function insightsBlock(insights: ReadonlyArray<{ sentence: string; worse: boolean }>, period: DigestPeriod, locale: Locale): Pick<DigestView, 'insightsTitle' | 'insightsNote' | 'insights'> {
+  if (insights.length === 0) return { insightsTitle: '', insightsNote: '', insights: [] };
+  const h = insightsHeading(period, locale);
+  return { insightsTitle: h.title, insightsNote: h.note, insights: insights.map((i) => ({ text: i.sentence, color: i.worse ? COLORS.bad : COLORS.good })) };
+}
+
 function limit<T>(rows: T[], max: number, s: DigestStrings): [T[], string] {
   return rows.length > max ? [rows.slice(0, max), s.more(rows.length - max)] : [rows, ''];
 }
@@ -425,6 +440,7 @@ export function buildDigestView(input: DigestInput): DigestView {
     ads,
     adsMore,
     referral: referralBlock(input.referrals, currency, locale),
+    ...insightsBlock(input.insights ?? [], period, locale),
     asOf: s.asOf(formatInstant(o.generatedAt, timezone, locale)),
     footer: s.footer(shop.name, period),
     unsubscribeUrl: input.unsubscribeUrl,

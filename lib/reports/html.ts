@@ -151,8 +151,12 @@ function tiles(report: Extract<AnyReport, { totals: unknown }>, ctx: Ctx): strin
   return `<div class="tiles">${out.join('')}</div>`;
 }
 
-/** The page for one report. `glossaryUrl` is the glossary page in `locale` (labels link to its anchors). */
-export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, glossaryUrl: string): string {
+/**
+ * The page for one report. `glossaryUrl` is the glossary page in `locale`
+ * (labels link to its anchors); `top` is HTML put first (the overview's
+ * insights block, lib/insights/html.ts).
+ */
+export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop, locale: Locale, glossaryUrl: string, top = ''): string {
   const set = reportTables(name, report);
   const ctx: Ctx = { shop, locale, currency: set.currency, timezone: set.timezone, glossary: glossaryUrl };
   const byId = (id: string) => set.tables.find((t) => t.id === id);
@@ -190,5 +194,5 @@ export function renderReportHtml(name: ReportName, report: AnyReport, shop: Shop
   const range = formatDayRange(report.from, report.to, locale);
   const asOf = `${en ? 'Figures as of' : 'Số liệu tính đến'} ${formatInstant(report.generatedAt, report.timezone, locale)}${report.approximate ? ` · ${en ? 'some customer counts are upper bounds' : 'một số số khách là giới hạn trên'}` : ''}`;
   const glossary = `<a class="d" href="${esc(glossaryUrl)}">${en ? 'What the figures mean' : 'Ý nghĩa các chỉ số'}</a>`;
-  return page(locale, `${shop.name} · ${TITLES[name][locale]} · ${range}`, shop.name, `${TITLES[name][locale]} · ${range}`, `${sections.join('')}<p class="note">${esc(asOf)} · ${glossary}</p>`);
+  return page(locale, `${shop.name} · ${TITLES[name][locale]} · ${range}`, shop.name, `${TITLES[name][locale]} · ${range}`, `${top}${sections.join('')}<p class="note">${esc(asOf)} · ${glossary}</p>`);
 }

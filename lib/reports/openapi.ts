@@ -16,7 +16,11 @@ import { EXPORT_COLUMNS, exportQuerySchema } from '#lib/reports/export-conversat
 import { rejectedQuerySchema } from '#lib/reports/rejected-events.ts';
 import { REJECTED_REASONS } from '#lib/store/rejected-events.ts';
 import { reportLinkSchema } from '#lib/reports/link-signing.ts';
+import { insightsQuerySchema } from '#lib/insights/query.ts';
+import { FIGURE_KEYS } from '#lib/insights/figures.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
+
+const PLACE_SCHEMA = { type: ['object', 'null'], properties: { dimension: { type: 'string', enum: ['page', 'channel', 'shift', 'staff', 'ad'] }, id: { type: 'string' }, name: { type: 'string' }, value: { type: ['number', 'null'] }, usual: { type: ['number', 'null'] }, share: { type: 'number', description: 'share of the change this slice explains' } } };
 
 const errorSchema = {
   type: 'object',
@@ -34,6 +38,7 @@ const errorSchema = {
   },
 };
 
+const PLACE = PLACE_SCHEMA;
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]));
 const jsonSchema = (s: z.core.$ZodType) => {
@@ -293,6 +298,57 @@ export function openApiDocument(serverUrl?: string) {
                     },
                   },
                   nextCursor: { type: ['string', 'null'] },
+                },
+              }),
+            },
+            ...errors(400, 401, 403, 404, 429),
+          },
+        },
+      },
+      '/v1/shops/{shopId}/insights': {
+        get: {
+          summary: 'What changed and why: at most three figures outside their usual range (daily: the same weekday of the four weeks before; weekly: the four weeks before), where they moved, one sentence each',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(insightsQuerySchema)],
+          responses: {
+            '200': {
+              description: 'Insights strongest first (by effect on revenue plus customers left waiting); an empty list on an ordinary day. Read from rollups only.',
+              ...json({
+                type: 'object',
+                properties: {
+                  shopId: { type: 'string' },
+                  period: { type: 'string', enum: ['daily', 'weekly'] },
+                  from: { type: 'string', format: 'date' },
+                  to: { type: 'string', format: 'date' },
+                  comparedWith: { type: 'array', items: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' } } } },
+                  timezone: { type: 'string' },
+                  currency: { type: 'string' },
+                  generatedAt: { type: 'string', format: 'date-time' },
+                  lang: { type: 'string', enum: ['vi-VN', 'en'] },
+                  insights: {
+                    type: 'array',
+                    maxItems: 3,
+                    items: {
+                      type: 'object',
+                      required: ['figure', 'direction', 'value', 'usual', 'low', 'high', 'place', 'sentence'],
+                      properties: {
+                        figure: { type: 'string', enum: [...FIGURE_KEYS] },
+                        unit: { type: 'string', enum: ['count', 'money', 'rate', 'seconds', 'moneyPer', 'multiple'] },
+                        direction: { type: 'string', enum: ['up', 'down'] },
+                        worse: { type: 'boolean', description: 'the move is bad news' },
+                        value: { type: 'number', description: 'money in major units, rates as fractions, times in seconds' },
+                        usual: { type: 'number', description: 'median of the comparison periods' },
+                        low: { type: 'number' },
+                        high: { type: 'number', description: 'the usual range: median ± 3 robust spreads' },
+                        place: { ...PLACE, description: 'the slice that explains most of the change; null when none explains half' },
+                        also: { ...PLACE, description: 'inside place: the page (or a page\'s shift) that explains most of it' },
+                        ad: { type: 'object', properties: { adId: { type: 'string' }, name: { type: 'string' }, spend: { type: 'number' }, revenue: { type: 'number' } } },
+                        effect: { type: 'object', properties: { revenue: { type: 'number' }, customers: { type: 'integer' } } },
+                        score: { type: 'number' },
+                        sentence: { type: 'string' },
+                      },
+                    },
+                  },
                 },
               }),
             },

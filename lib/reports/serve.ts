@@ -1,13 +1,29 @@
 import { NotFoundError } from '#lib/errors.ts';
-import type { Locale } from '#lib/shops/schema.ts';
+import type { Locale, Shop } from '#lib/shops/schema.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { buildReport, type AnyReport } from '#lib/reports/build.ts';
-import { parseReportName, parseReportQuery } from '#lib/reports/query.ts';
+import { parseReportName, parseReportQuery, type ReportQuery } from '#lib/reports/query.ts';
 import { toCsv } from '#lib/reports/csv.ts';
 import { renderReportHtml } from '#lib/reports/html.ts';
 import { LANGS, reportTables } from '#lib/reports/table.ts';
 import { toXlsx } from '#lib/reports/xlsx.ts';
 import { config } from '#lib/config.ts';
+import { buildInsights } from '#lib/reports/insights.ts';
+import { insightsHtml } from '#lib/insights/html.ts';
+import { addDays, isoWeek, isoWeekStart } from '#lib/time/zone.ts';
+
+/**
+ * The insights block of an html overview whose range is a digest period (one
+ * day, or one ISO week Monday to Sunday) and covers the whole shop; '' for
+ * other ranges and for a page or channel filter (insights are about the shop).
+ */
+async function overviewInsights(shop: Shop, q: ReportQuery, locale: Locale, now: number): Promise<string> {
+  if (q.pageId.length > 0 || q.channel) return '';
+  const period = q.from === q.to ? 'daily' : q.from === isoWeekStart(isoWeek(q.from)) && q.to === addDays(q.from, 6) ? 'weekly' : null;
+  if (!period) return '';
+  const r = await buildInsights(shop, period, q.from, { now, lang: locale });
+  return insightsHtml(period, r.insights, r.lang);
+}
 
 export type ServedReport =
   | { format: 'json'; body: AnyReport }
@@ -31,8 +47,10 @@ export async function serveReport(shopId: string, reportName: string, params: UR
   const locale = lang ?? shop.locale;
   const file = `${shopId}-${name}-${query.from}-${query.to}`;
   switch (query.format) {
-    case 'html':
-      return { format: 'html', body: renderReportHtml(name, report, shop, locale, glossaryUrl(locale)), locale };
+    case 'html': {
+      const top = name === 'overview' ? await overviewInsights(shop, query, locale, now) : '';
+      return { format: 'html', body: renderReportHtml(name, report, shop, locale, glossaryUrl(locale), top), locale };
+    }
     case 'csv':
       return { format: 'csv', body: toCsv(report, name, lang), filename: `${file}.csv` };
     case 'xlsx':

@@ -239,6 +239,7 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/exports/conversations': 'report shop-key',
       'GET /v1/shops/{shopId}/rejected-events': 'report shop-key',
       'POST /v1/shops/{shopId}/report-links': 'report shop-key',
+      'GET /v1/shops/{shopId}/insights': 'report shop-key',
       // a signed report page carries its own signature, checked by the report function
       'GET /v1/report-pages/{shopId}/{report}': 'report none',
       'GET /v1/openapi.json': 'report none',
@@ -285,6 +286,7 @@ describe('the CDK stack', () => {
       'GET /webhooks/meta': webhooks,
       'POST /v1/events': events,
       'POST /v1/shops/{shopId}/report-links': reports,
+      'GET /v1/shops/{shopId}/insights': reports,
       'POST /v1/unsubscribe': open,
       'POST /webhooks/meta': webhooks,
       'POST /webhooks/orders/{platform}/{shopId}': webhooks,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { TemplateCompileError, compileMjml, compileTemplateFile, registerTemplate, templateSourcePath } from '#lib/email/compile.ts';
+import { TemplateCompileError, collapseWhitespace, compileMjml, compileTemplateFile, registerTemplate, templateSourcePath } from '#lib/email/compile.ts';
 import { fillSkeleton } from '#lib/email/skeleton.ts';
 
 describe('template compilation', () => {
@@ -19,6 +19,13 @@ describe('template compilation', () => {
       TemplateCompileError,
     );
     await expect(compileMjml('<mjml><mj-body><mj-text>outside a column</mj-text></mj-body></mjml>')).rejects.toThrow(/MJML errors/);
+  });
+
+  it('drops line breaks and indentation between tags, keeps a space inside a line', async () => {
+    expect(collapseWhitespace('<table>\n  <tr>\n    <td\n       style="a">x</span> <b>y</b></td>\n  </tr>\n</table>\n')).toBe('<table><tr><td style="a">x</span> <b>y</b></td></tr></table>');
+    const { html } = await compileTemplateFile('digest');
+    expect(html).not.toContain('\n');
+    expect(html).toContain('</span> <strong>{{name}}</strong>');
   });
 
   it('accepts a skeleton registered directly (a bundle that inlines the HTML)', () => {
