@@ -18,6 +18,10 @@
  *                create the secrets first. (`secretName` is read as the prefix too.)
  *   alarmEmail   Address subscribed to the alarm topic (every alarm goes there).
  *                Required for stage prod (synth fails without it); empty = none elsewhere.
+ *   personalDataDays  Days the items naming a person (conversation state, orders,
+ *                phone links) are kept after their last write (PERSONAL_DATA_DAYS, 730).
+ *   rawEventDays Days raw events are kept after their day (RAW_EVENT_TTL_DAYS, 400;
+ *                at most personalDataDays). Both checked at synth.
  *   tracing      `sdk`: X-Ray subsegments for every AWS SDK call (Powertools
  *                Tracer, loaded beside each bundle; ~60–100 ms more cold start).
  *                `off` (default): Lambda's active tracing records invocations only.
@@ -42,12 +46,21 @@ export function buildApp(app = new App(), opts: { checks?: boolean } = {}): { ap
   const alarmEmail = ctx('alarmEmail');
   const tracing = ctx('tracing') ?? 'off';
   if (tracing !== 'off' && tracing !== 'sdk') throw new Error(`context tracing must be off or sdk, got ${tracing}`);
+  const wholeDays = (k: string): number | undefined => {
+    const v = ctx(k);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new Error(`context ${k} must be a whole number of days, got ${v}`);
+    return Number(v);
+  };
+  const personalDataDays = wholeDays('personalDataDays');
+  const rawEventDays = wholeDays('rawEventDays');
   const stack = new ChatpulseStack(app, `Chatpulse-${stage}`, {
     stage,
     senderEmail: ctx('senderEmail') ?? 'digests@example.com',
     secretPrefix: ctx('secretPrefix') ?? ctx('secretName') ?? `chatpulse/${stage}`,
     ...(alarmEmail ? { alarmEmail } : {}),
     traceSdkCalls: tracing === 'sdk',
+    retention: { ...(personalDataDays !== undefined ? { personalDataDays } : {}), ...(rawEventDays !== undefined ? { rawEventDays } : {}) },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-1' },
     description: `chatpulse (${stage}): chat-commerce reporting backend`,
   });

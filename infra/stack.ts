@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_GROUPS, type SecretGroup } from '../lib/secrets.ts';
+import { settingProblems } from '../lib/config.ts';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './bundling.ts';
 import { Storage } from './constructs/storage.ts';
@@ -26,6 +27,12 @@ export type ChatpulseStackProps = StackProps & {
   alarmEmail?: string;
   /** X-Ray subsegments for SDK calls (Powertools Tracer, lib/aws/tracing.ts); off by default */
   traceSdkCalls?: boolean;
+  /**
+   * Retention (days): `personalDataDays` (PERSONAL_DATA_DAYS, 730) for the items that name a person after
+   * their last write, `rawEventDays` (RAW_EVENT_TTL_DAYS, 400) for raw events after their day. Checked by the
+   * rules of lib/config.ts at synth.
+   */
+  retention?: { personalDataDays?: number; rawEventDays?: number };
 };
 
 /** The name of a group's secret: `<prefix>/<group>`. */
@@ -46,6 +53,13 @@ export class ChatpulseStack extends Stack {
     super(scope, id, props);
     if (props.stage === 'prod' && !props.alarmEmail?.trim())
       throw new Error('A prod stack needs an alarm subscriber: deploy with -c alarmEmail=<address of whoever is on call> (the alarm topic would otherwise reach no one).');
+    const retentionEnv: Record<string, string> = {
+      ...(props.retention?.personalDataDays !== undefined ? { PERSONAL_DATA_DAYS: String(props.retention.personalDataDays) } : {}),
+      ...(props.retention?.rawEventDays !== undefined ? { RAW_EVENT_TTL_DAYS: String(props.retention.rawEventDays) } : {}),
+    };
+    const retentionProblems = settingProblems(retentionEnv);
+    if (retentionProblems.length > 0)
+      throw new Error(`Invalid retention (context personalDataDays / rawEventDays):\n  ${retentionProblems.join('\n  ')}`);
     // Imported by name: the template holds the names, never a value.
     const secrets = Object.fromEntries(
       (Object.keys(SECRET_GROUPS) as SecretGroup[]).map((g) => [g, Secret.fromSecretNameV2(this, `Secret-${g}`, secretNameOf(props.secretPrefix, g))]),
@@ -59,6 +73,7 @@ export class ChatpulseStack extends Stack {
     const publicUrl = this.reporting.api.apiEndpoint;
     for (const fn of this.functions) {
       fn.addEnvironment('PUBLIC_BASE_URL', publicUrl);
+      for (const [k, v] of Object.entries(retentionEnv)) fn.addEnvironment(k, v);
       fn.addEnvironment('POWERTOOLS_TRACE_ENABLED', props.traceSdkCalls ? 'true' : 'false');
     }
 

@@ -10,6 +10,15 @@ import * as z from '#lib/zod.ts';
 const secret = (min: number) => z.optional(z.string().check(z.minLength(min, `must be at least ${min} characters`)));
 /** A whole number from the environment's text; `message` says what is expected (`intMessage` for a fraction, when it differs). */
 const whole = (message: string, intMessage = message) => z.coerce.number(message).check(z.int(intMessage));
+/** Day settings' ranges (the retention rules below relate them to each other). */
+const DAY_RANGES = { RAW_EVENT_TTL_DAYS: [31, 3650], LATE_EVENT_DAYS: [1, 365], PERSONAL_DATA_DAYS: [90, 3650] } as const;
+type DaySetting = keyof typeof DAY_RANGES;
+const days = (name: DaySetting, dflt: number) => {
+  const [min, max] = DAY_RANGES[name];
+  return z._default(whole('must be a whole number of days').check(z.minimum(min, `must be at least ${min} day${min === 1 ? '' : 's'}`), z.maximum(max, `must be at most ${max} days`)), dflt);
+};
+const retentionValid = (c: Record<DaySetting, number>) =>
+  (Object.keys(DAY_RANGES) as DaySetting[]).every((k) => Number.isInteger(c[k]) && c[k] >= DAY_RANGES[k][0] && c[k] <= DAY_RANGES[k][1]);
 const configSchema = z.object({
   TABLE_NAME: z.string().check(z.minLength(3, 'must name the DynamoDB table (3 characters or more)')),
   DYNAMODB_ENDPOINT: z.optional(z.url('must be a URL such as http://127.0.0.1:8000')),
@@ -21,8 +30,13 @@ const configSchema = z.object({
   ADMIN_TOKEN: secret(16),
   /** HMAC key of the digests' unsubscribe links (its own secret, not derived from ADMIN_TOKEN) */
   UNSUBSCRIBE_SIGNING_KEY: secret(32),
-  RAW_EVENT_TTL_DAYS: z._default(whole('must be a whole number of days').check(z.minimum(31, 'must be at least 31 days'), z.maximum(3650, 'must be at most 3650 days')), 400),
-  LATE_EVENT_DAYS: z._default(whole('must be a whole number of days').check(z.minimum(1, 'must be at least 1 day'), z.maximum(365, 'must be at most 365 days')), 30),
+  RAW_EVENT_TTL_DAYS: days('RAW_EVENT_TTL_DAYS', 400),
+  LATE_EVENT_DAYS: days('LATE_EVENT_DAYS', 30),
+  /**
+   * Personal data retention: conversation state, orders and phone links (the items that name a person) expire
+   * this many days after the last event that touched them (the table's TTL). See docs/operations.md, "Data kept".
+   */
+  PERSONAL_DATA_DAYS: days('PERSONAL_DATA_DAYS', 730),
   MAX_BODY_BYTES: z._default(whole('must be a number of bytes', 'must be a whole number of bytes').check(z.minimum(1024, 'must be at least 1024 bytes')), 1_048_576),
   SES_FROM: z.optional(z.string()),
   SES_ENDPOINT: z.optional(z.url('must be a URL')),
@@ -35,7 +49,13 @@ const configSchema = z.object({
   /** Powertools' switch; here only `true` loads the Tracer (lib/aws/tracing.ts), so anything but true/false is a typo */
   POWERTOOLS_TRACE_ENABLED: z.optional(z.enum(['true', 'false'], 'must be true or false')),
   PORT: z.optional(whole('must be a port number').check(z.minimum(0, 'must be a port number 0–65535'), z.maximum(65535, 'must be a port number 0–65535'))),
-});
+}).check(
+  // checked only when each value is valid on its own (else its own rule is the one message)
+  // raw events name people too: they must not outlive the retention of the items that name them
+  z.refine((c) => !retentionValid(c) || c.RAW_EVENT_TTL_DAYS <= c.PERSONAL_DATA_DAYS, { message: 'must not be more than PERSONAL_DATA_DAYS (raw events name people too)', path: ['RAW_EVENT_TTL_DAYS'] }),
+  // a person who comes back after the retention must fall in a later week and month than everything counted before
+  z.refine((c) => !retentionValid(c) || c.PERSONAL_DATA_DAYS >= c.LATE_EVENT_DAYS + 62, { message: 'must be at least LATE_EVENT_DAYS + 62 days', path: ['PERSONAL_DATA_DAYS'] }),
+);
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -88,4 +108,14 @@ export function requireSetting<K extends keyof Config>(key: K): NonNullable<Conf
 /** Tests and the local runtime change the environment between runs. */
 export function resetConfig(): void {
   cached = undefined;
+}
+
+/**
+ * Problems of some settings given outside the environment (the CDK app checks the retention settings an
+ * operator passes as context, so a bad one stops the synth instead of every function's init): the same rules
+ * and messages as at start.
+ */
+export function settingProblems(values: Partial<Record<keyof Config, string>>): string[] {
+  const parsed = configSchema.safeParse({ TABLE_NAME: 'synth-check', ...values });
+  return parsed.success ? [] : problemsOf(parsed.error);
 }

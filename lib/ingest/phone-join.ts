@@ -24,6 +24,7 @@ export function needsPhoneLink(e: EventOf<'order.created'>, rules: ShopRules): b
  * transactions, so a retry after a conflict reuses its result, and a crash in
  * between only repeats its idempotent writes.
  * `admit` filters the parked orders added (not of this batch, not too late).
+ * `personalDays`: the phone items expire that many days after this write (retention).
  */
 export async function joinPhones(
   rules: ShopRules,
@@ -31,6 +32,7 @@ export async function joinPhones(
   forms: FormPhone[],
   admit: (e: ResolvedEvent) => boolean,
   staleBefore: number,
+  personalDays?: number,
 ): Promise<{ events: ResolvedEvent[]; holders: Map<string, PhoneHolder> }> {
   const earliest = new Map<string, PhoneGiven>();
   const give = (g: PhoneGiven) => {
@@ -46,7 +48,7 @@ export async function joinPhones(
     const phone = normalizePhone(f.phone);
     if (phone) give({ ...f, phone });
   }
-  const claims = await claimPhones(rules.shopId, [...earliest.values()], staleBefore);
+  const claims = await claimPhones(rules.shopId, [...earliest.values()], staleBefore, personalDays);
 
   const holders = new Map<string, PhoneHolder>();
   const offer = (orderId: string, h: PhoneHolder) => {
@@ -54,7 +56,7 @@ export async function joinPhones(
     if (!cur || precedes(h, cur)) holders.set(orderId, h);
   };
   const orders = events.filter((e): e is EventOf<'order.created'> => e.kind === 'order.created' && needsPhoneLink(e, rules));
-  const parked = await parkOrders(rules.shopId, orders.map((order) => ({ phone: normalizePhone(order.phone!)!, order })), staleBefore);
+  const parked = await parkOrders(rules.shopId, orders.map((order) => ({ phone: normalizePhone(order.phone!)!, order })), staleBefore, personalDays);
   for (const [orderId, h] of parked) offer(orderId, h);
 
   const out = [...events];

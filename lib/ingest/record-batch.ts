@@ -90,7 +90,7 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   const forms = (opts.phones ?? [])
     .map((p) => ({ pageId: p.pageId, customerId: p.customerId, phone: p.phone, givenAt: p.at ? Date.parse(p.at) : now }))
     .filter((p) => rules.pageChannels.has(p.pageId) && Number.isFinite(p.givenAt) && timeRefusal(p.givenAt) === undefined);
-  const joined = await joinPhones(rules, resolved, forms, admit, lateLimit);
+  const joined = await joinPhones(rules, resolved, forms, admit, lateLimit, config().PERSONAL_DATA_DAYS);
   let remaining: ResolvedEvent[] = joined.events;
   const total = remaining.length;
   let applied = 0;
@@ -98,7 +98,7 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   while (remaining.length > 0) {
     if (conflicts >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
     const { units, deferred } = await fittingUnits(rules, remaining, now, joined.holders);
-    const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS);
+    const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS, config().PERSONAL_DATA_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;
     const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
     remaining = [...remaining.filter((e) => retry.has(e.id)), ...deferred];

@@ -129,11 +129,18 @@ function rawItems(shopId: string, groups: Unit['raw'], ttlDays: number): Item[] 
   return out;
 }
 
-function ownerPut(owner: Unit['owners'][number]): TransactItem {
+/** State items that name a person (a conversation, an order): they expire `personalDays` after their last write. */
+const PERSONAL_TYPES = new Set(['customer', 'order']);
+
+/** The table's TTL value of an item that names a person, written now: `personalDays` from now (epoch seconds). */
+export const personalExpiry = (personalDays: number, now = Date.now()) => Math.floor(now / 1000) + personalDays * 86_400;
+
+function ownerPut(owner: Unit['owners'][number], personalDays: number | undefined): TransactItem {
+  const personal = personalDays !== undefined && PERSONAL_TYPES.has(String(owner.item.type));
   return {
     Put: {
       TableName: tableName(),
-      Item: owner.item,
+      Item: personal ? { ...owner.item, expiresAt: personalExpiry(personalDays) } : owner.item,
       ...(owner.readVersion === 0
         ? { ConditionExpression: 'attribute_not_exists(PK)' }
         : { ConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': owner.readVersion } }),
@@ -187,13 +194,13 @@ export function packUnits(units: Unit[]): Unit[][] {
 }
 
 /** The TransactItems of one group of units (rollup deltas pre-aggregated per item). */
-export function transactionOf(shopId: string, group: Unit[], ttlDays: number): TransactItem[] {
+export function transactionOf(shopId: string, group: Unit[], ttlDays: number, personalDays?: number): TransactItem[] {
   const items: TransactItem[] = [];
   const merged = new Map<string, Map<string, number>>();
   const attrs = new Map<string, Record<string, string>>();
   const raw = new Map<string, Unit['raw'][number]>();
   for (const u of group) {
-    for (const o of u.owners) items.push(ownerPut(o));
+    for (const o of u.owners) items.push(ownerPut(o, personalDays));
     for (const g of u.raw) {
       const cur = raw.get(rawKey(g));
       if (cur) cur.events.push(...g.events);
@@ -224,11 +231,11 @@ export type CommitOutcome = { committed: Unit[]; conflicted: Unit[] };
  * cancelled (a state item changed since it was read, or a concurrent
  * transaction) is returned as conflicted; the caller re-reads and recomputes.
  */
-export async function commitUnits(shopId: string, units: Unit[], ttlDays: number): Promise<CommitOutcome> {
+export async function commitUnits(shopId: string, units: Unit[], ttlDays: number, personalDays?: number): Promise<CommitOutcome> {
   const committed: Unit[] = [];
   const conflicted: Unit[] = [];
   for (const group of packUnits(units)) {
-    const TransactItems = transactionOf(shopId, group, ttlDays);
+    const TransactItems = transactionOf(shopId, group, ttlDays, personalDays);
     if (TransactItems.length === 0) continue;
     try {
       await db().send(new TransactWriteCommand({ TransactItems }));

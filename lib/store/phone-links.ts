@@ -1,6 +1,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
+import { personalExpiry } from '#lib/store/ingest-store.ts';
 import { mapLimit } from '#lib/store/batch.ts';
 import { log } from '#lib/log.ts';
 import type { EventOf } from '#lib/events/schema.ts';
@@ -44,6 +45,15 @@ const ORDER_PREFIX = 'o:';
 /** Stale parked orders removed per UpdateItem. */
 const REMOVE_CHUNK = 50;
 
+/**
+ * A phone's item names a person: every write moves its expiry (the table's TTL) to `personalDays` from now
+ * (PERSONAL_DATA_DAYS, docs/operations.md "Data kept"); none when not given.
+ */
+function expirySet(personalDays: number | undefined): { set: string; values: Record<string, number> } {
+  if (personalDays === undefined) return { set: '', values: {} };
+  return { set: ', expiresAt = :exp', values: { ':exp': personalExpiry(personalDays) } };
+}
+
 /** A phone (normalised) given in a conversation. */
 export type PhoneGiven = PhoneHolder & { phone: string };
 type Item = Record<string, unknown>;
@@ -77,18 +87,24 @@ async function dropStale(shopId: string, phone: string, item: Item | undefined, 
  * with the orders parked on it (created since `staleBefore`), to be linked to
  * it; a claim that a holder who gave the phone earlier beat returns nothing.
  */
-export async function claimPhones(shopId: string, given: PhoneGiven[], staleBefore: number): Promise<Array<{ holder: PhoneGiven; parked: Array<EventOf<'order.created'>> }>> {
+export async function claimPhones(
+  shopId: string,
+  given: PhoneGiven[],
+  staleBefore: number,
+  personalDays?: number,
+): Promise<Array<{ holder: PhoneGiven; parked: Array<EventOf<'order.created'>> }>> {
+  const expiry = expirySet(personalDays);
   const results = await mapLimit(given, async (g) => {
     try {
       const res = await db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.phone(shopId, g.phone),
-          UpdateExpression: 'SET #type = :type, pageId = :p, customerId = :c, givenAt = :t',
+          UpdateExpression: `SET #type = :type, pageId = :p, customerId = :c, givenAt = :t${expiry.set}`,
           // free, or held by a later giver (or this one again: idempotent)
           ConditionExpression: 'attribute_not_exists(pageId) OR givenAt > :t OR (givenAt = :t AND (pageId > :p OR (pageId = :p AND customerId >= :c)))',
           ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'phone', ':p': g.pageId, ':c': g.customerId, ':t': g.givenAt },
+          ExpressionAttributeValues: { ':type': 'phone', ':p': g.pageId, ':c': g.customerId, ':t': g.givenAt, ...expiry.values },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -109,13 +125,19 @@ export async function claimPhones(shopId: string, given: PhoneGiven[], staleBefo
  * read instead: the order links to its holder but a later, earlier giver
  * will not take it over.
  */
-export async function parkOrders(shopId: string, orders: Array<{ phone: string; order: EventOf<'order.created'> }>, staleBefore: number): Promise<Map<string, PhoneHolder>> {
+export async function parkOrders(
+  shopId: string,
+  orders: Array<{ phone: string; order: EventOf<'order.created'> }>,
+  staleBefore: number,
+  personalDays?: number,
+): Promise<Map<string, PhoneHolder>> {
+  const expiry = expirySet(personalDays);
   const byPhone = new Map<string, Array<EventOf<'order.created'>>>();
   for (const o of orders) byPhone.set(o.phone, [...(byPhone.get(o.phone) ?? []).filter((x) => x.orderId !== o.order.orderId), o.order]);
   const out = new Map<string, PhoneHolder>();
   await mapLimit([...byPhone], async ([phone, list]) => {
     const names: Record<string, string> = { '#type': 'type' };
-    const values: Record<string, unknown> = { ':type': 'phone' };
+    const values: Record<string, unknown> = { ':type': 'phone', ...expiry.values };
     const sets = list.map((o, i) => {
       names[`#o${i}`] = `${ORDER_PREFIX}${o.orderId}`;
       values[`:o${i}`] = JSON.stringify(o);
@@ -127,7 +149,7 @@ export async function parkOrders(shopId: string, orders: Array<{ phone: string; 
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.phone(shopId, phone),
-          UpdateExpression: `SET #type = :type, ${sets.join(', ')}`,
+          UpdateExpression: `SET #type = :type, ${sets.join(', ')}${expiry.set}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

@@ -93,7 +93,7 @@ describe('the CDK stack', () => {
       let app: App;
       ({ app, stack, template, json } = synth({}, true));
       testApp = app;
-      prod = synth({ stage: 'prod', alarmEmail: 'oncall@shop.vn' }, true);
+      prod = synth({ stage: 'prod', alarmEmail: 'oncall@shop.vn', personalDataDays: '365', rawEventDays: '200' }, true);
     } finally {
       proto.isAcknowledged = original;
     }
@@ -421,6 +421,20 @@ describe('the CDK stack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     for (const title of ['Traffic', 'Errors', 'Lag', 'Digests']) expect(body).toContain(title);
+  });
+
+  it('sets the retention an operator chose on every function, and refuses one the start-up rules refuse', () => {
+    const fns = Object.values(prod.template.findResources('AWS::Lambda::Function')) as Resource[];
+    expect(fns.length).toBe(Object.keys(fnIds).length);
+    for (const fn of fns) expect(fn.Properties.Environment.Variables).toMatchObject({ PERSONAL_DATA_DAYS: '365', RAW_EVENT_TTL_DAYS: '200' });
+    // without the context, the functions take the documented defaults (730 and 400) from lib/config.ts
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]) {
+      expect(fn.Properties.Environment.Variables.PERSONAL_DATA_DAYS).toBeUndefined();
+      expect(fn.Properties.Environment.Variables.RAW_EVENT_TTL_DAYS).toBeUndefined();
+    }
+    expect(() => synth({ personalDataDays: '30' })).toThrow(/PERSONAL_DATA_DAYS: must be at least 90 days/);
+    expect(() => synth({ personalDataDays: '180' })).toThrow(/RAW_EVENT_TTL_DAYS: must not be more than PERSONAL_DATA_DAYS/);
+    expect(() => synth({ rawEventDays: 'a year' })).toThrow(/context rawEventDays must be a whole number of days, got a year/);
   });
 
   it('refuses a prod stack without an alarm subscriber', () => {
