@@ -2,6 +2,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
+import { batchWrite } from '#lib/store/batch.ts';
 import { keys, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { parseItemId, type Cells } from '#lib/rollups/cells.ts';
 import type { StoredEvent } from '#lib/events/schema.ts';
@@ -10,12 +11,23 @@ import type { StoredEvent } from '#lib/events/schema.ts';
  * Writes of the ingest path. A *unit* is the set of state items one group of
  * events changes (a conversation and the orders linked to it, an order, a
  * day's spend, a page) together with the rollup deltas and raw events those
- * changes cause. Each unit is committed atomically inside one
- * TransactWriteItems: the state items are written with a version condition,
- * so a redelivered event finds itself already in its state item, and a
- * transaction either moves the rollups and stores the events or does nothing.
+ * changes cause. Each unit's state and rollup deltas are committed atomically
+ * inside one TransactWriteItems: the state items are written with a version
+ * condition, so a redelivered event finds itself already in its state item,
+ * and a transaction either moves the rollups with the state or does nothing.
  * Several units share a transaction (up to 100 items) so that the deltas of a
  * batch for one rollup item become a single update.
+ *
+ * Raw events are not in the transaction: each group's raw chunks are written
+ * plainly (BatchWriteItem, 1 unit per KB instead of 2) just before it. A
+ * chunk's key is a hash of its event ids, so writing it again is a no-op
+ * overwrite; a chunk whose transaction was then cancelled or never ran (a
+ * crash, a conflict recomputed into other chunks) leaves copies of events
+ * that another chunk also holds, or events that are applied only when their
+ * message is redelivered. Every reader of raw events de-duplicates by event
+ * id (rebuild: lib/ingest/replay.ts; the conversation export:
+ * lib/reports/export-conversations.ts), so a copy moves nothing; and because
+ * the chunk lands before the state, an applied event is always in raw.
  */
 
 type Item = Record<string, unknown>;
@@ -148,64 +160,62 @@ function ownerPut(owner: Unit['owners'][number], personalDays: number | undefine
   };
 }
 
-/** Items a unit adds to a transaction besides the shared rollup updates and raw chunks. */
+/** Items a unit adds to a transaction besides the shared rollup updates. */
 const ownItemCount = (u: Unit) => u.owners.length;
 const rawKey = (g: Unit['raw'][number]) => `${g.pageId}\u0001${g.day}`;
-const rawBytes = (g: Unit['raw'][number]) => g.events.reduce((a, e) => a + JSON.stringify(e).length, 0);
-/** Raw chunk items for these bytes per page and day (greedy chunking leaves at most one event, < 10 KB, of room unused per chunk). */
-const rawChunks = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + Math.max(1, Math.ceil(b / (RAW_MAX_BYTES - 10_000))), 0);
+/** The rollup items a unit's deltas and labels touch. */
+const rollupIdsOf = (u: Unit) => new Set([...u.cells.keys(), ...u.attrs.keys()]);
 
-/** The items one unit alone puts in a transaction: its owners, its rollup updates and its raw chunks. */
+/** The items one unit alone puts in a transaction: its owners and its rollup updates (raw chunks are written before it, plainly). */
 export function transactionItemCount(u: Unit): number {
-  const raw = new Map<string, number>();
-  for (const g of u.raw) raw.set(rawKey(g), (raw.get(rawKey(g)) ?? 0) + rawBytes(g));
-  return ownItemCount(u) + new Set([...u.cells.keys(), ...u.attrs.keys()]).size + rawChunks(raw);
+  return ownItemCount(u) + rollupIdsOf(u).size;
 }
 
 /**
- * Groups units into transactions of at most 100 items: their owners, one
- * update per rollup item they share, and one raw chunk per page and day
- * (one more per 300 KB of events).
+ * Groups units into transactions of at most 100 items: their owners and one
+ * update per rollup item they share.
  */
 export function packUnits(units: Unit[]): Unit[][] {
   const groups: Unit[][] = [];
   let current: Unit[] = [];
   let rollupIds = new Set<string>();
-  let raw = new Map<string, number>();
   let own = 0;
   for (const u of units) {
-    const withU = new Map(raw);
-    for (const g of u.raw) withU.set(rawKey(g), (withU.get(rawKey(g)) ?? 0) + rawBytes(g));
-    const rollups = rollupIds.size + [...u.cells.keys()].filter((id) => !rollupIds.has(id)).length;
-    if (current.length > 0 && own + ownItemCount(u) + rollups + rawChunks(withU) > MAX_TRANSACT_ITEMS) {
+    const ids = rollupIdsOf(u);
+    const rollups = rollupIds.size + [...ids].filter((id) => !rollupIds.has(id)).length;
+    if (current.length > 0 && own + ownItemCount(u) + rollups > MAX_TRANSACT_ITEMS) {
       groups.push(current);
       current = [];
       rollupIds = new Set();
-      raw = new Map();
       own = 0;
-      for (const g of u.raw) raw.set(rawKey(g), (raw.get(rawKey(g)) ?? 0) + rawBytes(g));
-    } else raw = withU;
+    }
     current.push(u);
     own += ownItemCount(u);
-    for (const id of u.cells.keys()) rollupIds.add(id);
+    for (const id of ids) rollupIds.add(id);
   }
   if (current.length > 0) groups.push(current);
   return groups;
 }
 
-/** The TransactItems of one group of units (rollup deltas pre-aggregated per item). */
-export function transactionOf(shopId: string, group: Unit[], ttlDays: number, personalDays?: number): TransactItem[] {
-  const items: TransactItem[] = [];
-  const merged = new Map<string, Map<string, number>>();
-  const attrs = new Map<string, Record<string, string>>();
+/** The raw chunk items of one group of units: one per page and day (more past 300 KB of events). */
+export function rawChunksOf(shopId: string, group: Unit[], ttlDays: number): Item[] {
   const raw = new Map<string, Unit['raw'][number]>();
-  for (const u of group) {
-    for (const o of u.owners) items.push(ownerPut(o, personalDays));
+  for (const u of group)
     for (const g of u.raw) {
       const cur = raw.get(rawKey(g));
       if (cur) cur.events.push(...g.events);
       else raw.set(rawKey(g), { pageId: g.pageId, day: g.day, events: [...g.events] });
     }
+  return rawItems(shopId, [...raw.values()], ttlDays);
+}
+
+/** The TransactItems of one group of units: state with its version conditions, rollup deltas pre-aggregated per item. */
+export function transactionOf(shopId: string, group: Unit[], personalDays?: number): TransactItem[] {
+  const items: TransactItem[] = [];
+  const merged = new Map<string, Map<string, number>>();
+  const attrs = new Map<string, Record<string, string>>();
+  for (const u of group) {
+    for (const o of u.owners) items.push(ownerPut(o, personalDays));
     for (const [id, fields] of u.cells) {
       let m = merged.get(id);
       if (!m) merged.set(id, (m = new Map()));
@@ -213,7 +223,6 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number, pe
     }
     for (const [id, a] of u.attrs) attrs.set(id, { ...attrs.get(id), ...a });
   }
-  for (const r of rawItems(shopId, [...raw.values()], ttlDays)) items.push({ Put: { TableName: tableName(), Item: r } });
   const shard = shardFor(shopId, new Set([...merged.keys()].map((id) => parseItemId(id).pageId)));
   for (const id of new Set([...merged.keys(), ...attrs.keys()])) {
     const fields = new Map([...(merged.get(id) ?? new Map<string, number>())].filter(([, v]) => v !== 0));
@@ -227,7 +236,8 @@ export function transactionOf(shopId: string, group: Unit[], ttlDays: number, pe
 export type CommitOutcome = { committed: Unit[]; conflicted: Unit[] };
 
 /**
- * Commits each group in its own transaction. A group whose transaction is
+ * Commits each group: its raw chunks first (plain, idempotent writes), then
+ * its state and rollups in one transaction. A group whose transaction is
  * cancelled (a state item changed since it was read, or a concurrent
  * transaction) is returned as conflicted; the caller re-reads and recomputes.
  */
@@ -235,8 +245,9 @@ export async function commitUnits(shopId: string, units: Unit[], ttlDays: number
   const committed: Unit[] = [];
   const conflicted: Unit[] = [];
   for (const group of packUnits(units)) {
-    const TransactItems = transactionOf(shopId, group, ttlDays, personalDays);
+    const TransactItems = transactionOf(shopId, group, personalDays);
     if (TransactItems.length === 0) continue;
+    await batchWrite(rawChunksOf(shopId, group, ttlDays).map((Item) => ({ PutRequest: { Item } })));
     try {
       await db().send(new TransactWriteCommand({ TransactItems }));
       committed.push(...group);
