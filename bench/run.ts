@@ -5,7 +5,7 @@
  * BENCH_FULL=1 adds the 1M-event report level (several minutes).
  */
 import { cpus, totalmem, type } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { startDynamoLocal } from '../scripts/local/dynamodb-local.ts';
 import { chatTraffic, commentStorm, measureIngest, type IngestFigures } from './ingest.ts';
 import { measureReports, type ReportFigures } from './reports.ts';
@@ -271,5 +271,8 @@ const out = [
   '',
   ...lines,
 ].join('\n');
-writeFileSync(new URL('./RESULTS.md', import.meta.url), out);
+// sections measured by their own scripts (bench/alerts.ts) are kept as they were
+const resultsFile = new URL('./RESULTS.md', import.meta.url);
+const kept = existsSync(resultsFile) ? /<!-- alerts:start -->[\s\S]*<!-- alerts:end -->/.exec(readFileSync(resultsFile, 'utf8'))?.[0] : undefined;
+writeFileSync(resultsFile, kept ? `${out}\n\n${kept}\n` : out);
 console.log(out);

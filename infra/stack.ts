@@ -11,6 +11,7 @@ import { Reporting } from './constructs/reporting.ts';
 import { Observability } from './constructs/observability.ts';
 import { Deployments } from './constructs/deployments.ts';
 import { Backups } from './constructs/backup.ts';
+import { Alerts } from './constructs/alerts.ts';
 import type { ChatpulseFunction } from './constructs/chatpulse-function.ts';
 
 export type ChatpulseStackProps = StackProps & {
@@ -45,6 +46,7 @@ export class ChatpulseStack extends Stack {
   readonly digests: Digests;
   readonly reporting: Reporting;
   readonly observability: Observability;
+  readonly alerts: Alerts;
   readonly deployments: Deployments;
   /** prod only */
   readonly backups: Backups | undefined;
@@ -69,6 +71,8 @@ export class ChatpulseStack extends Stack {
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
     this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, linksSecret: secrets.links, senderEmail: props.senderEmail, env });
+    this.alerts = new Alerts(this, 'Alerts', { table, senderEmail: props.senderEmail, env });
+    this.alerts.grantScheduling(this.ingestion.fn);
     this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;
     for (const fn of this.functions) {
@@ -80,8 +84,8 @@ export class ChatpulseStack extends Stack {
     const { webhook, events, report, admin, authorizer } = this.reporting;
     const apiFunctions = { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer };
     this.observability = new Observability(this, 'Observability', {
-      functions: { ...apiFunctions, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send, DigestFeedback: this.digests.feedback },
-      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, DigestDispatch: this.digests.dispatchDlq, DigestFeedback: this.digests.feedbackDlq },
+      functions: { ...apiFunctions, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send, DigestFeedback: this.digests.feedback, Alerts: this.alerts.fn },
+      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, DigestDispatch: this.digests.dispatchDlq, DigestFeedback: this.digests.feedbackDlq, Alert: this.alerts.dlq },
       ingestQueue: this.ingestion.queue,
       table,
       api: this.reporting.api,
@@ -97,12 +101,13 @@ export class ChatpulseStack extends Stack {
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'IngestDlqArn', { value: this.ingestion.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
     new CfnOutput(this, 'DigestDlqArn', { value: this.digests.dlq.queueArn, description: 'DLQ_ARN for npm run dlq:replay' });
+    new CfnOutput(this, 'AlertDlqArn', { value: this.alerts.dlq.queueArn, description: 'SLA alert deliveries given up (reason in the message attribute)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn });
   }
 
   /** Every function of the stack. */
   get functions(): ChatpulseFunction[] {
-    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send, this.digests.feedback];
+    return [...this.reporting.functions, this.ingestion.fn, this.digests.dispatch, this.digests.send, this.digests.feedback, this.alerts.fn];
   }
 
   /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */
@@ -129,7 +134,7 @@ export class ChatpulseStack extends Stack {
     // Serverless pack: dead letters of synchronous and queue-driven invocations live elsewhere.
     for (const fn of this.reporting.functions)
       ack(fn, 'Serverless-LambdaDLQ', 'Invoked synchronously only (API Gateway routes and authorizer): a failure is answered to the caller, there is no asynchronous event to keep.');
-    for (const fn of [this.ingestion.fn, this.digests.send]) {
+    for (const fn of [this.ingestion.fn, this.digests.send, this.alerts.fn]) {
       ack(fn, 'Serverless-LambdaDLQ', 'Invoked only by its SQS event source: a message that keeps failing goes to that queue\'s own dead-letter queue (redrive policy, alarmed).');
       ack(
         fn,

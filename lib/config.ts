@@ -46,6 +46,11 @@ const configSchema = z.object({
   /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
   REPORT_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters'))),
   OUTBOX_DIR: z.optional(z.string()),
+  /** SLA alert queue (lib/alerts/queue.ts): ingest queues wait timers there; without it no alert is scheduled */
+  ALERT_QUEUE_URL: z.optional(z.url('must be the URL of the alert queue')),
+  ALERT_DLQ_URL: z.optional(z.url('must be the URL of the alert dead-letter queue')),
+  /** Alerts of one shop and threshold raised within one such window go out as one message (a divisor of 60; shorter: lower latency, more messages in a storm) */
+  ALERT_GROUP_SECONDS: z._default(z.pipe(z.coerce.number('must be 10, 15, 20, 30 or 60'), z.union([z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)], 'must be 10, 15, 20, 30 or 60')), 60),
   /** Powertools' switch; here only `true` loads the Tracer (lib/aws/tracing.ts), so anything but true/false is a typo */
   POWERTOOLS_TRACE_ENABLED: z.optional(z.enum(['true', 'false'], 'must be true or false')),
   PORT: z.optional(whole('must be a port number').check(z.minimum(0, 'must be a port number 0–65535'), z.maximum(65535, 'must be a port number 0–65535'))),

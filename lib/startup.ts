@@ -15,6 +15,8 @@ export const FUNCTION_SETTINGS = {
   'digest-send': ['TABLE_NAME'],
   // SES bounce and complaint events: suppressions and the ledger
   'digest-feedback': ['TABLE_NAME'],
+  // timers, alert groups and their delivery (webhooks are signed with each channel's own secret, from the shop settings)
+  alerts: ['TABLE_NAME', 'SES_FROM'],
 } as const satisfies Record<string, ReadonlyArray<keyof Config>>;
 
 export type FunctionName = keyof typeof FUNCTION_SETTINGS;

@@ -11,8 +11,16 @@
  *
  * Livestreams (Facebook pages, on each shop's livestream weekdays, 20:00–
  * 21:30) bring Page comments, most of them answered by the page.
+ *
+ * Then SLA alerts live (DEMO_ALERTS=0 skips them): a shop whose alerts go to
+ * a webhook receiver this script runs (it logs what it receives, signature
+ * checked) and to an email in the outbox; three customers wait — one past
+ * the warning, one past the SLA, one answered just before its warning —
+ * and the script waits (about a minute: alerts are grouped per minute) for
+ * the warning and the breach, and shows the third sent nothing.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { LOCAL_DEFAULTS } from './local/runtime.ts';
 import { localBaseUrl } from './local/local-url.ts';
@@ -338,6 +346,60 @@ for (const plan of SHOPS) {
   await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'daily', date: yesterday }), admin);
   await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'weekly', date: addDays(today, -7) }), admin);
 }
+if (process.env.DEMO_ALERTS !== '0') await alertsDemo();
+
+/** SLA alerts, live: a warning, a breach, and a wait answered just in time that sends nothing. */
+async function alertsDemo() {
+  const hookSecret = 'demo-webhook-secret-0123456789';
+  const received: Array<{ threshold: string; customers: string[] }> = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['x-chatpulse-signature'] ?? ''));
+      const ok = !!m && timingSafeEqual(createHmac('sha256', hookSecret).update(`${m[1]}.${raw}`).digest(), Buffer.from(m[2]!, 'hex'));
+      const body = JSON.parse(raw) as { threshold: string; waits: Array<{ customerId: string; workingMinutesWaited: number }> };
+      received.push({ threshold: body.threshold, customers: body.waits.map((w) => w.customerId) });
+      console.log(`  webhook receiver: ${body.threshold} for ${body.waits.map((w) => `${w.customerId} (${w.workingMinutesWaited} min)`).join(', ')} · signature ${ok ? 'valid' : 'INVALID'}`);
+      res.writeHead(ok ? 204 : 401).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/chatpulse-alerts`;
+  const shopId = 'live-demo';
+  const pageId = '101000000000099';
+  await call('PUT', `/v1/admin/shops/${shopId}`, JSON.stringify({
+    name: 'Quầy livestream', timezone: 'Asia/Ho_Chi_Minh', currency: 'VND', locale: 'vi-VN',
+    // open all day, so the demo shows alerts whenever it runs
+    workingHours: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' }],
+    responseSlaMinutes: 15,
+    pages: [{ pageId, channel: 'facebook', name: 'Quầy livestream' }],
+    staff: [{ staffId: 'lan', name: 'Nguyễn Thị Lan' }],
+    alerts: { warnBeforeMinutes: 5, channels: [{ type: 'webhook', url: hook, secret: hookSecret }, { type: 'email', to: `truong-ca@${shopId}.vn` }] },
+  }), admin);
+  const { apiKey } = (await call('POST', `/v1/admin/shops/${shopId}/api-keys`, undefined, admin)) as { apiKey: string };
+  const now = Date.now();
+  const run = Math.floor(now / 1000).toString(36);
+  const msg = (customerId: string, ago: number) => ({ id: `live-${run}-${customerId}`, kind: 'message.received', at: iso(now - ago), pageId, customerId });
+  const [warned, breached, justInTime] = [`khach-canh-bao-${run}`, `khach-qua-han-${run}`, `khach-kip-luc-${run}`];
+  console.log(`SLA alerts (SLA 15 working minutes, warning 5 minutes before): ${warned} has waited 10.5 min, ${breached} 15.5 min, ${justInTime} 9.5 min …`);
+  await call('POST', '/v1/events', JSON.stringify({ events: [msg(warned, 630_000), msg(breached, 930_000), msg(justInTime, 570_000)] }), { authorization: `Bearer ${apiKey}` });
+  await call('POST', '/_local/drain', undefined);
+  // answered 30 s before its warning: its timer fires, finds the wait closed, sends nothing
+  await call('POST', '/v1/events', JSON.stringify({ events: [{ id: `live-${run}-reply`, kind: 'reply.sent', at: iso(Date.now()), pageId, customerId: justInTime, via: 'message', automated: false, staffId: 'lan' }] }), { authorization: `Bearer ${apiKey}` });
+  await call('POST', '/_local/drain', undefined);
+  console.log(`  ${justInTime} answered by Lan ${Math.round((now + 30_000 - Date.now()) / 1000)} s before its warning; waiting for the alert groups (sent when their minute is over) …`);
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline && !(received.some((r) => r.threshold === 'warning') && received.some((r) => r.threshold === 'breach') && Date.now() > now + 45_000)) await new Promise((r) => setTimeout(r, 1000));
+  const all = received.flatMap((r) => r.customers);
+  console.log(`  warning sent: ${received.some((r) => r.threshold === 'warning' && r.customers.includes(warned)) ? 'yes' : 'NO'}; breach sent: ${received.some((r) => r.threshold === 'breach' && r.customers.includes(breached)) ? 'yes' : 'NO'}; ${justInTime}: ${all.includes(justInTime) ? 'ALERTED (wrong)' : 'nothing sent'}`);
+  const waiting = (await call('GET', `/v1/shops/${shopId}/waiting`, undefined, { authorization: `Bearer ${apiKey}` })) as { waits: Array<{ customerId: string; workingMinutesWaited: number; minutesLeft: number }> };
+  console.log(`  still waiting: ${waiting.waits.map((w) => `${w.customerId} ${w.workingMinutesWaited} min (${w.minutesLeft} left)`).join(', ')}`);
+  console.log(`  delivery status: curl -H "Authorization: Bearer ${secret('ADMIN_TOKEN')}" ${URL_BASE}/v1/admin/shops/${shopId}/alerts (the email alerts are in ./outbox)`);
+  await new Promise<void>((r) => receiver.close(() => r()));
+}
+
 console.log(`Digests queued. Open them in ./outbox (the .html files open in any browser).
 Reports, e.g.:
   curl -H 'Authorization: Bearer ${apiKeys.get(SHOPS[0]!.shopId)}' '${URL_BASE}/v1/shops/${SHOPS[0]!.shopId}/reports/overview?from=${addDays(today, -7)}&to=${yesterday}'`);

@@ -13,6 +13,7 @@ import { jobHttpStatus, lifecycleJobStatus } from '#lib/lifecycle/status.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { digestStatus, liftSuppression, shopSuppressions } from '#lib/digests/status.ts';
 import { loadSecrets } from '#lib/secrets.ts';
+import { alertStatus } from '#lib/alerts/status.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { startup } from '#lib/startup.ts';
 
@@ -65,6 +66,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     await liftSuppression(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
     return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
   }
+  if (method === 'GET' && (m = /^\/v1\/admin\/shops\/([^/]+)\/alerts$/.exec(path))) return json(200, await alertStatus(decodeURIComponent(m[1]!), queryParams(event)));
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
   throw new NotFoundError(`No admin route ${method} ${path}`);

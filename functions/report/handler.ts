@@ -16,6 +16,9 @@ import { LANGS } from '#lib/reports/table.ts';
 import { serveInsights } from '#lib/reports/insights.ts';
 import { config } from '#lib/config.ts';
 import { XLSX_CONTENT_TYPE } from '#lib/reports/xlsx.ts';
+import { listWaiting, parseWaitingQuery } from '#lib/live/waiting.ts';
+import { renderWaitingHtml } from '#lib/live/html.ts';
+import { createWaitingLink, openWaitingLink, WAITING_PAGE } from '#lib/live/link.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { loadSecrets } from '#lib/secrets.ts';
 import { startup } from '#lib/startup.ts';
@@ -38,6 +41,23 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     await requireShop(event, shopId);
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
   }
+  const waiting = /^\/v1\/shops\/([^/]+)\/waiting$/.exec(path);
+  if (waiting && event.requestContext.http.method === 'GET') {
+    const shopId = decodeURIComponent(waiting[1]!);
+    await requireShop(event, shopId);
+    const query = parseWaitingQuery(queryParams(event));
+    const { shop, list } = await listWaiting(shopId, query);
+    return query.format === 'html' ? text(200, renderWaitingHtml(list, shop), 'text/html; charset=utf-8', HTML_HEADERS) : json(200, list);
+  }
+  const waitingLink = /^\/v1\/shops\/([^/]+)\/waiting-links$/.exec(path);
+  if (waitingLink && event.requestContext.http.method === 'POST') {
+    const shopId = decodeURIComponent(waitingLink[1]!);
+    await requireShop(event, shopId);
+    return json(201, createWaitingLink(shopId, event.body ? parseJsonBody(event) : {}));
+  }
+  const waitingPage = new RegExp(`^/v1/report-pages/([^/]+)/${WAITING_PAGE}$`).exec(path);
+  if (waitingPage && event.requestContext.http.method === 'GET')
+    return text(200, await openWaitingLink(decodeURIComponent(waitingPage[1]!), queryParams(event)), 'text/html; charset=utf-8', HTML_HEADERS);
   const page = /^\/v1\/report-pages\/([^/]+)\/([^/]+)$/.exec(path);
   if (page && event.requestContext.http.method === 'GET') {
     const out = await openReportLinkPage(decodeURIComponent(page[1]!), decodeURIComponent(page[2]!), queryParams(event));

@@ -163,6 +163,9 @@ export class Reporting extends Construct {
       route('reports', '/v1/shops/{shopId}/rejected-events', [HttpMethod.GET], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/report-links', [HttpMethod.POST], this.report, shopKey),
       route('reports', '/v1/shops/{shopId}/insights', [HttpMethod.GET], this.report, shopKey),
+      // the live waiting list (SPEC §4.4) and its signed page links; the page opens through /v1/report-pages/{shopId}/waiting
+      route('reports', '/v1/shops/{shopId}/waiting', [HttpMethod.GET], this.report, shopKey),
+      route('reports', '/v1/shops/{shopId}/waiting-links', [HttpMethod.POST], this.report, shopKey),
     ];
     // (AwsSolutions-COG4 applies to REST API methods only: the HTTP API's routes need no acknowledgement for it)
     void shopKeyRoutes;

@@ -5,7 +5,7 @@ import { diffCells, itemId, mergeCells, PERIODS, periodsOf, type Cells } from '#
 import { adNamesByAd, adNamesOf } from '#lib/ingest/ad-names.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
-import { applyConversationEvents, deriveCustomer, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
+import { applyConversationEvents, deriveCustomer, openWait, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
 import { applyOrderEvent, deriveOrder, orderLinkOf, relinkOrder, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
@@ -27,6 +27,7 @@ import { batchGet, keyId } from '#lib/store/batch.ts';
 import { precedes, type PhoneHolder } from '#lib/ingest/phone.ts';
 import type { PhoneLink } from '#lib/queue/queue.ts';
 import { recordRejectedEvents, type RejectedReason } from '#lib/store/rejected-events.ts';
+import { scheduleWaitTimers } from '#lib/alerts/timers.ts';
 import { commitUnits, MAX_TRANSACT_ITEMS, transactionItemCount, type Unit } from '#lib/store/ingest-store.ts';
 
 /**
@@ -98,6 +99,8 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
   while (remaining.length > 0) {
     if (conflicts >= MAX_ATTEMPTS) throw new Error(`ingest: ${remaining.length} events still conflicting after ${MAX_ATTEMPTS} attempts`);
     const { units, deferred } = await fittingUnits(rules, remaining, now, joined.holders);
+    // alert timers before the commit (lib/alerts/timers.ts): one for a wait that then did not open finds it closed and sends nothing
+    await scheduleWaitTimers(shop, units.flatMap((u) => u.waitsOpened ?? []), now);
     const outcome = await commitUnits(shopId, units, config().RAW_EVENT_TTL_DAYS, config().PERSONAL_DATA_DAYS);
     for (const u of outcome.committed) applied += u.eventIds.length;
     const retry = new Set(outcome.conflicted.flatMap((u) => u.eventIds));
@@ -292,6 +295,8 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
       if (!changed) continue;
       mergeCells(u.cells, diffCells(deriveCustomer(after, rules), deriveCustomer(before, rules)));
       const kept = pruneCustomer(after, pruneHorizon, rules);
+      const opened = openWait(kept);
+      if (opened !== undefined && opened !== openWait(before)) (u.waitsOpened ??= []).push({ pageId: link.pageId, customerId: link.customerId, openedAt: opened });
       u.owners.push({ item: customerToItem(kept, rules.pageChannels.get(link.pageId) ?? 'unknown'), readVersion: before.v });
     }
     if (u.owners.length > 0) units.push(u);

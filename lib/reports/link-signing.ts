@@ -61,6 +61,17 @@ export function createReportLink(shopId: string, body: unknown, now = Date.now()
 }
 
 /**
+ * A signed link to another page served the same way (the live waiting list,
+ * lib/live/link.ts): `params` signed with `exp` under the same key and rules.
+ */
+export function signPageLink(shopId: string, page: string, params: URLSearchParams, expiresInDays: number, now = Date.now()): { url: string; expiresAt: string } {
+  const exp = Math.floor(now / 1000) + expiresInDays * 86_400;
+  params.set('exp', String(exp));
+  params.set('sig', sign(canonical(shopId, page, params)));
+  return { url: `${config().PUBLIC_BASE_URL}/v1/report-pages/${encodeURIComponent(shopId)}/${page}?${params}`, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/**
  * Checks a link's signature and expiry (403 when altered, foreign, signed
  * with a key since rotated, or expired); returns the report query it
  * carries, without `exp` and `sig`.

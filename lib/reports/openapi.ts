@@ -19,8 +19,14 @@ import { reportLinkSchema } from '#lib/reports/link-signing.ts';
 import { insightsQuerySchema } from '#lib/insights/query.ts';
 import { FIGURE_KEYS } from '#lib/insights/figures.ts';
 import { METRICS, metricDescription, metricsOf, type MetricGroup, type MetricUnit } from '#lib/reports/metrics.ts';
+import { waitingLinkSchema } from '#lib/live/link.ts';
+import { alertsSchema } from '#lib/shops/schema.ts';
 
 const PLACE_SCHEMA = { type: ['object', 'null'], properties: { dimension: { type: 'string', enum: ['page', 'channel', 'shift', 'staff', 'ad'] }, id: { type: 'string' }, name: { type: 'string' }, value: { type: ['number', 'null'] }, usual: { type: ['number', 'null'] }, share: { type: 'number', description: 'share of the change this slice explains' } } };
+
+/** SPEC §4.4 alerts, as the shop settings document them. */
+export const ALERTS_DESCRIPTION =
+  'SLA alerts: when a wait reaches responseSlaMinutes − warnBeforeMinutes working minutes (warning, only when warnBeforeMinutes is set) and again at responseSlaMinutes (breach), each channel gets one message per threshold and minute listing the waits that reached it, at most once per wait and threshold, never for a wait already answered. Webhook URLs must be https (http only on 127.0.0.1, localhost or [::1]); webhook bodies are AlertWebhookBody; emails are short, in the shop locale.';
 
 const errorSchema = {
   type: 'object',
@@ -179,6 +185,53 @@ export function openApiDocument(serverUrl?: string) {
         LocalizedText: { type: 'object', required: ['vi-VN', 'en'], properties: { 'vi-VN': { type: 'string' }, en: { type: 'string' } } },
         MetricDefinition: metricDefinitionSchema,
         ReportLink: jsonSchema(reportLinkSchema),
+        WaitingLink: jsonSchema(waitingLinkSchema),
+        Alerts: { ...jsonSchema(alertsSchema), description: ALERTS_DESCRIPTION },
+        WaitingList: {
+          type: 'object',
+          required: ['shopId', 'generatedAt', 'timezone', 'responseSlaMinutes', 'count', 'waits'],
+          properties: {
+            shopId: { type: 'string' },
+            generatedAt: { type: 'string', format: 'date-time' },
+            timezone: { type: 'string' },
+            responseSlaMinutes: { type: 'integer' },
+            count: { type: 'integer', minimum: 0 },
+            waits: { type: 'array', description: 'Every open wait, oldest first', items: { $ref: '#/components/schemas/WaitingRow' } },
+          },
+        },
+        WaitingRow: {
+          type: 'object',
+          required: ['pageId', 'channel', 'customerId', 'waitingSince', 'workingMinutesWaited', 'minutesLeft', 'lastRepliedBy'],
+          properties: {
+            pageId: { type: 'string' },
+            pageName: { type: 'string' },
+            channel: { type: 'string' },
+            customerId: { type: 'string' },
+            waitingSince: { type: 'string', format: 'date-time', description: 'When the wait opened (the first unanswered inbound message or comment)' },
+            workingMinutesWaited: { type: 'integer', minimum: 0, description: 'Whole minutes of the shop working hours since waitingSince' },
+            minutesLeft: { type: 'integer', description: 'responseSlaMinutes minus the working time waited, rounded up; 0 or negative once the SLA is missed' },
+            lastRepliedBy: { type: ['string', 'null'], description: 'Staff id of the last reply in this conversation, `automated`, `unknown`, or null when it has none' },
+            lastRepliedByName: { type: 'string' },
+          },
+        },
+        AlertWebhookBody: {
+          type: 'object',
+          description:
+            'What a webhook channel receives (POST, JSON), signed `X-Chatpulse-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the channel secret>`; `X-Chatpulse-Delivery` is the same on every retry of one delivery (use it to drop repeats). One body per shop, threshold and minute lists every wait that reached the threshold in that minute.',
+          properties: {
+            type: { const: 'chatpulse.sla_alert' },
+            id: { type: 'string' },
+            shopId: { type: 'string' },
+            shopName: { type: 'string' },
+            threshold: { type: 'string', enum: ['warning', 'breach'] },
+            responseSlaMinutes: { type: 'integer' },
+            warnBeforeMinutes: { type: 'integer' },
+            timezone: { type: 'string' },
+            window: { type: 'string', format: 'date-time', description: 'The minute the waits reached the threshold in' },
+            sentAt: { type: 'string', format: 'date-time' },
+            waits: { type: 'array', items: { $ref: '#/components/schemas/WaitingRow' } },
+          },
+        },
         Totals: metricsSchema('overview'),
         Funnel: metricsSchema('funnel'),
         HourProfiles: metricsSchema('profile'),
@@ -365,12 +418,52 @@ export function openApiDocument(serverUrl?: string) {
           responses: { '201': { description: 'The link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 404) },
         },
       },
+      '/v1/shops/{shopId}/waiting': {
+        get: {
+          summary: 'Who is waiting for a reply now: every open wait, oldest first, with working minutes waited and minutes left before the SLA',
+          description: 'Read from the open-waits index (one Query per shard, never a scan). format=html returns the page a signed link opens (POST /v1/shops/{shopId}/waiting-links).',
+          security: [{ shopKey: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'pageId', in: 'query', required: false, description: 'Only these pages (repeatable or comma-separated)', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true },
+            { name: 'channel', in: 'query', required: false, schema: { type: 'string', enum: ['facebook', 'instagram', 'zalo'] } },
+            { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'html'], default: 'json' } },
+          ],
+          responses: { '200': { description: 'The waiting list', content: { 'application/json': { schema: { $ref: '#/components/schemas/WaitingList' } }, 'text/html': {} } }, ...errors(400, 401, 403, 404, 429) },
+        },
+      },
+      '/v1/shops/{shopId}/waiting-links': {
+        post: {
+          summary: 'A signed URL opening the waiting list as a page without a key (for a phone; default 7 days)',
+          security: [{ shopKey: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: false, ...json({ $ref: '#/components/schemas/WaitingLink' }) },
+          responses: { '201': { description: 'The link (to /v1/report-pages/{shopId}/waiting)', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/admin/shops/{shopId}/alerts': {
+        get: {
+          summary: "The shop's SLA alert groups since `since` (default 24 h; kept 7 days) with each channel's delivery status",
+          security: [{ adminToken: [] }],
+          parameters: [
+            { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'since', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
+          ],
+          responses: {
+            '200': {
+              description: 'groups: [{window, threshold, part, waits, sentAt, oldestWaitSince, deliveries: [{channel, type, target, status (pending, delivered, retrying, dead_lettered, dropped), attempts, at, lastError?}]}]',
+              ...json({ type: 'object', properties: { shopId: { type: 'string' }, since: { type: 'string', format: 'date-time' }, groups: { type: 'array', items: { type: 'object' } } } }),
+            },
+            ...errors(400, 401, 404),
+          },
+        },
+      },
       '/v1/report-pages/{shopId}/{report}': {
         get: {
           summary: 'A signed report link: the HTML page (no key; the query carries exp and sig)',
           parameters: [
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES] } },
+            { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES, 'waiting'] } },
           ],
           responses: {
             '200': { description: 'text/html, no script', content: { 'text/html': { schema: { type: 'string' } } } },

@@ -1,6 +1,7 @@
 import * as z from '#lib/zod.ts';
 import { channelSchema } from '#lib/events/schema.ts';
 import { isValidDate } from '#lib/time/zone.ts';
+import { isLoopbackHost } from '#lib/http/loopback.ts';
 
 /** A shop's configuration as the admin API stores it (SPEC §4.2). */
 
@@ -71,6 +72,36 @@ export const DEFAULT_SHIFTS: z.infer<typeof shiftSchema>[] = [
   { name: 'evening', start: '18:00', end: '22:00' },
 ];
 
+/** A webhook URL alerts may be posted to: https, or plain http only on a loopback host (local receivers). */
+export function isAllowedWebhookUrl(raw: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (u.username || u.password) return false;
+  return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.host));
+}
+
+/** Where a shop's SLA alerts go (SPEC §4.4). */
+export const alertChannelSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('email'), to: z.email() }),
+  z.object({
+    type: z.literal('webhook'),
+    url: z.string().check(z.maxLength(2000), z.refine(isAllowedWebhookUrl, 'expected an https URL (http only on 127.0.0.1, localhost or [::1])')),
+    secret: text(16, 256),
+  }),
+]);
+export type AlertChannel = z.infer<typeof alertChannelSchema>;
+
+export const alertsSchema = z.object({
+  /** minutes before responseSlaMinutes the warning goes out; absent: no warning, only the breach alert */
+  warnBeforeMinutes: z.optional(int(1, 24 * 60 - 1)),
+  channels: z.array(alertChannelSchema).check(z.maxLength(10)),
+});
+export type AlertSettings = z.infer<typeof alertsSchema>;
+
 export const shopInputSchema = z.object({
   name: text(1, 200),
   timezone: z._default(timezoneSchema, 'Asia/Ho_Chi_Minh'),
@@ -96,6 +127,7 @@ export const shopInputSchema = z.object({
       .check(z.maxLength(1000)),
     [],
   ),
+  alerts: z.optional(alertsSchema),
   recipients: z._default(
     z
       .array(
@@ -109,7 +141,12 @@ export const shopInputSchema = z.object({
       .check(z.maxLength(100)),
     [],
   ),
-});
+}).check(
+  z.refine((s) => s.alerts?.warnBeforeMinutes === undefined || s.alerts.warnBeforeMinutes < s.responseSlaMinutes, {
+    path: ['alerts', 'warnBeforeMinutes'],
+    message: 'must be less than responseSlaMinutes',
+  }),
+);
 
 export type ShopInput = z.input<typeof shopInputSchema>;
 export type ShopSettings = z.infer<typeof shopInputSchema>;

@@ -41,6 +41,8 @@ export type Unit = {
   attrs: Map<string, Record<string, string>>;
   raw: Array<{ pageId: string; day: string; events: StoredEvent[] }>;
   eventIds: string[];
+  /** waits this unit opens (conversations with no open wait before it): their alert timers are queued before the commit */
+  waitsOpened?: Array<{ pageId: string; customerId: string; openedAt: number }>;
 };
 
 export const MAX_TRANSACT_ITEMS = 100;

@@ -4,6 +4,15 @@
  */
 export type Key = { PK: string; SK: string };
 
+/**
+ * The attributes readers take from the open-waits index (GSI1 `WAIT#…`
+ * entries of customer items): the waiting list (lib/live/waiting.ts, which
+ * also reads `ev`, the timeline, for the last replier) and the staff report's
+ * open waits (lib/store/open-waits.ts). A GSI1 projection narrower than ALL
+ * must include each of them (test/unit/keys.test.ts checks the table's).
+ */
+export const OPEN_WAIT_INDEX_ATTRIBUTES = ['pageId', 'customerId', 'channel', 'waitOpenedAt', 'ev'] as const;
+
 /** Partitions a hot page's rollup deltas spread over (bench/capacity.ts derives the number). */
 export const ROLLUP_SHARDS = 4;
 /** Index partitions a shop's open waits spread over (bench/capacity.ts derives the number). */
@@ -89,6 +98,20 @@ export const keys = {
   rejectedEvent: (shopId: string, eventId: string): Key => ({ PK: `SHOP#${part(shopId)}#REJECTED#${part(eventId)}`, SK: 'REJECTED' }),
   rejectedEventIndex: (shopId: string, rejectedAtIso: string, eventId: string) => ({ GSI1PK: keys.rejectedEventPartition(shopId), GSI1SK: `${rejectedAtIso}#${part(eventId)}` }),
   rejectedEventPartition: (shopId: string) => `REJECTED#${part(shopId)}`,
+  /**
+   * SLA alerts (lib/alerts/): a marker per wait and threshold (written once, with a condition, so an
+   * alert goes out at most once), and a shop's alert groups (one per threshold and minute) under one
+   * partition, listed by time for the admin's delivery status. `ALERT#` items are the only ones the
+   * alerts function writes. Both sit under `ALERT#<shop>#` (deleted with the shop); the customer id
+   * follows `CUST` in the marker, so erasure rewrites it like a conversation's key.
+   */
+  alertMarker: (shopId: string, pageId: string, customerId: string, openedAtIso: string, threshold: string): Key => ({
+    PK: `ALERT#${part(shopId)}#WAIT#${part(pageId)}#CUST#${part(customerId)}#${openedAtIso}`,
+    SK: `T#${threshold}`,
+  }),
+  alertGroupPartition: (shopId: string) => `ALERT#${part(shopId)}#GROUPS`,
+  alertGroupPrefix: () => 'GROUP#',
+  alertGroup: (shopId: string, windowIso: string, threshold: string): Key => ({ PK: keys.alertGroupPartition(shopId), SK: `GROUP#${windowIso}#${threshold}` }),
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
     PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',
@@ -110,7 +133,7 @@ export const keys = {
    */
   shopOwnership: (shopId: string) => ({
     partition: `SHOP#${part(shopId)}`,
-    partitionPrefixes: [`SHOP#${part(shopId)}#`, `ORDERHOOK#${part(shopId)}#`, `DIGEST#${part(shopId)}#`],
+    partitionPrefixes: [`SHOP#${part(shopId)}#`, `ORDERHOOK#${part(shopId)}#`, `DIGEST#${part(shopId)}#`, `ALERT#${part(shopId)}#`],
     directoryEntry: keys.shopDirectory(shopId),
     apiKeyPrefix: 'APIKEY#',
     apiKeyIndexPartition: keys.apiKeyIndexPartition(shopId),

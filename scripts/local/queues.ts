@@ -18,9 +18,11 @@ import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
  *   being processed then is delivered again, to another poller;
  * - dead letters: a message that failed its `maxReceives`-th receive moves to
  *   `<dir>-dlq/` instead of being delivered again;
- * - no order: oldest first, but nothing waits for anything else.
+ * - no order: oldest first, but nothing waits for anything else;
+ * - delays: `send(bodies, delayMs)` keeps them invisible that long (SQS
+ *   DelaySeconds), kept across a restart.
  */
-export type Stored<T> = { id: string; body: T; receives: number; sentAt: number };
+export type Stored<T> = { id: string; body: T; receives: number; sentAt: number; notBefore?: number };
 /** Receives a batch; returns the ids of the messages that failed. */
 export type Consumer<T> = (batch: Array<Stored<T>>) => Promise<string[]>;
 
@@ -62,17 +64,17 @@ export class LocalQueue<T> {
     // after a restart every message is visible again, as in SQS once its visibility timeout is over
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
       const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Partial<Stored<T>>;
-      this.entries.set(f.slice(0, -5), { visibleAt: 0, receives: s.receives ?? 0, sentAt: s.sentAt ?? Date.now() });
+      this.entries.set(f.slice(0, -5), { visibleAt: s.receives ? 0 : (s.notBefore ?? 0), receives: s.receives ?? 0, sentAt: s.sentAt ?? Date.now() });
       this.seq = Math.max(this.seq, Number(f.split('-')[0]) + 1);
     }
   }
 
-  send(bodies: T[]): void {
+  send(bodies: T[], delayMs = 0): void {
     const now = Date.now();
     for (const body of bodies) {
       const id = `${String(this.seq++).padStart(12, '0')}-${Math.random().toString(36).slice(2, 8)}`;
-      this.write(id, { id, body, receives: 0, sentAt: now });
-      this.entries.set(id, { visibleAt: now, receives: 0, sentAt: now });
+      this.write(id, { id, body, receives: 0, sentAt: now, ...(delayMs > 0 ? { notBefore: now + delayMs } : {}) });
+      this.entries.set(id, { visibleAt: now + delayMs, receives: 0, sentAt: now });
     }
     this.wake();
   }

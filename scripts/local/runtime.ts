@@ -14,6 +14,8 @@ import { setMailTransport } from '#lib/digests/transport.ts';
 import { OutboxTransport } from '#lib/mail/outbox.ts';
 import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { isLoopbackHost } from '#lib/http/loopback.ts';
+import { setAlertQueue, type AlertQueue } from '#lib/alerts/queue.ts';
+import type { AlertMessage } from '#lib/alerts/messages.ts';
 
 /**
  * The whole system on one machine: the real Lambda handlers behind an HTTP
@@ -43,6 +45,8 @@ export type LocalRuntime = {
   server: Server;
   dynamo: LocalDynamo | undefined;
   queues: LocalQueues;
+  /** The alert queue (timers are delayed messages: `drain` does not wait for them). */
+  alerts: LocalQueue<AlertMessage>;
   /** Delivers every queued message now (tests and the demo use it). */
   drain: () => Promise<void>;
   /** Fires the digest schedule once, as EventBridge Scheduler would. */
@@ -138,6 +142,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const digestSend = (await import('#functions/digest-send/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
   const digestDispatch = (await import('#functions/digest-dispatch/handler.ts')).handler as Handler<{ time: string }, unknown>;
   const digestFeedback = (await import('#functions/digest-feedback/handler.ts')).handler as Handler<unknown, unknown>;
+  const alertsFn = (await import('#functions/alerts/handler.ts')).handler as Handler<SQSEvent, { batchItemFailures: Array<{ itemIdentifier: string }> }>;
 
   const queueDir = path.join(dataDir, 'queues');
   // the ingest queue batches as the deployed event source does (lib/queue/ingest-batching.ts), with a few pollers
@@ -155,6 +160,18 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
     const res = await digestSend(sqsEventOf(batch, 'chatpulse-digest'), lambdaContext('digest-send'));
     return res.batchItemFailures.map((f) => f.itemIdentifier);
   }, { maxReceives: 5, batchSize: 5 });
+  // SLA alerts: the same worker as in AWS behind a queue with per-message delays (timers), as SQS DelaySeconds
+  const alertQ = new LocalQueue<AlertMessage>(path.join(queueDir, 'alerts'), async (batch) => {
+    const res = await alertsFn(sqsEventOf(batch, 'chatpulse-alerts'), lambdaContext('alerts'));
+    return res.batchItemFailures.map((f) => f.itemIdentifier);
+  }, { maxReceives: 5, batchSize: 10, concurrency: 2 });
+  const localAlerts: AlertQueue = {
+    send: async (messages) => {
+      for (const m of messages) alertQ.send([m.body], m.delaySeconds * 1000);
+    },
+    deadLetter: async (body, reason) => alertQ.deadLetter(body, reason),
+  };
+  setAlertQueue(localAlerts);
   const queues = new LocalQueues(ingestQ, digestQ);
   setQueues(queues);
   // mail to SES's simulator addresses bounces or complains, and the event reaches digest-feedback as the EventBridge rule delivers it
@@ -163,6 +180,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   setMailTransport(new OutboxTransport(process.env.OUTBOX_DIR, undefined, feedback));
   ingestQ.start();
   digestQ.start();
+  alertQ.start();
 
   const route = async (req: IncomingMessage, body: Buffer): Promise<HttpResult> => {
     const p = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -179,7 +197,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
     const event = toHttpEvent(req, body, ctx);
     if (p === '/healthz') {
       // locally, the health check also tells how much work is queued (the demo waits on it)
-      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, queued: { ingest: ingestQ.depth(), digest: digestQ.depth() } }) };
+      return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true, queued: { ingest: ingestQ.depth(), digest: digestQ.depth(), alerts: alertQ.depth() } }) };
     }
     if (p === '/_local/drain' && req.method === 'POST') {
       // local only (no such route in AWS): stop waiting out the batching window until the ingest queue is empty (the demo calls it)
@@ -247,6 +265,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
     server,
     dynamo,
     queues,
+    alerts: alertQ,
     drain: async () => {
       await ingestQ.drain();
       await digestQ.drain();
@@ -256,6 +275,8 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       if (timer) clearInterval(timer);
       ingestQ.stop();
       digestQ.stop();
+      alertQ.stop();
+      setAlertQueue(undefined);
       setQueues(undefined);
       setMailTransport(undefined);
       await new Promise<void>((r) => server.close(() => r()));

@@ -28,7 +28,7 @@ describe('npm start, end to end', () => {
     delete process.env.DYNAMODB_ENDPOINT;
     process.env.OUTBOX_DIR = path.join(dir, 'outbox');
     rt = await startLocal({ port: 0, dataDir: path.join(dir, 'data'), schedule: false });
-  }, 60_000);
+  }, 180_000); // DynamoDB Local and every handler: ~50 s on these shared machines under load
 
   afterAll(async () => {
     await rt?.stop();

@@ -36,8 +36,8 @@ const idOf = (stack: ChatpulseStack, c: Construct) => stack.getLogicalId(c.node.
 
 /** Every function of the stack by name. */
 function functionsOf(stack: ChatpulseStack) {
-  const { reporting: r, ingestion, digests } = stack;
-  return { webhook: r.webhook, events: r.events, report: r.report, admin: r.admin, authorizer: r.authorizer, ingest: ingestion.fn, dispatch: digests.dispatch, send: digests.send, feedback: digests.feedback };
+  const { reporting: r, ingestion, digests, alerts } = stack;
+  return { webhook: r.webhook, events: r.events, report: r.report, admin: r.admin, authorizer: r.authorizer, ingest: ingestion.fn, dispatch: digests.dispatch, send: digests.send, feedback: digests.feedback, alerts: alerts.fn };
 }
 /** Every function of the stack by name, with its logical id. */
 function functionIds(stack: ChatpulseStack): Record<string, string> {
@@ -148,13 +148,23 @@ describe('the CDK stack', () => {
     expect(digest.FifoQueue).toBeUndefined();
     expect(digest.VisibilityTimeout).toBeGreaterThanOrEqual(6 * sendTimeout);
     expect(digest.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.dlq), 'Arn'] } });
+    const alert = queues[idOf(stack, stack.alerts.queue)]!.Properties;
+    const alertTimeout = (queues[fnIds.alerts!] as Resource).Properties.Timeout as number;
+    expect(alert.VisibilityTimeout).toBeGreaterThanOrEqual(6 * alertTimeout);
+    expect(alert.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.dlq), 'Arn'] } });
     // + the dead-letter queues of the schedule/dispatch, of SES feedback, and of undeliverable alarm mails
-    template.resourceCountIs('AWS::SQS::Queue', 7);
+    template.resourceCountIs('AWS::SQS::Queue', 9);
 
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: viaAlias(liveIds.send!),
       EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.digests.queue), 'Arn'] },
       BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: viaAlias(liveIds.alerts!),
+      EventSourceArn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.queue), 'Arn'] },
+      BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -175,7 +185,7 @@ describe('the CDK stack', () => {
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[];
-    expect(logGroups.filter((g) => g.Properties.RetentionInDays === 30)).toHaveLength(9);
+    expect(logGroups.filter((g) => g.Properties.RetentionInDays === 30)).toHaveLength(10);
   });
 
   it('gives each function its table, queue URLs, sender, base URL and the secret name where needed', () => {
@@ -192,6 +202,10 @@ describe('the CDK stack', () => {
     expect(env('dispatch').DIGEST_QUEUE_URL).toEqual(digestUrl);
     expect(env('send').SES_FROM).toBe('digests@shop.vn');
     expect(env('send').SES_CONFIGURATION_SET).toEqual({ Ref: idOf(stack, stack.digests.configurationSet) });
+    // ingest queues wait timers; the alert worker re-enqueues them, dead-letters and mails
+    const alertUrl = { Ref: idOf(stack, stack.alerts.queue) };
+    expect(env('ingest').ALERT_QUEUE_URL).toEqual(alertUrl);
+    expect(env('alerts')).toMatchObject({ ALERT_QUEUE_URL: alertUrl, ALERT_DLQ_URL: { Ref: idOf(stack, stack.alerts.dlq) }, SES_FROM: 'digests@shop.vn' });
     const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
     // digest-send holds none: its jobs carry links signed by the dispatcher (or admin's digest run)
     expect(withSecret).toEqual(['admin', 'dispatch', 'report', 'webhook']);
@@ -240,6 +254,8 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/rejected-events': 'report shop-key',
       'POST /v1/shops/{shopId}/report-links': 'report shop-key',
       'GET /v1/shops/{shopId}/insights': 'report shop-key',
+      'GET /v1/shops/{shopId}/waiting': 'report shop-key',
+      'POST /v1/shops/{shopId}/waiting-links': 'report shop-key',
       // a signed report page carries its own signature, checked by the report function
       'GET /v1/report-pages/{shopId}/{report}': 'report none',
       'GET /v1/openapi.json': 'report none',
@@ -282,11 +298,13 @@ describe('the CDK stack', () => {
       'GET /v1/shops/{shopId}/orders/{orderId}': reports,
       'GET /v1/shops/{shopId}/reports/{report}': reports,
       'GET /v1/shops/{shopId}/rejected-events': reports,
+      'GET /v1/shops/{shopId}/waiting': reports,
       'GET /v1/unsubscribe': open,
       'GET /webhooks/meta': webhooks,
       'POST /v1/events': events,
       'POST /v1/shops/{shopId}/report-links': reports,
       'GET /v1/shops/{shopId}/insights': reports,
+      'POST /v1/shops/{shopId}/waiting-links': reports,
       'POST /v1/unsubscribe': open,
       'POST /webhooks/meta': webhooks,
       'POST /webhooks/orders/{platform}/{shopId}': webhooks,
@@ -340,14 +358,14 @@ describe('the CDK stack', () => {
     const stat = (a: Record<string, any>, id: string) => (a.Metrics as Array<Record<string, any>>).find((m) => m.Id === id)?.MetricStat;
     const expression = (a: Record<string, any>) => (a.Metrics as Array<Record<string, any>>).find((m) => m.ReturnData !== false)?.Expression as string;
 
-    // dead letters: any message at all, in each of the four dead-letter queues
-    for (const [name, q] of [['Ingest', stack.ingestion.dlq], ['Digest', stack.digests.dlq], ['DigestDispatch', stack.digests.dispatchDlq], ['DigestFeedback', stack.digests.feedbackDlq]] as const) {
+    // dead letters: any message at all, in each of the five dead-letter queues
+    for (const [name, q] of [['Ingest', stack.ingestion.dlq], ['Digest', stack.digests.dlq], ['DigestDispatch', stack.digests.dispatchDlq], ['DigestFeedback', stack.digests.feedbackDlq], ['Alert', stack.alerts.dlq]] as const) {
       const a = alarm(`${name}DlqDepth`);
       expect(a, name).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       expect(JSON.stringify(a.Dimensions)).toContain(idOf(stack, q));
     }
     // every function: error and throttle *rates*, 3 of 5 five-minute periods, never a single error
-    const names: Record<string, string> = { webhook: 'Webhook', events: 'Events', report: 'Report', admin: 'Admin', authorizer: 'Authorizer', ingest: 'Ingest', dispatch: 'DigestDispatch', send: 'DigestSend', feedback: 'DigestFeedback' };
+    const names: Record<string, string> = { webhook: 'Webhook', events: 'Events', report: 'Report', admin: 'Admin', authorizer: 'Authorizer', ingest: 'Ingest', dispatch: 'DigestDispatch', send: 'DigestSend', feedback: 'DigestFeedback', alerts: 'Alerts' };
     for (const [k, name] of Object.entries(names)) {
       const errors = alarm(`${name}ErrorRate`);
       expect(errors, name).toMatchObject({ Threshold: 5, EvaluationPeriods: 5, DatapointsToAlarm: 3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
@@ -407,7 +425,7 @@ describe('the CDK stack', () => {
 
     // every alarm (these and the canary alarms) notifies the topic, which has a subscriber with its own DLQ
     const topic = { Ref: idOf(stack, stack.observability.topic) };
-    expect(all).toHaveLength(4 + 9 * 2 + 2 + 1 + 3 + 1 + 2 + 2 + 5);
+    expect(all).toHaveLength(5 + 10 * 2 + 2 + 1 + 3 + 1 + 2 + 2 + 5);
     for (const a of all) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
@@ -470,7 +488,7 @@ describe('the CDK stack', () => {
       expect(alarm).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, DatapointsToAlarm: 2 });
     }
     // the workers switch at once (their inputs wait in queues)
-    for (const k of ['ingest', 'dispatch', 'send', 'feedback']) expect((resources[liveIds[k]!] as Resource & { UpdatePolicy?: unknown }).UpdatePolicy, k).toBeUndefined();
+    for (const k of ['ingest', 'dispatch', 'send', 'feedback', 'alerts']) expect((resources[liveIds[k]!] as Resource & { UpdatePolicy?: unknown }).UpdatePolicy, k).toBeUndefined();
   });
 
   it('lets CloudWatch publish to the encrypted alarm topic', () => {
@@ -491,6 +509,7 @@ describe('the CDK stack', () => {
     expect(dynamo('ingest')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('send')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect(dynamo('alerts')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
 
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
     for (const readOnly of ['webhook', 'events', 'report']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
@@ -515,14 +534,14 @@ describe('the CDK stack', () => {
       }
   });
 
-  it('lets only the senders send to queues, and only digest-send send mail', () => {
+  it('lets only the senders send to queues, and only digest-send and the alert worker send mail', () => {
     const sqsSend = (k: string) => only(actionsOf(template, fnIds[k]!), 'sqs:SendMessage');
-    // feedback sends only to its own dead-letter queue (Lambda's DLQ for failed asynchronous invocations)
-    for (const k of ['webhook', 'events', 'admin', 'dispatch', 'send', 'feedback']) expect(sqsSend(k), k).toEqual(['sqs:SendMessage']);
-    for (const k of ['report', 'authorizer', 'ingest']) expect(sqsSend(k), k).toEqual([]);
+    // feedback sends only to its own dead-letter queue (Lambda's DLQ for failed asynchronous invocations); ingest queues wait timers
+    for (const k of ['webhook', 'events', 'admin', 'dispatch', 'send', 'feedback', 'ingest', 'alerts']) expect(sqsSend(k), k).toEqual(['sqs:SendMessage']);
+    for (const k of ['report', 'authorizer']) expect(sqsSend(k), k).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const ses = only(actionsOf(template, id), 'ses:');
-      expect(ses, name).toEqual(name === 'send' ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
+      expect(ses, name).toEqual(name === 'send' || name === 'alerts' ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
     }
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -549,14 +568,14 @@ describe('the CDK stack', () => {
     expect(secretsOf('admin')).toEqual(['chatpulse/test/admin', 'chatpulse/test/links', 'chatpulse/test/unsubscribe']);
     expect(secretsOf('dispatch')).toEqual(['chatpulse/test/links', 'chatpulse/test/unsubscribe']);
     expect(secretsOf('report')).toEqual(['chatpulse/test/links']);
-    for (const name of ['events', 'authorizer', 'ingest', 'send', 'feedback']) expect(secretsOf(name), name).toEqual([]);
+    for (const name of ['events', 'authorizer', 'ingest', 'send', 'feedback', 'alerts']) expect(secretsOf(name), name).toEqual([]);
     for (const [name, id] of Object.entries(fnIds)) {
       const sm = only(actionsOf(template, id), 'secretsmanager:');
       expect(sm, name).toEqual(['webhook', 'admin', 'dispatch', 'report'].includes(name) ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : []);
     }
   });
 
-  it('limits the table writes of ingest, digest-send and the authorizer to the key prefixes they own (dynamodb:LeadingKeys)', () => {
+  it('limits the table writes of ingest, digest-send, the authorizer and the alert worker to the key prefixes they own (dynamodb:LeadingKeys)', () => {
     const writes = (name: string) =>
       statementsOf(template, fnIds[name]!)
         .filter((st) => actionList(st).some((a) => DYNAMO_WRITES.includes(a)))
@@ -566,6 +585,7 @@ describe('the CDK stack', () => {
     expect(writes('authorizer')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*'] }]);
     expect(writes('dispatch')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
     expect(writes('feedback')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*', 'DIGEST#*'] }]);
+    expect(writes('alerts')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['ALERT#*'] }]);
     for (const name of ['webhook', 'events', 'report']) expect(writes(name), name).toEqual([]);
   });
 
@@ -613,15 +633,15 @@ describe('the CDK stack', () => {
     template.resourceCountIs('AWS::Backup::BackupPlan', 0);
   });
 
-  // nine esbuild runs: ~60 s on an idle machine, ~300 s when the two cores are shared by many jobs
+  // ten esbuild runs: ~60 s on an idle machine, ~300 s when the two cores are shared by many jobs
   it('bundles every function with the local esbuild (no Docker), #lib imports resolved and the SDK inside', { timeout: 600_000 }, () => {
     const app = new App({ context: { ...CONTEXT, stage: 'bundled' } });
     const { stack: bundled } = buildApp(app, { checks: false });
     const assembly = app.synth();
     const fns = Object.values(Template.fromStack(bundled).findResources('AWS::Lambda::Function')) as Resource[];
-    expect(fns).toHaveLength(9);
+    expect(fns).toHaveLength(10);
     const assetDirs = fns.map((f) => path.join(assembly.directory, `asset.${String(f.Properties.Code.S3Key).replace(/\.zip$/, '')}`));
-    expect(new Set(assetDirs).size).toBe(9);
+    expect(new Set(assetDirs).size).toBe(10);
     expect(assetDirs.filter((dir) => /import\(\s*["']#xlsx-writer["']\s*\)/.test(readFileSync(path.join(dir, 'index.mjs'), 'utf8')))).toHaveLength(1);
     for (const dir of assetDirs) {
       const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');

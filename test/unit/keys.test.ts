@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keys, mapKeyParts, mapPersonKeyParts, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
+import { keys, mapKeyParts, mapPersonKeyParts, OPEN_WAIT_INDEX_ATTRIBUTES, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
+import { tableDefinition } from '#lib/store/table.ts';
 
 describe('keys', () => {
   it('prefixes entities and escapes # in ids so one id cannot forge another key', () => {
@@ -89,6 +90,9 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     rawPartition: () => ({ PK: keys.rawPartition('s-1', 'p', '2026-11-01', 1) }),
     rollupPartition: () => ({ PK: keys.rollupPartition('s-1', 'p', 3) }),
     rejectedEvent: () => keys.rejectedEvent('s-1', 'haravan:1'),
+    alertMarker: () => keys.alertMarker('s-1', 'p', 'c', '2026-11-23T01:00:00.000Z', 'breach'),
+    alertGroup: () => keys.alertGroup('s-1', '2026-11-23T01:00:00.000Z', 'warning#0'),
+    alertGroupPartition: () => ({ PK: keys.alertGroupPartition('s-1') }),
   };
   const special: Record<string, string> = {
     apiKey: 'keyed by the hash; owned through GSI1PK (checked below)',
@@ -105,6 +109,7 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     phoneOfKey: 'reads a key, builds none',
     rejectedEventIndex: 'GSI attributes of a rejected event item',
     rejectedEventPartition: 'GSI partition name',
+    alertGroupPrefix: 'a sort key prefix',
   };
 
   it('classifies every key function (add a new one to one of the lists above)', () => {
@@ -134,6 +139,8 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     expect(mapPersonKeyParts('SK', keys.customer('s', 'p', 'c#1').SK, f)).toBe('STATE');
     expect(mapPersonKeyParts('PK', keys.phone('s', '0912000111').PK, f)).toBe(keys.phone('s', 'p').PK);
     expect(mapPersonKeyParts('PK', keys.rawPartition('s', 'p', '2026-11-01', 2), f)).toBe(keys.rawPartition('s', 'p', '2026-11-01', 2));
+    // an alert marker names the customer after CUST, like the conversation: erasure rewrites it there and nowhere else
+    expect(mapPersonKeyParts('PK', keys.alertMarker('s', 'p', 'c#1', '2026-11-23T01:00:00.000Z', 'warning').PK, f)).toBe('ALERT#s#WAIT#p#CUST#x#2026-11-23T01:00:00.000Z');
     const wait = keys.openWait('s', '2026-11-23T01:00:00.000Z', 'p', 'c#1');
     expect(mapPersonKeyParts('GSI1SK', wait.GSI1SK, f)).toBe(keys.openWait('s', '2026-11-23T01:00:00.000Z', 'p', 'x').GSI1SK);
     expect(mapPersonKeyParts('GSI1PK', wait.GSI1PK, f)).toBe(wait.GSI1PK);
@@ -142,5 +149,14 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
   it('mapKeyParts rewrites whole escaped parts only', () => {
     expect(mapKeyParts('SHOP#s#PAGE#p#CUST#c%231', (id) => (id === 'c#1' ? 'x#y' : id))).toBe('SHOP#s#PAGE#p#CUST#x%23y');
     expect(mapKeyParts('SHOP#s#PAGE#p#CUST#c-10', (id) => (id === 'c-1' ? 'x' : id))).toBe('SHOP#s#PAGE#p#CUST#c-10');
+  });
+});
+
+describe('the open-waits index', () => {
+  it("projects every attribute the waiting list and the staff report read from it", () => {
+    const projection = tableDefinition('t').GlobalSecondaryIndexes[0]!.Projection as { ProjectionType: string; NonKeyAttributes?: string[] };
+    // the readers need these five (the last replier comes from the timeline `ev`), written out here
+    expect([...OPEN_WAIT_INDEX_ATTRIBUTES].sort()).toEqual(['channel', 'customerId', 'ev', 'pageId', 'waitOpenedAt']);
+    if (projection.ProjectionType !== 'ALL') expect(projection.NonKeyAttributes ?? []).toEqual(expect.arrayContaining([...OPEN_WAIT_INDEX_ATTRIBUTES]));
   });
 });

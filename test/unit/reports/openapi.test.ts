@@ -33,6 +33,9 @@ describe('openApiDocument', () => {
       'GET /healthz',
       'GET /v1/openapi.json',
       'GET /v1/metrics',
+      'GET /v1/shops/{shopId}/waiting',
+      'POST /v1/shops/{shopId}/waiting-links',
+      'GET /v1/admin/shops/{shopId}/alerts',
     ]) expect(routes).toContain(r);
   });
 
@@ -53,6 +56,9 @@ describe('openApiDocument', () => {
     const batch = JSON.stringify(doc.components.schemas.EventBatch);
     for (const k of KINDS) expect(batch).toContain(`"const":"${k}"`);
     expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"responseSlaMinutes"');
+    expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"warnBeforeMinutes"');
+    expect(JSON.stringify(doc.components.schemas.Alerts)).toContain('"webhook"');
+    expect(doc.components.schemas.AlertWebhookBody.description).toContain('X-Chatpulse-Signature: t=<unix seconds>,v1=');
     const params = doc.paths['/v1/shops/{shopId}/reports/{report}'].get.parameters as Array<{ name: string; required: boolean; schema: Record<string, unknown> }>;
     expect(params.map((p) => p.name)).toEqual(['shopId', 'report', 'from', 'to', 'pageId', 'channel', 'granularity', 'format', 'lang']);
     expect(params.find((p) => p.name === 'format')?.schema.enum).toEqual(['json', 'csv', 'xlsx', 'html']);
