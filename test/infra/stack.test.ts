@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { buildApp } from '../../infra/app.ts';
 import type { ChatpulseStack } from '../../infra/stack.ts';
 import { TABLE, tableDefinition } from '#lib/store/table.ts';
+import { keys } from '#lib/store/keys.ts';
 import { TEST_SECRETS } from '#test/support/env.ts';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -587,6 +588,36 @@ describe('the CDK stack', () => {
     expect(writes('feedback')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*', 'DIGEST#*'] }]);
     expect(writes('alerts')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['ALERT#*'] }]);
     for (const name of ['webhook', 'events', 'report']) expect(writes(name), name).toEqual([]);
+  });
+
+  it('lets the alert worker, shop deletion, erasure and the alert status reach alert items, whatever LeadingKeys conditions the grants carry', () => {
+    /** Whether some statement of the function allows `action` on an item whose partition key is `pk` (no condition: any key). */
+    const allows = (name: string, action: string, pk: string) =>
+      statementsOf(template, fnIds[name]!).some((st) => {
+        if (!actionList(st).includes(action)) return false;
+        const patterns = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+        return patterns === undefined || patterns.some((p) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(pk));
+      });
+    const marker = keys.alertMarker('s-1', 'p', 'c', '2026-11-20T03:00:00.000Z', 'warning').PK;
+    const groups = keys.alertGroupPartition('s-1');
+    const needed: Array<[string, string, string]> = [
+      // the worker: the shop and the conversation it checks, its markers and groups
+      ['alerts', 'dynamodb:GetItem', keys.shopConfig('s-1').PK],
+      ['alerts', 'dynamodb:BatchGetItem', keys.customer('s-1', 'p', 'c').PK],
+      ['alerts', 'dynamodb:PutItem', marker],
+      ['alerts', 'dynamodb:GetItem', marker],
+      ['alerts', 'dynamodb:UpdateItem', groups],
+      ['alerts', 'dynamodb:Query', groups],
+      // admin: the delivery status (GET /v1/admin/shops/{shopId}/alerts), shop deletion (BatchWriteItem) and erasure (rewrites the marker's key)
+      ['admin', 'dynamodb:Query', groups],
+      ['admin', 'dynamodb:BatchWriteItem', marker],
+      ['admin', 'dynamodb:PutItem', marker],
+      ['admin', 'dynamodb:DeleteItem', marker],
+    ];
+    for (const [name, action, pk] of needed) expect(allows(name, action, pk), `${name} ${action} ${pk}`).toBe(true);
+    // and the worker writes nothing else
+    expect(allows('alerts', 'dynamodb:PutItem', keys.customer('s-1', 'p', 'c').PK)).toBe(false);
+    expect(allows('alerts', 'dynamodb:UpdateItem', keys.shopConfig('s-1').PK)).toBe(false);
   });
 
   it("puts no secret value in the template, only the secrets' names", () => {
