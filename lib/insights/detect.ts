@@ -117,15 +117,25 @@ const select = (def: FigureDef, cells: readonly Cell[], s: Selector): Parts => s
 
 type Measured = { now: Parts; history: Parts[] };
 
-/** Money figures are kept in minor units until the end. */
+/**
+ * Money figures are kept in minor units until the end; rates and multiples
+ * are rounded to 4 decimals as the reports round them (lib/reports/reading.ts
+ * `ratio`), so an insight shows the same figure as the digest's tables.
+ */
 function major(unit: Unit, v: number, currency: string): number {
-  return unit === 'money' || unit === 'moneyPer' ? fromMinor(Math.round(v), currency) : v;
+  if (unit === 'money' || unit === 'moneyPer') return fromMinor(Math.round(v), currency);
+  if (unit === 'rate' || unit === 'multiple') return Math.round(v * 10_000) / 10_000;
+  return v;
 }
 
 function nameOf(dim: Dimension, id: string, ctx: InsightContext, cells: readonly Cell[]): string {
   if (dim === 'page') return ctx.pages.find((p) => p.pageId === id)?.name ?? id;
   if (dim === 'staff') return ctx.staff.find((s) => s.staffId === id)?.name ?? id;
-  if (dim === 'ad') return cells.find((c) => c.scope === 'A' && c.entity === id && c.attrs?.adName)?.attrs?.adName ?? id;
+  // as the ads report names an ad: the name `ad.spend` gave it, else the title its referrals carried
+  if (dim === 'ad') {
+    const attrs = cells.find((c) => c.scope === 'A' && c.entity === id && (c.attrs?.adName || c.attrs?.adTitle))?.attrs;
+    return attrs?.adName ?? attrs?.adTitle ?? id;
+  }
   return id;
 }
 

@@ -1,5 +1,5 @@
 import type { Locale } from '#lib/shops/schema.ts';
-import { formatDuration, formatMoney, formatNumber, formatPercent, strings } from '#lib/email/i18n.ts';
+import { formatDuration, formatMoney, formatMultiple, formatNumber, formatPercent, strings } from '#lib/email/i18n.ts';
 import type { Dimension, FigureKey, Unit } from '#lib/insights/figures.ts';
 import type { Insight, Place } from '#lib/insights/detect.ts';
 
@@ -26,7 +26,12 @@ const NAMES: Record<FigureKey, Record<Locale, string>> = {
 
 const CHANNELS: Record<string, string> = { facebook: 'Facebook', instagram: 'Instagram', zalo: 'Zalo' };
 
-/** A figure's value as a reader reads it (money in major units). */
+/**
+ * A figure's value as a reader reads it (money in major units), formatted by
+ * the same functions as the digest's tables and tiles (lib/email/i18n.ts),
+ * so an insight never shows a figure differently from the rest of the email
+ * ("0,5x", "1.000.000 ₫", "92,5%").
+ */
 export function formatFigure(unit: Unit, v: number, currency: string, locale: Locale): string {
   switch (unit) {
     case 'money':
@@ -37,7 +42,7 @@ export function formatFigure(unit: Unit, v: number, currency: string, locale: Lo
     case 'seconds':
       return formatDuration(v, locale);
     case 'multiple':
-      return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(v)}×`;
+      return formatMultiple(v, locale);
     default:
       return formatNumber(Math.round(v), locale);
   }

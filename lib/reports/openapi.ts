@@ -365,7 +365,7 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(insightsQuerySchema)],
           responses: {
             '200': {
-              description: 'Insights strongest first (by effect on revenue plus customers left waiting); an empty list on an ordinary day. Read from rollups only.',
+              description: 'Insights strongest first (by effect on revenue plus customers left waiting); an empty list on an ordinary day. Read from rollups, plus the waits still open whose SLA ran out (missed conversations, counted as the staff-chat report counts them); figures rounded and sentences formatted as the digest shows them.',
               ...json({
                 type: 'object',
                 properties: {

@@ -45,11 +45,13 @@ export const medianFromHistogram = (f: Fields): number | null => quantileFromHis
 /**
  * Waits still open now (one Query on the sparse GSI1 of the shop) whose SLA
  * expiry — `responseSlaMinutes` of working time after they opened — falls on
- * a local date inside [from, to] and before `now`, counted per shift of the
- * expiry instant. Reported under `unknown`: nobody has answered them yet.
+ * a local date inside [from, to] and before `now`: each with its page, the
+ * local date and the shift of the expiry instant. Missed conversations
+ * nobody has answered yet (reported under `unknown`); insights count them
+ * the same way (lib/reports/insights.ts).
  */
-async function openMissed(shop: Shop, pages: string[], from: string, to: string, now: number): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+export async function openMissedWaits(shop: Shop, pages: string[], from: string, to: string, now: number): Promise<Array<{ pageId: string; date: string; shift: string }>> {
+  const out: Array<{ pageId: string; date: string; shift: string }> = [];
   const selected = new Set(pages);
   for (const w of await listOpenWaits(shop.shopId)) {
     if (!selected.has(w.pageId)) continue;
@@ -57,9 +59,15 @@ async function openMissed(shop: Shop, pages: string[], from: string, to: string,
     if (!(expiry <= now)) continue;
     const p = localParts(expiry - 1000, shop.timezone); // the last working second, as ingest books closed waits
     if (p.date < from || p.date > to) continue;
-    const shift = shiftAt(p.hour * 60 + p.minute, shop.shifts);
-    out[shift] = (out[shift] ?? 0) + 1;
+    out.push({ pageId: w.pageId, date: p.date, shift: shiftAt(p.hour * 60 + p.minute, shop.shifts) });
   }
+  return out;
+}
+
+/** `openMissedWaits` counted per shift. */
+async function openMissed(shop: Shop, pages: string[], from: string, to: string, now: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const w of await openMissedWaits(shop, pages, from, to, now)) out[w.shift] = (out[w.shift] ?? 0) + 1;
   return out;
 }
 

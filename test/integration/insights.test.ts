@@ -17,14 +17,17 @@ import { newReadStats } from '#lib/store/rollups.ts';
 import { ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { handler as report } from '#functions/report/handler.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
-import type { ReportName } from '#lib/reports/types.ts';
+import type { ReportName, StaffChatReport } from '#lib/reports/types.ts';
 
 /**
  * Insights end to end on DynamoDB Local: six Tuesdays of events, five
  * ordinary (40 customers answered within 2 minutes, 2 missed in the
  * evening, 8 orders) and the last with 15 more customers on the livestream
- * page left waiting from 19:00 until 20:30. The digest, the JSON route and
- * the html overview tell the same insight; an ordinary Tuesday tells none.
+ * page left waiting from 19:00 until 20:30, and 3 who wrote at 21:00 and
+ * are still waiting the next morning (their SLA ran out at 21:15: missed, as
+ * the staff-chat report counts them). The digest, the JSON route and the
+ * html overview tell the same insight, with the figures of the digest's chat
+ * staff table; an ordinary Tuesday tells none.
  */
 const SHOP = 'ins';
 const LIVE = 'ins-live';
@@ -57,6 +60,7 @@ function tuesday(day: string, storm: boolean): CanonicalEvent[] {
       out.push(makeMessage({ id: `${c}-m`, pageId: LIVE, customerId: c, at: at(day, hm(19 * 60 + i)) }));
       out.push(makeReply({ id: `${c}-r`, pageId: LIVE, customerId: c, at: at(day, '20:30'), staffId: 'minh' }));
     }
+    for (let i = 0; i < 3; i++) out.push(makeMessage({ id: `${LIVE}-${day}-open${i}-m`, pageId: LIVE, customerId: `${LIVE}-${day}-open${i}`, at: at(day, '21:00') }));
   }
   return out;
 }
@@ -73,8 +77,8 @@ const shop = makeShop(SHOP, {
   ],
 });
 
-const EN = 'Missed conversations 9× usual (17 vs 2): 17 in the evening shift (usually 2), mostly on page Hoa Mai Livestream';
-const VI = 'Khách bị bỏ lỡ cao gấp 9 lần thường lệ (17 so với 2): 17 trong ca tối (thường lệ 2), phần lớn ở trang Hoa Mai Livestream';
+const EN = 'Missed conversations 10× usual (20 vs 2): 20 in the evening shift (usually 2), mostly on page Hoa Mai Livestream';
+const VI = 'Khách bị bỏ lỡ cao gấp 10 lần thường lệ (20 so với 2): 20 trong ca tối (thường lệ 2), phần lớn ở trang Hoa Mai Livestream';
 
 describe('insights over the rollups', () => {
   beforeAll(async () => {
@@ -94,11 +98,11 @@ describe('insights over the rollups', () => {
   });
 
   it('the stormy Tuesday: missed conversations, in the evening shift, on the livestream page', async () => {
-    // usually 2 missed (one per page, evening); today 2 + 15 on the livestream page, all 17 in the evening
+    // usually 2 missed (one per page, evening); today 2 + 15 answered late + 3 still waiting on the livestream page, all 20 in the evening
     const r = await buildInsights(shop, 'daily', TODAY, { now: NOW, lang: 'en' });
     expect(r.insights).toHaveLength(1);
     const [i] = r.insights;
-    expect(i).toMatchObject({ figure: 'missedConversations', value: 17, usual: 2, place: { dimension: 'shift', id: 'evening', value: 17 }, also: { dimension: 'page', id: LIVE } });
+    expect(i).toMatchObject({ figure: 'missedConversations', value: 20, usual: 2, place: { dimension: 'shift', id: 'evening', value: 20 }, also: { dimension: 'page', id: LIVE } });
     expect(i!.sentence).toBe(EN);
     expect((await buildInsights(shop, 'daily', TODAY, { now: NOW })).insights[0]!.sentence).toBe(VI);
   });
@@ -109,6 +113,16 @@ describe('insights over the rollups', () => {
     expect(r.comparedWith[0]).toEqual({ from: '2026-11-16', to: '2026-11-22' });
     expect(r.insights.map((i) => i.figure)).toEqual(['missedConversations']);
     expect(r.insights[0]!.sentence).toBe(EN);
+  });
+
+  it('agrees with the chat staff figures the same digest shows (waits still open included)', async () => {
+    const q = { from: TODAY, to: TODAY, pageId: [], granularity: 'day' as const, format: 'json' as const };
+    const staff = (await buildReport('staff-chat', shop, q, { now: NOW })) as StaffChatReport;
+    const [i] = (await buildInsights(shop, 'daily', TODAY, { now: NOW })).insights;
+    // 15 answered late by Minh, 2 usual ones by Lan, 3 nobody has answered yet
+    expect(staff.rows.map((r) => [r.staffId, r.missedConversations])).toEqual([['lan', 2], ['minh', 15], ['unknown', 3]]);
+    expect(i!.value).toBe(staff.rows.reduce((a, r) => a + r.missedConversations, 0));
+    expect(i!.place!.value).toBe(staff.shifts.find((s) => s.shift === 'evening')!.missedConversations);
   });
 
   it('GET /v1/shops/{shopId}/insights: JSON with the sentence in the asked language; a bad query is a 400', async () => {
