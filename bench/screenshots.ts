@@ -3,7 +3,8 @@
  * (1280 px) width, rendered by Debian's Chromium (headless): the daily
  * digest, the `format=html` report pages of a large shop
  * (`makeLargeShopReports`: 20 chat staff, 20 ads in 20 campaigns, a 31-day
- * series), the glossary page and the page of an expired link. Writes
+ * series), the glossary page and the page of an expired link, and the
+ * digest and overview page with three insights ("what changed"). Writes
  * bench/<page>-phone.png and bench/<page>-desktop.png.
  *
  * Driven through playwright-core (a devDependency; it downloads no browser)
@@ -25,6 +26,8 @@ import { buildDigestView } from '#lib/email/view-model.ts';
 import { renderDigest } from '#lib/email/render.ts';
 import { makeShop } from '#test/support/factories.ts';
 import { makeAds, makeLargeShopReports, makeOverview, makeReferrals, makeStaffChat, makeStaffSales } from '#test/support/fixtures/reports.ts';
+import { digestWithInsights, threeInsights } from '#test/support/fixtures/insights-digest.ts';
+import { insightsHtml } from '#lib/insights/html.ts';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
@@ -56,6 +59,10 @@ const PAGES: Record<string, string> = {
   'report-staff-chat': renderReportHtml('staff-chat', large.staffChat, shop, 'vi-VN', GLOSSARY),
   'report-ads': renderReportHtml('ads', large.ads, shop, 'vi-VN', GLOSSARY),
   'report-overview-en': renderReportHtml('overview', large.overview, shop, 'en', GLOSSARY.replace('lang=vi', 'lang=en')),
+  // what changed and why (issue 24): the size fixture's digest (20 staff, 20 ads) and a day's overview page with three insights
+  'digest-insights-vi': digestWithInsights('vi-VN').html,
+  'digest-insights-en': digestWithInsights('en').html,
+  'report-overview-insights': renderReportHtml('overview', large.overview, shop, 'vi-VN', GLOSSARY, insightsHtml('daily', threeInsights('vi-VN'), 'vi-VN')),
   glossary: renderGlossaryHtml('vi-VN'),
   'link-expired': renderLinkErrorHtml('expired', 'vi-VN'),
 };
