@@ -14,10 +14,11 @@ import { TABLE } from '#lib/store/table.ts';
  * - a standard write costs ⌈size / 1 KB⌉ units, each item of a BatchWriteItem
  *   on its own; a transactional write twice that, and a ConditionCheck inside
  *   a transaction is charged like a transactional write of the item checked;
- * - GSI replication (GSI1, projection ALL): an item entering the index costs
- *   ⌈size after / 1 KB⌉, leaving it ⌈size before / 1 KB⌉, a change of its index
- *   key both, any other change of an indexed item ⌈larger / 1 KB⌉; standard
- *   (not transactional) units.
+ * - GSI replication, per index (GSI1 projects ALL; the open-waits index its
+ *   keys and OPEN_WAIT_INDEX_ATTRIBUTES): an entry entering the index costs
+ *   ⌈entry size after / 1 KB⌉, leaving it ⌈size before / 1 KB⌉, a change of its
+ *   index key both, a change of what it projects ⌈larger / 1 KB⌉, any other
+ *   change of the item nothing; standard (not transactional) units.
  *
  * Approximate, and said so in bench/RESULTS.md: the before/after images are
  * read around the request, so a concurrent writer in between can shift a
@@ -95,18 +96,36 @@ function opsOf(name: string, input: Record<string, unknown>, table: string): Op[
   return [];
 }
 
-const indexed = (it: Item | undefined) => it !== undefined && it[TABLE.gsi1.partitionKey] !== undefined && it[TABLE.gsi1.sortKey] !== undefined;
+/** The table's GSIs as the meter sees them: key attributes and what each projects (ALL, or the listed attributes). */
+const INDEXES = [
+  { pk: TABLE.gsi1.partitionKey, sk: TABLE.gsi1.sortKey, projects: 'ALL' as const },
+  { pk: TABLE.openWaits.partitionKey, sk: TABLE.openWaits.sortKey, projects: [...TABLE.openWaits.attributes] as string[] },
+];
+type Index = (typeof INDEXES)[number];
 
-/** GSI1 units of one item write, from its images before and after. */
-export function gsiUnits(before: Item | undefined, after: Item | undefined): number {
-  const b = indexed(before);
-  const a = indexed(after);
+/** The index entry of an item (undefined when the item is not in the index): all of it, or its keys and the projected attributes. */
+function entryOf(ix: Index, it: Item | undefined): Item | undefined {
+  if (it === undefined || it[ix.pk] === undefined || it[ix.sk] === undefined) return undefined;
+  if (ix.projects === 'ALL') return it;
+  const keep = new Set([TABLE.partitionKey, TABLE.sortKey, ix.pk, ix.sk, ...ix.projects]);
+  return Object.fromEntries(Object.entries(it).filter(([k]) => keep.has(k)));
+}
+
+/** Units of one index for one item write: entering, leaving, a key change (both), or a change of what it projects. */
+function indexUnits(ix: Index, before: Item | undefined, after: Item | undefined): number {
+  const b = entryOf(ix, before);
+  const a = entryOf(ix, after);
   if (!b && !a) return 0;
-  if (b && !a) return kb(itemSize(before!));
-  if (!b && a) return kb(itemSize(after!));
-  const sameKey = before![TABLE.gsi1.partitionKey] === after![TABLE.gsi1.partitionKey] && before![TABLE.gsi1.sortKey] === after![TABLE.gsi1.sortKey];
-  if (!sameKey) return kb(itemSize(before!)) + kb(itemSize(after!));
-  return JSON.stringify(before) === JSON.stringify(after) ? 0 : kb(Math.max(itemSize(before!), itemSize(after!)));
+  if (b && !a) return kb(itemSize(b));
+  if (!b && a) return kb(itemSize(a));
+  const sameKey = b![ix.pk] === a![ix.pk] && b![ix.sk] === a![ix.sk];
+  if (!sameKey) return kb(itemSize(b!)) + kb(itemSize(a!));
+  return JSON.stringify(b) === JSON.stringify(a) ? 0 : kb(Math.max(itemSize(b!), itemSize(a!)));
+}
+
+/** GSI units of one item write, from its images before and after, over every index of the table. */
+export function gsiUnits(before: Item | undefined, after: Item | undefined): number {
+  return INDEXES.reduce((sum, ix) => sum + indexUnits(ix, before, after), 0);
 }
 
 /** Table units of one item write, from its images before and after (and the item a put intended). */

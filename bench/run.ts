@@ -20,6 +20,7 @@ import { measurePg, PgServer, type PgFigures } from './pg-peer.ts';
 import { OPEN_WAIT_SHARDS, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
 import { exportSection, measureExport } from './export.ts';
+import { measureWriteCost } from './write-cost.ts';
 
 process.env.LOG_LEVEL = 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -92,6 +93,9 @@ try {
   );
 
   // 1b. the previous synthetic batch figures, kept for comparison with earlier runs
+  // 1b. today's write path and the new one on the same traffic (issue 22)
+  lines.push(...(await measureWriteCost(dynamo.endpoint, mixSeconds)).lines);
+
   const ingest: IngestFigures[] = [];
   ingest.push(await measureIngest(dynamo.endpoint, 'baseline: one transaction per event', (p) => chatTraffic(p, 400), 1));
   for (const b of [10, 100]) ingest.push(await measureIngest(dynamo.endpoint, `one page, customers in turn, batch ${b}`, (p) => chatTraffic(p, 2000), b));

@@ -129,7 +129,7 @@ export class ChatpulseStack extends Stack {
       ack(
         fn,
         `AwsSolutions-IAM5[Resource::<${logicalId(this.storage.table)}.Arn>/index/*]`,
-        'The explicit table actions granted also cover its index (GSI1: shop directory, open waits) so Query can use it; no other table is reachable.',
+        'The explicit table actions granted also cover its indexes (GSI1: API keys, rejected events; OpenWaits: open waits) so Query can use them; no other table is reachable.',
       );
     // Serverless pack: dead letters of synchronous and queue-driven invocations live elsewhere.
     for (const fn of this.reporting.functions)

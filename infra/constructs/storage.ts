@@ -9,7 +9,8 @@ const PROJECTIONS: Record<string, ProjectionType> = { ALL: ProjectionType.ALL, K
 /**
  * The single table, built from `tableDefinition` (lib/store/table.ts), the
  * same object the local runtime and the tests create their tables from: keys,
- * attribute types, billing mode and every GSI come from there, so AWS and
+ * attribute types, billing mode and every GSI (with its projection: the
+ * open-waits index projects OPEN_WAIT_INDEX_ATTRIBUTES only) come from there, so AWS and
  * local cannot drift apart. AWS-only settings are added here: point-in-time
  * recovery, TTL on `TABLE.ttlAttribute`, and in prod deletion protection and
  * RETAIN.
@@ -46,6 +47,7 @@ export class Storage extends Construct {
         partitionKey: attribute(key(gsi.KeySchema, 'HASH')!),
         ...(gsiSort ? { sortKey: attribute(gsiSort) } : {}),
         projectionType: PROJECTIONS[gsi.Projection.ProjectionType] ?? ProjectionType.ALL,
+        ...(gsi.Projection.NonKeyAttributes ? { nonKeyAttributes: gsi.Projection.NonKeyAttributes } : {}),
       });
     }
   }

@@ -51,7 +51,8 @@ export type CustomerState = {
  * marks they set in weeks and months that are not over yet, whether the
  * customer joined the referral programme, and the last ad referral.
  */
-export type Carry = { marks: string[]; joined?: boolean; ad?: { ad: string; t: number } };
+/** What pruned entries leave behind: distinct marks still live, referral and ad state, and who replied last among them (a label, never a figure). */
+export type Carry = { marks: string[]; joined?: boolean; ad?: { ad: string; t: number }; lastReplyBy?: string };
 
 export const AUTO_MARK = '@auto';
 
@@ -308,6 +309,15 @@ function markCohort(cells: Cells): void {
 }
 
 /** The open wait at the end of the timeline, if any (kept in the sparse GSI). */
+/** Who sent the conversation's latest reply (staff id, `automated` or `unknown`), pruned entries included; undefined before any reply. */
+export function lastReplyBy(state: CustomerState): string | undefined {
+  for (let i = state.entries.length - 1; i >= 0; i--) {
+    const e = state.entries[i]!;
+    if (isReply(e.k)) return staffEntity(e.st);
+  }
+  return state.carry?.lastReplyBy;
+}
+
 export function openWait(state: CustomerState): number | undefined {
   const waits = waitsOf(state.entries);
   const last = waits[waits.length - 1];
@@ -364,6 +374,7 @@ export function pruneCustomer(state: CustomerState, horizonDay: string, rules: S
     if (referred) ad = { ad: referred, t: e.t };
   }
   const joined = state.carry?.joined === true || pruned.some((e) => e.k === 'j');
-  const carry: Carry = { marks: [...marks].sort(), ...(joined ? { joined } : {}), ...(ad ? { ad } : {}) };
+  const lastBy = lastReplyBy({ ...state, entries: pruned });
+  const carry: Carry = { marks: [...marks].sort(), ...(joined ? { joined } : {}), ...(ad ? { ad } : {}), ...(lastBy ? { lastReplyBy: lastBy } : {}) };
   return { ...state, entries: state.entries.slice(cut), carry };
 }

@@ -119,7 +119,7 @@ export function pseudonymizeItem(shopId: string, item: Record<string, unknown>, 
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) {
-    if (k === 'PK' || k === 'SK' || k === 'GSI1PK' || k === 'GSI1SK') {
+    if (k === 'PK' || k === 'SK' || k === 'GSI1PK' || k === 'GSI1SK' || k === 'WAITPK' || k === 'WAITSK') {
       const mapped = mapPersonKeyParts(k, String(v), (id) => s.ids.get(id) ?? id);
       if (mapped !== v) w.changed = true;
       out[k] = mapped;

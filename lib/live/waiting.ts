@@ -3,8 +3,6 @@ import { channelSchema } from '#lib/events/schema.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { rulesOf } from '#lib/ingest/context.ts';
-import { AUTOMATED, UNKNOWN_STAFF } from '#lib/ingest/context.ts';
-import { AUTO_MARK, decodeEntry } from '#lib/ingest/customer.ts';
 import { waitClock } from '#lib/alerts/clock.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { readOpenWaits } from '#lib/store/open-waits.ts';
@@ -71,7 +69,7 @@ export async function listWaiting(shopId: string, query: WaitingQuery, now = Dat
   for (const w of waits) {
     const channel = pages.get(w.pageId)?.channel ?? w.channel;
     if (!wanted(w.pageId, channel)) continue;
-    const by = lastReplyBy(w.entries);
+    const by = w.lastReplyBy ?? null;
     const name = by ? staffNames.get(by) : undefined;
     rows.push({
       pageId: w.pageId,
@@ -91,11 +89,3 @@ export async function listWaiting(shopId: string, query: WaitingQuery, now = Dat
   };
 }
 
-/** Who wrote the conversation's last reply still in its timeline: a staff id, `automated`, `unknown`, or null when it has none. */
-function lastReplyBy(encoded: string[]): string | null {
-  for (let i = encoded.length - 1; i >= 0; i--) {
-    const e = decodeEntry(encoded[i]!);
-    if (e.k === 'R' || e.k === 'C') return e.st === AUTO_MARK ? AUTOMATED : e.st === '' ? UNKNOWN_STAFF : e.st;
-  }
-  return null;
-}

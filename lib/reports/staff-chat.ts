@@ -43,7 +43,7 @@ export const p90FromHistogram = (f: Fields): number | null => quantileFromHistog
 export const medianFromHistogram = (f: Fields): number | null => quantileFromHistogram(f, 0.5);
 
 /**
- * Waits still open now (one Query on the sparse GSI1 of the shop) whose SLA
+ * Waits still open now (the sparse open-waits index of the shop) whose SLA
  * expiry — `responseSlaMinutes` of working time after they opened — falls on
  * a local date inside [from, to] and before `now`: each with its page, the
  * local date and the shift of the expiry instant. Missed conversations

@@ -5,13 +5,18 @@
 export type Key = { PK: string; SK: string };
 
 /**
- * The attributes readers take from the open-waits index (GSI1 `WAIT#…`
- * entries of customer items): the waiting list (lib/live/waiting.ts, which
- * also reads `ev`, the timeline, for the last replier) and the staff report's
- * open waits (lib/store/open-waits.ts). A GSI1 projection narrower than ALL
- * must include each of them (test/unit/keys.test.ts checks the table's).
+ * The attributes the open-waits index projects (lib/store/table.ts) besides
+ * the keys, and the only ones its readers may ask for: the conversation, its
+ * channel, when the wait opened and who replied last before it (staff id,
+ * `automated` or `unknown`; absent when nobody has replied yet). None of them
+ * changes while a wait stays open (channel never, `waitOpenedAt` only when a
+ * wait opens, `lastReplyBy` when a reply closes it), so the index is written
+ * when a wait opens or closes and not on every message in between. Adding an
+ * attribute that changes with the timeline (`ev`, `v`) would bring that cost
+ * back (test/unit/keys.test.ts).
  */
-export const OPEN_WAIT_INDEX_ATTRIBUTES = ['pageId', 'customerId', 'channel', 'waitOpenedAt', 'ev'] as const;
+export const OPEN_WAIT_INDEX_ATTRIBUTES = ['pageId', 'customerId', 'channel', 'waitOpenedAt', 'lastReplyBy'] as const;
+export type OpenWaitAttribute = (typeof OPEN_WAIT_INDEX_ATTRIBUTES)[number];
 
 /** Partitions a hot page's rollup deltas spread over (bench/capacity.ts derives the number). */
 export const ROLLUP_SHARDS = 4;
@@ -82,10 +87,10 @@ export const keys = {
     PK: keys.rollupPartition(shopId, pageId, shard),
     SK: `${scope}${period}#${periodKey}${entity === undefined ? '' : `#${part(entity)}`}`,
   }),
-  /** Sparse GSI1 entry on a customer item while a wait is open, in one of OPEN_WAIT_SHARDS index partitions. */
+  /** Sparse open-waits index entry on a customer item while a wait is open, in one of OPEN_WAIT_SHARDS index partitions. */
   openWait: (shopId: string, openedAtIso: string, pageId: string, customerId: string) => ({
-    GSI1PK: keys.openWaitPartition(shopId, openWaitShard(pageId, customerId)),
-    GSI1SK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
+    WAITPK: keys.openWaitPartition(shopId, openWaitShard(pageId, customerId)),
+    WAITSK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
   openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
   /** Addresses SES reported as bounced or complaining, per shop: no more digests go to them. */
@@ -152,13 +157,14 @@ export function mapKeyParts(key: string, f: (id: string) => string): string {
 /**
  * Rewrites only the parts of a key that name a person: the customer id after
  * `CUST` and the phone after `PHONE` in a partition key, the customer id that
- * ends an open wait's GSI1SK. Fixed parts (`STATE`, shard numbers, days) are
+ * ends an open wait's sort key (WAITSK, or GSI1SK on items of before the open-waits index). Fixed parts (`STATE`, shard numbers, days) are
  * never touched, whatever the id being replaced looks like.
  */
-export function mapPersonKeyParts(attribute: 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK', key: string, f: (id: string) => string): string {
+export function mapPersonKeyParts(attribute: 'PK' | 'SK' | 'GSI1PK' | 'GSI1SK' | 'WAITPK' | 'WAITSK', key: string, f: (id: string) => string): string {
   const parts = key.split('#');
   if (attribute === 'PK') return parts.map((p, i) => (i > 0 && (parts[i - 1] === 'CUST' || parts[i - 1] === 'PHONE') ? part(f(unpart(p))) : p)).join('#');
-  if (attribute === 'GSI1SK' && parts.length === 3 && /^\d{4}-\d\d-\d\dT/.test(parts[0]!)) return [parts[0], parts[1], part(f(unpart(parts[2]!)))].join('#');
+  // an open wait's sort key (GSI1SK on items written before the open-waits index)
+  if ((attribute === 'WAITSK' || attribute === 'GSI1SK') && parts.length === 3 && /^\d{4}-\d\d-\d\dT/.test(parts[0]!)) return [parts[0], parts[1], part(f(unpart(parts[2]!)))].join('#');
   return key;
 }
 

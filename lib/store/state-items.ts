@@ -1,5 +1,5 @@
 import { keys } from '#lib/store/keys.ts';
-import { decodeEntry, emptyCustomer, encodeEntry, openWait, type CustomerState } from '#lib/ingest/customer.ts';
+import { decodeEntry, emptyCustomer, encodeEntry, lastReplyBy, openWait, type CustomerState } from '#lib/ingest/customer.ts';
 import { emptyOrder, type OrderState } from '#lib/ingest/order.ts';
 import { emptySpend, type SpendState } from '#lib/ingest/spend.ts';
 import { emptyPage, type PageState } from '#lib/ingest/page.ts';
@@ -27,6 +27,7 @@ export function customerFromItem(shopId: string, pageId: string, customerId: str
 
 export function customerToItem(s: CustomerState, channel: string): Item {
   const waitOpen = openWait(s);
+  const lastBy = lastReplyBy(s);
   return {
     ...keys.customer(s.shopId, s.pageId, s.customerId),
     type: 'customer',
@@ -39,6 +40,7 @@ export function customerToItem(s: CustomerState, channel: string): Item {
     first: s.first,
     orders: s.orders,
     carry: s.carry,
+    ...(lastBy !== undefined ? { lastReplyBy: lastBy } : {}),
     ...(waitOpen !== undefined
       ? { waitOpenedAt: waitOpen, ...keys.openWait(s.shopId, new Date(waitOpen).toISOString(), s.pageId, s.customerId) }
       : {}),
