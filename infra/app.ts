@@ -22,6 +22,11 @@
  *                phone links) are kept after their last write (PERSONAL_DATA_DAYS, 730).
  *   rawEventDays Days raw events are kept after their day (RAW_EVENT_TTL_DAYS, 400;
  *                at most personalDataDays). Both checked at synth.
+ *   capacity     `on-demand` (default) or `provisioned`: the table and its indexes
+ *                with provisioned capacity and auto scaling (70 % target); with
+ *                `writeCapacity` and `readCapacity` as `min-max` units of the
+ *                table (defaults 50-5000 and 25-2500). README "Cost model" says
+ *                which fleets should pick it.
  *   tracing      `sdk`: X-Ray subsegments for every AWS SDK call (Powertools
  *                Tracer, loaded beside each bundle; ~60–100 ms more cold start).
  *                `off` (default): Lambda's active tracing records invocations only.
@@ -52,6 +57,16 @@ export function buildApp(app = new App(), opts: { checks?: boolean } = {}): { ap
     if (!/^\d+$/.test(v)) throw new Error(`context ${k} must be a whole number of days, got ${v}`);
     return Number(v);
   };
+  const capacityMode = ctx('capacity') ?? 'on-demand';
+  if (capacityMode !== 'on-demand' && capacityMode !== 'provisioned') throw new Error(`context capacity must be on-demand or provisioned, got ${capacityMode}`);
+  const range = (k: string, fallback: [number, number]) => {
+    const v = ctx(k);
+    if (v === undefined) return { min: fallback[0], max: fallback[1] };
+    const m = /^(\d+)-(\d+)$/.exec(v);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new Error(`context ${k} must be min-max whole units with 1 <= min <= max, got ${v}`);
+    return { min: Number(m[1]), max: Number(m[2]) };
+  };
+  const capacity = capacityMode === 'provisioned' ? { write: range('writeCapacity', [50, 5000]), read: range('readCapacity', [25, 2500]) } : undefined;
   const personalDataDays = wholeDays('personalDataDays');
   const rawEventDays = wholeDays('rawEventDays');
   const stack = new ChatpulseStack(app, `Chatpulse-${stage}`, {
@@ -60,6 +75,7 @@ export function buildApp(app = new App(), opts: { checks?: boolean } = {}): { ap
     secretPrefix: ctx('secretPrefix') ?? ctx('secretName') ?? `chatpulse/${stage}`,
     ...(alarmEmail ? { alarmEmail } : {}),
     traceSdkCalls: tracing === 'sdk',
+    ...(capacity ? { capacity } : {}),
     retention: { ...(personalDataDays !== undefined ? { personalDataDays } : {}), ...(rawEventDays !== undefined ? { rawEventDays } : {}) },
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION ?? 'ap-southeast-1' },
     description: `chatpulse (${stage}): chat-commerce reporting backend`,

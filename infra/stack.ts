@@ -4,7 +4,7 @@ import { SECRET_GROUPS, type SecretGroup } from '../lib/secrets.ts';
 import { settingProblems } from '../lib/config.ts';
 import { Construct } from 'constructs';
 import { LAMBDA_RUNTIME } from './bundling.ts';
-import { Storage } from './constructs/storage.ts';
+import { Storage, type ProvisionedCapacity } from './constructs/storage.ts';
 import { Ingestion } from './constructs/ingestion.ts';
 import { Digests } from './constructs/digests.ts';
 import { Reporting } from './constructs/reporting.ts';
@@ -34,6 +34,8 @@ export type ChatpulseStackProps = StackProps & {
    * rules of lib/config.ts at synth.
    */
   retention?: { personalDataDays?: number; rawEventDays?: number };
+  /** Provisioned table capacity with auto scaling (README "Cost model" says who should pick it); on demand when absent. */
+  capacity?: ProvisionedCapacity;
 };
 
 /** The name of a group's secret: `<prefix>/<group>`. */
@@ -66,7 +68,7 @@ export class ChatpulseStack extends Stack {
     const secrets = Object.fromEntries(
       (Object.keys(SECRET_GROUPS) as SecretGroup[]).map((g) => [g, Secret.fromSecretNameV2(this, `Secret-${g}`, secretNameOf(props.secretPrefix, g))]),
     ) as Record<SecretGroup, ISecret>;
-    this.storage = new Storage(this, 'Storage', { stage: props.stage });
+    this.storage = new Storage(this, 'Storage', { stage: props.stage, ...(props.capacity ? { capacity: props.capacity } : {}) });
     const { table } = this.storage;
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });

@@ -12,13 +12,22 @@ const PROJECTIONS: Record<string, ProjectionType> = { ALL: ProjectionType.ALL, K
  * attribute types, billing mode and every GSI (with its projection: the
  * open-waits index projects OPEN_WAIT_INDEX_ATTRIBUTES only) come from there, so AWS and
  * local cannot drift apart. AWS-only settings are added here: point-in-time
- * recovery, TTL on `TABLE.ttlAttribute`, and in prod deletion protection and
- * RETAIN.
+ * recovery, TTL on `TABLE.ttlAttribute`, in prod deletion protection and
+ * RETAIN, and, when `capacity` is given, provisioned capacity with auto
+ * scaling in place of on demand.
  */
+/**
+ * Provisioned capacity with auto scaling (instead of on demand): write and read
+ * units of the table, each scaled between `min` and `max` to keep utilisation
+ * near `targetUtilizationPercent` (70 by default); each GSI gets a fifth of the
+ * table's minimum (at least 1) and the same maximum.
+ */
+export type ProvisionedCapacity = { write: { min: number; max: number }; read: { min: number; max: number }; targetUtilizationPercent?: number };
+
 export class Storage extends Construct {
   readonly table: Table;
 
-  constructor(scope: Construct, id: string, props: { stage: string }) {
+  constructor(scope: Construct, id: string, props: { stage: string; capacity?: ProvisionedCapacity }) {
     super(scope, id);
     const def = tableDefinition('unused');
     const attribute = (name: string): Attribute => {
@@ -28,12 +37,16 @@ export class Storage extends Construct {
     };
     const key = (schema: ReadonlyArray<{ AttributeName: string; KeyType: string }>, type: 'HASH' | 'RANGE') => schema.find((k) => k.KeyType === type)?.AttributeName;
     const prod = props.stage === 'prod';
+    const cap = props.capacity;
+    const indexMin = (n: number) => Math.max(1, Math.ceil(n / 5));
 
     const sortKey = key(def.KeySchema, 'RANGE');
     this.table = new Table(this, 'Table', {
       partitionKey: attribute(key(def.KeySchema, 'HASH')!),
       ...(sortKey ? { sortKey: attribute(sortKey) } : {}),
-      billingMode: def.BillingMode === 'PAY_PER_REQUEST' ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED,
+      ...(cap
+        ? { billingMode: BillingMode.PROVISIONED, readCapacity: cap.read.min, writeCapacity: cap.write.min }
+        : { billingMode: def.BillingMode === 'PAY_PER_REQUEST' ? BillingMode.PAY_PER_REQUEST : BillingMode.PROVISIONED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: TABLE.ttlAttribute,
       encryption: TableEncryption.AWS_MANAGED,
@@ -48,7 +61,17 @@ export class Storage extends Construct {
         ...(gsiSort ? { sortKey: attribute(gsiSort) } : {}),
         projectionType: PROJECTIONS[gsi.Projection.ProjectionType] ?? ProjectionType.ALL,
         ...(gsi.Projection.NonKeyAttributes ? { nonKeyAttributes: gsi.Projection.NonKeyAttributes } : {}),
+        ...(cap ? { readCapacity: indexMin(cap.read.min), writeCapacity: indexMin(cap.write.min) } : {}),
       });
+    }
+    if (cap) {
+      const target = cap.targetUtilizationPercent ?? 70;
+      this.table.autoScaleWriteCapacity({ minCapacity: cap.write.min, maxCapacity: cap.write.max }).scaleOnUtilization({ targetUtilizationPercent: target });
+      this.table.autoScaleReadCapacity({ minCapacity: cap.read.min, maxCapacity: cap.read.max }).scaleOnUtilization({ targetUtilizationPercent: target });
+      for (const gsi of def.GlobalSecondaryIndexes) {
+        this.table.autoScaleGlobalSecondaryIndexWriteCapacity(gsi.IndexName, { minCapacity: indexMin(cap.write.min), maxCapacity: cap.write.max }).scaleOnUtilization({ targetUtilizationPercent: target });
+        this.table.autoScaleGlobalSecondaryIndexReadCapacity(gsi.IndexName, { minCapacity: indexMin(cap.read.min), maxCapacity: cap.read.max }).scaleOnUtilization({ targetUtilizationPercent: target });
+      }
     }
   }
 }

@@ -120,6 +120,41 @@ describe('the CDK stack', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
   });
 
+  it('keeps the open-waits index to its listed attributes, and the table on demand without scaling by default', () => {
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]!.Properties;
+    expect(table.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.ProvisionedThroughput).toBeUndefined();
+    const waits = (table.GlobalSecondaryIndexes as Array<Record<string, any>>).find((g) => g.IndexName === 'OpenWaits')!;
+    expect(waits.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['pageId', 'customerId', 'channel', 'waitOpenedAt', 'lastReplyBy'] });
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+  });
+
+  it('with capacity=provisioned, provisions the table and both indexes and scales each on 70 % utilisation', { timeout: 180_000 }, () => {
+    const { template: t } = synth({ stage: 'prov', capacity: 'provisioned', writeCapacity: '100-4000', readCapacity: '20-1000' });
+    const table = Object.values(t.findResources('AWS::DynamoDB::Table'))[0]!.Properties;
+    // CloudFormation's default billing mode is PROVISIONED, which CDK leaves out of the template
+    expect(table.BillingMode ?? 'PROVISIONED').toBe('PROVISIONED');
+    expect(table.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 20, WriteCapacityUnits: 100 });
+    for (const g of table.GlobalSecondaryIndexes as Array<Record<string, any>>) expect(g.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 4, WriteCapacityUnits: 20 });
+    const targets = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map((r) => r.Properties);
+    // table and two indexes, reads and writes: 6 targets
+    expect(targets.map((p) => [p.ScalableDimension, p.MinCapacity, p.MaxCapacity]).sort()).toEqual(
+      [
+        ['dynamodb:index:ReadCapacityUnits', 4, 1000],
+        ['dynamodb:index:ReadCapacityUnits', 4, 1000],
+        ['dynamodb:index:WriteCapacityUnits', 20, 4000],
+        ['dynamodb:index:WriteCapacityUnits', 20, 4000],
+        ['dynamodb:table:ReadCapacityUnits', 20, 1000],
+        ['dynamodb:table:WriteCapacityUnits', 100, 4000],
+      ].sort(),
+    );
+    const policies = Object.values(t.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((r) => r.Properties);
+    expect(policies).toHaveLength(6);
+    for (const p of policies) expect(p.TargetTrackingScalingPolicyConfiguration.TargetValue).toBe(70);
+    expect(() => synth({ stage: 'bad', capacity: 'reserved' })).toThrow('context capacity must be on-demand or provisioned');
+    expect(() => synth({ stage: 'bad', capacity: 'provisioned', writeCapacity: '500-100' })).toThrow('context writeCapacity must be min-max');
+  });
+
   it('has a standard ingest queue and a standard digest queue, each encrypted with a dead-letter queue after 5 receives', () => {
     const queues = template.toJSON().Resources as Record<string, Resource>;
     const ingest = queues[idOf(stack, stack.ingestion.queue)]!.Properties;
