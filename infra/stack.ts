@@ -87,7 +87,7 @@ export class ChatpulseStack extends Stack {
     const apiFunctions = { Webhook: webhook, Events: events, Report: report, Admin: admin, Authorizer: authorizer };
     this.observability = new Observability(this, 'Observability', {
       functions: { ...apiFunctions, Ingest: this.ingestion.fn, DigestDispatch: this.digests.dispatch, DigestSend: this.digests.send, DigestFeedback: this.digests.feedback, Alerts: this.alerts.fn },
-      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, DigestDispatch: this.digests.dispatchDlq, DigestFeedback: this.digests.feedbackDlq, Alert: this.alerts.dlq },
+      deadLetterQueues: { Ingest: this.ingestion.dlq, Digest: this.digests.dlq, DigestDispatch: this.digests.dispatchDlq, DigestFeedback: this.digests.feedbackDlq, Alert: this.alerts.dlq, LifecycleSweep: this.reporting.sweepDlq },
       ingestQueue: this.ingestion.queue,
       table,
       api: this.reporting.api,

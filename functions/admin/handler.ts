@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { httpMiddlewares } from '#lib/http/middlewares.ts';
 import { json, parseJsonBody, queryParams, requireAdmin, text } from '#lib/http/http.ts';
 import { unsubscribe, unsubscribePage } from '#lib/digests/unsubscribe.ts';
@@ -9,7 +10,8 @@ import { issueApiKey, listShopApiKeys, revokeShopApiKey } from '#lib/admin/api-k
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
 import { startErasure } from '#lib/lifecycle/erase-person.ts';
-import { jobHttpStatus, lifecycleJobStatus } from '#lib/lifecycle/status.ts';
+import { jobHttpStatus, lifecycleJobStatus, sweepLifecycleJobs, type SweepOutcome } from '#lib/lifecycle/status.ts';
+import { isSweepEvent, SWEEP_EVENT } from '#lib/lifecycle/schema.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { digestStatus, liftSuppression, shopSuppressions } from '#lib/digests/status.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -75,4 +77,11 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
 /** A lifecycle job's status: 202 while it runs, 200 once done. */
 const job = (j: Record<string, unknown>) => json(jobHttpStatus(j), j);
 
-export const handler = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);
+const http = middy<HttpEvent, HttpResult>().use(httpMiddlewares()).handler(main);
+
+/** HTTP API requests, and the schedule's sweep of lifecycle jobs (an error there fails the invocation: retried, then dead-lettered). */
+export function handler(event: HttpEvent, context: Context): Promise<HttpResult>;
+export function handler(event: typeof SWEEP_EVENT, context: Context): Promise<SweepOutcome>;
+export function handler(event: HttpEvent | typeof SWEEP_EVENT, context: Context): Promise<HttpResult | SweepOutcome> {
+  return isSweepEvent(event) ? sweepLifecycleJobs() : http(event, context);
+}

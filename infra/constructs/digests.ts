@@ -11,7 +11,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
-import { queueWithDlq } from './queues.ts';
+import { asyncDeadLetterQueue, queueWithDlq } from './queues.ts';
 import { grantWritesUnder } from './table-grants.ts';
 
 export type DigestsProps = {
@@ -25,12 +25,6 @@ export type DigestsProps = {
   env: Record<string, string>;
 };
 
-/** A dead-letter queue for asynchronous invocations that failed every retry (encrypted, TLS-only, kept 14 days). */
-export function asyncDeadLetterQueue(scope: Construct, id: string): Queue {
-  const q = new Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
-  Validations.of(q).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue (failed asynchronous invocations); nothing consumes it to redrive from.' });
-  return q;
-}
 
 /**
  * Digests: one hourly schedule (the dispatcher queues, per shop, every digest

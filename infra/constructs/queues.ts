@@ -25,3 +25,10 @@ export function queueWithDlq(scope: Construct, id: string, props: { fifo: boolea
   });
   return { queue, dlq };
 }
+
+/** A dead-letter queue for asynchronous invocations that failed every retry (encrypted, TLS-only, kept 14 days). */
+export function asyncDeadLetterQueue(scope: Construct, id: string): Queue {
+  const q = new Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  Validations.of(q).acknowledge({ id: 'Serverless-SQSRedrivePolicy', reason: 'This is itself a dead-letter queue (failed asynchronous invocations); nothing consumes it to redrive from.' });
+  return q;
+}

@@ -7,9 +7,13 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { grantWritesUnder } from './table-grants.ts';
+import { asyncDeadLetterQueue } from './queues.ts';
+import { SWEEP_EVENT } from '../../lib/lifecycle/schema.ts';
 import type { SecretGroup } from '../../lib/secrets.ts';
 
 /** Default limits of a route that belongs to no group below (API Gateway applies them to each route). */
@@ -57,6 +61,9 @@ export class Reporting extends Construct {
   readonly events: ChatpulseFunction;
   readonly report: ChatpulseFunction;
   readonly admin: ChatpulseFunction;
+  /** the admin function's 5-minute sweep of open lifecycle jobs, and its dead-letter queue */
+  readonly sweep: Schedule;
+  readonly sweepDlq: Queue;
   readonly authorizer: ChatpulseFunction;
 
   constructor(scope: Construct, id: string, props: ReportingProps) {
@@ -108,6 +115,20 @@ export class Reporting extends Construct {
     table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
     digestQueue.grantSendMessages(this.admin);
     withSecrets(this.admin, ['admin', 'unsubscribe', 'links']);
+    // Every 5 minutes the admin function carries on with open shop deletions and erasures (lib/lifecycle/status.ts),
+    // so they finish without anyone reading their status; a missed or failed run changes nothing the next one does
+    // not catch up on (steps are idempotent). Deliveries that fail every retry land in the DLQ (alarmed).
+    this.sweepDlq = asyncDeadLetterQueue(this, 'LifecycleSweepDlq');
+    this.sweep = new Schedule(this, 'LifecycleSweep', {
+      schedule: ScheduleExpression.rate(Duration.minutes(5)),
+      target: new LambdaInvoke(this.admin.live, {
+        input: ScheduleTargetInput.fromObject(SWEEP_EVENT),
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(10),
+        deadLetterQueue: this.sweepDlq,
+      }),
+      description: 'chatpulse: carry on with open shop deletions and erasures',
+    });
 
     // Authorizer: one GetItem of the hashed key (APIKEY#…) and, at most hourly per key, an
     // UpdateItem of its last use, on API key items only. No secret.

@@ -128,6 +128,9 @@ export const keys = {
   },
   /** A data lifecycle job (shop deletion, one person's erasure): outside every shop's partitions, so a deletion never deletes its own record. */
   lifecycleJob: (jobId: string): Key => ({ PK: `JOB#${part(jobId)}`, SK: 'JOB' }),
+  /** The list of lifecycle jobs not done yet (one item per job), which the scheduled sweep carries on. */
+  openJobsPartition: () => 'JOBS#OPEN',
+  openJob: (jobId: string): Key => ({ PK: keys.openJobsPartition(), SK: `JOB#${part(jobId)}` }),
   /**
    * Where every item of a shop lives, for deletion and erasure (which scan for
    * them): a PK equal to `partition` or starting with one of `partitionPrefixes`,

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '#lib/store/client.ts';
 import { keys } from '#lib/store/keys.ts';
 
@@ -22,8 +22,38 @@ export async function getJob(jobId: string): Promise<StoredJob | undefined> {
  * Writes a job over version `expected` (0: create, or replace a finished one
  * when `replaceFinished`); false when another runner wrote it first. A finished
  * job expires `JOB_RECORD_DAYS` later (TTL).
+ *
+ * A job not done is listed among the open jobs before it is written, and
+ * leaves the list after it is written done, so a crash in between leaves at
+ * worst a done job listed (the sweep drops it), never an open job unlisted.
  */
 export async function saveJob(jobId: string, job: Record<string, unknown>, expected: number, finished: boolean): Promise<boolean> {
+  if (!finished) await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.openJob(jobId), type: 'open-job', jobId } }));
+  const saved = await putJob(jobId, job, expected, finished);
+  if (saved && finished) await unlistJob(jobId);
+  return saved;
+}
+
+/** Takes a job off the list of open jobs. */
+export async function unlistJob(jobId: string): Promise<void> {
+  await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.openJob(jobId) }));
+}
+
+/** The ids of the jobs listed as open (a handful at most: one per shop being deleted or person being erased). */
+export async function listOpenJobs(): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': keys.openJobsPartition() }, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    for (const it of page.Items ?? []) ids.push(String(it.jobId));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+async function putJob(jobId: string, job: Record<string, unknown>, expected: number, finished: boolean): Promise<boolean> {
   try {
     await db().send(
       new PutCommand({

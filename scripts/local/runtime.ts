@@ -16,6 +16,7 @@ import type { HttpEvent, HttpResult } from '#lib/http/types.ts';
 import { isLoopbackHost } from '#lib/http/loopback.ts';
 import { setAlertQueue, type AlertQueue } from '#lib/alerts/queue.ts';
 import type { AlertMessage } from '#lib/alerts/messages.ts';
+import { SWEEP_EVENT } from '#lib/lifecycle/schema.ts';
 
 /**
  * The whole system on one machine: the real Lambda handlers behind an HTTP
@@ -51,6 +52,8 @@ export type LocalRuntime = {
   drain: () => Promise<void>;
   /** Fires the digest schedule once, as EventBridge Scheduler would. */
   fireSchedule: (at?: Date) => Promise<void>;
+  /** Fires the lifecycle sweep once (the admin function's 5-minute schedule in AWS; every minute here). */
+  fireSweep: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -247,11 +250,20 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const fireSchedule = async (at = new Date()) => {
     await digestDispatch({ time: at.toISOString() }, lambdaContext('digest-dispatch'));
   };
+  const fireSweep = async () => {
+    await (admin as unknown as Handler<typeof SWEEP_EVENT, unknown>)(SWEEP_EVENT, lambdaContext('admin'));
+  };
   let timer: NodeJS.Timeout | undefined;
   if (opts.schedule !== false) {
     let lastHour = -1;
+    let lastMinute = -1;
     timer = setInterval(() => {
       const now = new Date();
+      const minuteStamp = Math.floor(now.getTime() / 60_000);
+      if (minuteStamp !== lastMinute) {
+        lastMinute = minuteStamp;
+        void fireSweep().catch(() => undefined);
+      }
       const hourStamp = Math.floor(now.getTime() / 3_600_000);
       if (hourStamp !== lastHour) {
         lastHour = hourStamp;
@@ -271,6 +283,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
       await digestQ.drain();
     },
     fireSchedule,
+    fireSweep,
     stop: async () => {
       if (timer) clearInterval(timer);
       ingestQ.stop();

@@ -352,8 +352,22 @@ describe('the CDK stack', () => {
     for (const id of Object.keys(routes)) expect(stage.DependsOn, stageId).toContain(id);
   });
 
+  it('sweeps open shop deletions and erasures every 5 minutes through the admin function, with a dead-letter queue', () => {
+    const sweepDlq = { 'Fn::GetAtt': [idOf(stack, stack.reporting.sweepDlq), 'Arn'] };
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { Ref: liveIds.admin },
+        Input: JSON.stringify({ sweep: 'lifecycle-jobs' }),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 600 },
+        DeadLetterConfig: { Arn: sweepDlq },
+      }),
+    });
+  });
+
   it('schedules the digest dispatcher hourly and verifies the sender with SES', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 * * * ? *)',
       State: 'ENABLED',
@@ -394,8 +408,8 @@ describe('the CDK stack', () => {
     const stat = (a: Record<string, any>, id: string) => (a.Metrics as Array<Record<string, any>>).find((m) => m.Id === id)?.MetricStat;
     const expression = (a: Record<string, any>) => (a.Metrics as Array<Record<string, any>>).find((m) => m.ReturnData !== false)?.Expression as string;
 
-    // dead letters: any message at all, in each of the five dead-letter queues
-    for (const [name, q] of [['Ingest', stack.ingestion.dlq], ['Digest', stack.digests.dlq], ['DigestDispatch', stack.digests.dispatchDlq], ['DigestFeedback', stack.digests.feedbackDlq], ['Alert', stack.alerts.dlq]] as const) {
+    // dead letters: any message at all, in each of the six dead-letter queues
+    for (const [name, q] of [['Ingest', stack.ingestion.dlq], ['Digest', stack.digests.dlq], ['DigestDispatch', stack.digests.dispatchDlq], ['DigestFeedback', stack.digests.feedbackDlq], ['Alert', stack.alerts.dlq], ['LifecycleSweep', stack.reporting.sweepDlq]] as const) {
       const a = alarm(`${name}DlqDepth`);
       expect(a, name).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       expect(JSON.stringify(a.Dimensions)).toContain(idOf(stack, q));

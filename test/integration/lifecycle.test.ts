@@ -6,7 +6,7 @@ import { call, httpEvent } from '#test/support/http.ts';
 import { TEST_SECRETS } from '#test/support/env.ts';
 import { makeShop } from '#test/support/factories.ts';
 import { handler as admin } from '#functions/admin/handler.ts';
-import { db, tableName } from '#lib/store/client.ts';
+import { db, setDb, tableName } from '#lib/store/client.ts';
 import { putShop, forgetCachedShops } from '#lib/store/shops.ts';
 import { createApiKey, shopOfApiKey } from '#lib/store/api-keys.ts';
 import { putOrderWebhookSecret } from '#lib/store/order-secrets.ts';
@@ -19,7 +19,12 @@ import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { rebuildRollups } from '#lib/admin/rebuild.ts';
 import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
 import { startErasure } from '#lib/lifecycle/erase-person.ts';
-import { lifecycleJobStatus } from '#lib/lifecycle/status.ts';
+import { lifecycleJobStatus, sweepLifecycleJobs } from '#lib/lifecycle/status.ts';
+import { getJob, listOpenJobs } from '#lib/store/lifecycle-jobs.ts';
+import { SWEEP_EVENT } from '#lib/lifecycle/schema.ts';
+
+import { faultyClient } from '#test/support/faults.ts';
+import type { Context } from 'aws-lambda';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 
@@ -253,5 +258,55 @@ describe('shop deletion', { timeout: 400_000 }, () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'done', itemsLeft: 0 });
     expect((await dumpTable()).filter((d) => d.text.includes('del-b')).map((d) => d.key)).toEqual(['JOB#delete-del-b JOB']);
+  });
+});
+
+describe('the scheduled sweep finishes jobs nobody reads', { timeout: 400_000 }, () => {
+  let shopB: Shop;
+  beforeAll(async () => {
+    await createTestTable();
+    await seedShop('sw-a', 'psid-sw-a', '0912 000 333');
+    shopB = await seedShop('sw-b', 'psid-sw-b', '0912 000 444');
+  });
+
+  it('a deletion and an erasure left after their first step end done, listed no more; a sweep that dies mid-step is caught up by the next', async () => {
+    const before = await dumpTable();
+    const mineA = before.filter((d) => d.text.includes('sw-a'));
+    const monthOf = () => Promise.all(REPORT_NAMES.map((n) => buildReport(n, shopB, reportQuerySchema.parse({ from: '2026-11-01', to: '2026-11-30' }), { now: NOW })));
+    const reportsB = await monthOf();
+    const deletion = await startShopDeletion('sw-a', { budgetMs: 0, pageLimit: 5 });
+    const erasure = await startErasure('sw-b', { channel: 'facebook', customerId: 'psid-sw-b' }, { budgetMs: 0, pageLimit: 5 });
+    expect(deletion.status).not.toBe('done');
+    expect(erasure.status).not.toBe('done');
+    expect((await listOpenJobs()).sort()).toEqual([String(erasure.jobId), String(deletion.jobId)].sort());
+
+    // the schedule alone, one step of each job per run (budget 0), until the deletion is deleting
+    let sweeps = 0;
+    const deletionStatus = async () => String((await getJob(String(deletion.jobId)))!.job.status);
+    for (; (await deletionStatus()) === 'counting' && sweeps < 500; sweeps++) await sweepLifecycleJobs({ budgetMs: 0, pageLimit: 5 });
+    expect(await deletionStatus()).toBe('deleting');
+    // a run killed after it deleted a page of items and before it recorded the step: the next run goes on
+    const real = db();
+    let writes = 0;
+    setDb(faultyClient((name) => (/Write|Delete|Put|Update/.test(name) && writes++ === 1 ? new Error('killed') : undefined)));
+    await expect(sweepLifecycleJobs({ budgetMs: 0, pageLimit: 5 })).rejects.toThrow('killed');
+    setDb(real);
+    for (; (await listOpenJobs()).length > 0 && sweeps < 2000; sweeps++) await sweepLifecycleJobs({ budgetMs: 0, pageLimit: 5 });
+    expect(sweeps).toBeGreaterThan(2);
+    expect(await listOpenJobs()).toEqual([]);
+    const del = await lifecycleJobStatus(String(deletion.jobId));
+    expect(del).toMatchObject({ status: 'done', itemsLeft: 0, itemsFound: mineA.length - 5 }); // what went at once: settings, directory entry, two page claims, one API key
+    expect(await lifecycleJobStatus(String(erasure.jobId))).toMatchObject({ status: 'done' });
+
+    const after = await dumpTable();
+    expect(after.filter((d) => d.text.includes('sw-a')).map((d) => d.key)).toEqual(['JOB#delete-sw-a JOB']);
+    expect(after.filter((d) => d.text.includes('psid-sw-b') || /912\D{0,3}000\D{0,3}444/.test(d.text)).map((d) => d.key)).toEqual([]);
+    // the erased person's shop reads as before
+    expect(await monthOf()).toEqual(reportsB);
+  });
+
+  it("the admin function answers the schedule's event with a sweep (nothing open: nothing done)", async () => {
+    const res = await (admin as unknown as (e: typeof SWEEP_EVENT, c: Context) => Promise<unknown>)(SWEEP_EVENT, {} as Context);
+    expect(res).toEqual({ open: 0, done: 0 });
   });
 });

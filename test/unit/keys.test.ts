@@ -105,6 +105,8 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     rollupSortPrefix: 'a sort key prefix',
     shopDirectoryPartition: 'the shared directory partition (entries checked as shopDirectory)',
     lifecycleJob: 'the deletion job itself: must survive the deletion (expires by TTL)',
+    openJobsPartition: 'the shared list of open lifecycle jobs',
+    openJob: 'an open job of that list: must survive the deletion it carries on',
     shopOwnership: 'these rules',
     phoneOfKey: 'reads a key, builds none',
     rejectedEventIndex: 'GSI attributes of a rejected event item',
@@ -131,6 +133,7 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     expect(owned(keys.pageRef('p'), { shopId: 's-1' })).toBe(true);
     expect(owned(keys.pageRef('p'), { shopId: 's-2' })).toBe(false);
     expect(owned(keys.lifecycleJob('del-s-1'))).toBe(false);
+    expect(owned(keys.openJob('delete-s-1'))).toBe(false);
   });
 
   it('mapPersonKeyParts touches only the customer id and phone parts, never fixed parts', () => {
