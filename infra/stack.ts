@@ -134,7 +134,7 @@ export class ChatpulseStack extends Stack {
         'The explicit table actions granted also cover its indexes (GSI1: API keys, rejected events; OpenWaits: open waits) so Query can use them; no other table is reachable.',
       );
     // Serverless pack: dead letters of synchronous and queue-driven invocations live elsewhere.
-    for (const fn of this.reporting.functions)
+    for (const fn of this.reporting.functions.filter((f) => f !== this.reporting.admin))
       ack(fn, 'Serverless-LambdaDLQ', 'Invoked synchronously only (API Gateway routes and authorizer): a failure is answered to the caller, there is no asynchronous event to keep.');
     for (const fn of [this.ingestion.fn, this.digests.send, this.alerts.fn]) {
       ack(fn, 'Serverless-LambdaDLQ', 'Invoked only by its SQS event source: a message that keeps failing goes to that queue\'s own dead-letter queue (redrive policy, alarmed).');

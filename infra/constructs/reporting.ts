@@ -105,11 +105,14 @@ export class Reporting extends Construct {
     // GSI1, delete), rebuild (BatchWriteItem of rollups), digest runs onto the digest queue (their
     // links signed, as the dispatcher's), unsubscribe links (verifies their signature). Holds
     // ADMIN_TOKEN, UNSUBSCRIBE_SIGNING_KEY and REPORT_LINK_KEY.
+    // its asynchronous invocations (the sweep below) that fail Lambda's own retries land in the sweep's dead-letter queue
+    this.sweepDlq = asyncDeadLetterQueue(this, 'LifecycleSweepDlq');
     this.admin = new ChatpulseFunction(this, 'Admin', {
       name: 'admin',
       environment: { ...props.env, DIGEST_QUEUE_URL: digestQueue.queueUrl },
       timeout: Duration.seconds(29),
       memorySize: 1024,
+      deadLetterQueue: this.sweepDlq,
     });
     // Scan: shop deletion and one person's erasure find a shop's items, which live in many partitions (lib/store/shop-items.ts)
     table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
@@ -118,7 +121,6 @@ export class Reporting extends Construct {
     // Every 5 minutes the admin function carries on with open shop deletions and erasures (lib/lifecycle/status.ts),
     // so they finish without anyone reading their status; a missed or failed run changes nothing the next one does
     // not catch up on (steps are idempotent). Deliveries that fail every retry land in the DLQ (alarmed).
-    this.sweepDlq = asyncDeadLetterQueue(this, 'LifecycleSweepDlq');
     this.sweep = new Schedule(this, 'LifecycleSweep', {
       schedule: ScheduleExpression.rate(Duration.minutes(5)),
       target: new LambdaInvoke(this.admin.live, {

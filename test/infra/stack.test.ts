@@ -188,8 +188,9 @@ describe('the CDK stack', () => {
     const alertTimeout = (queues[fnIds.alerts!] as Resource).Properties.Timeout as number;
     expect(alert.VisibilityTimeout).toBeGreaterThanOrEqual(6 * alertTimeout);
     expect(alert.RedrivePolicy).toEqual({ maxReceiveCount: 5, deadLetterTargetArn: { 'Fn::GetAtt': [idOf(stack, stack.alerts.dlq), 'Arn'] } });
-    // + the dead-letter queues of the schedule/dispatch, of SES feedback, and of undeliverable alarm mails
-    template.resourceCountIs('AWS::SQS::Queue', 9);
+    // + the dead-letter queues of the schedule/dispatch, of SES feedback, of the lifecycle sweep (admin's asynchronous
+    // invocations) and of undeliverable alarm mails
+    template.resourceCountIs('AWS::SQS::Queue', 10);
 
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: viaAlias(liveIds.send!),
@@ -364,6 +365,8 @@ describe('the CDK stack', () => {
         DeadLetterConfig: { Arn: sweepDlq },
       }),
     });
+    // a sweep that fails Lambda's own retries of the asynchronous invocation lands in the same queue
+    expect((template.toJSON().Resources[fnIds.admin!] as Resource).Properties.DeadLetterConfig).toEqual({ TargetArn: sweepDlq });
   });
 
   it('schedules the digest dispatcher hourly and verifies the sender with SES', () => {
@@ -475,7 +478,7 @@ describe('the CDK stack', () => {
 
     // every alarm (these and the canary alarms) notifies the topic, which has a subscriber with its own DLQ
     const topic = { Ref: idOf(stack, stack.observability.topic) };
-    expect(all).toHaveLength(5 + 10 * 2 + 2 + 1 + 3 + 1 + 2 + 2 + 5);
+    expect(all).toHaveLength(6 + 10 * 2 + 2 + 1 + 3 + 1 + 2 + 2 + 5);
     for (const a of all) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
