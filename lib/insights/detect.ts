@@ -252,7 +252,7 @@ function judge(def: FigureDef, now: Period, history: readonly Period[], ctx: Ins
   if (value === null) return null;
   const weights = m.history.map((p) => def.weight(p));
   if (median(weights) < def.minWeight) return null;
-  const range: UsualRange | null = usualRange(m.history.map((p) => def.value(p)), (u) => def.noise(u, median(weights)));
+  const range: UsualRange | null = usualRange(m.history.map((p) => def.value(p)), (u) => def.noise(u, median(weights)), def.unit === 'rate' ? 'normal' : 'skewed');
   if (!range || !isUnusual(value, range, def.noise(range.usual, median(weights)))) return null;
   const delta = value - range.usual;
   const adName = ad === undefined ? '' : nameOf('ad', ad, ctx, [...now, ...history.flat()]);

@@ -15,6 +15,16 @@
  * `Z` spreads from the median and also moved by a practical amount
  * (`minChange`, `minRelative`), so a shop that usually misses 1
  * conversation is not told that 4 is "4× usual".
+ *
+ * Shape. A rate (SLA) is bounded on both sides: its range is symmetric,
+ * median ± Z spreads. Counts, money, times and ratios are positive and
+ * skewed: they can triple on a good day but never fall below zero, so a
+ * symmetric range puts its lower bound too low (at or under zero for a
+ * figure resting on few events, where a collapse to a fifth could never be
+ * told) and its upper bound too close. Their range is that of a gamma
+ * distribution with the same centre and coefficient of variation
+ * c = spread / median, through the Wilson–Hilferty cube-root normal
+ * approximation: median × (1 − c²/9 ± Z·c/3)³.
  */
 
 /** Spreads from the median beyond which a value is unusual. */
@@ -51,14 +61,22 @@ export type FigureNoise = {
 
 export type UsualRange = { usual: number; low: number; high: number; spread: number };
 
+/** `normal`: median ± Z spreads (rates); `skewed`: the gamma range of a positive figure (see above). */
+export type RangeShape = 'normal' | 'skewed';
+
 /** The usual value and range of `history` (null entries are periods without the figure's denominator). */
-export function usualRange(history: ReadonlyArray<number | null>, noise: (usual: number) => FigureNoise): UsualRange | null {
+export function usualRange(history: ReadonlyArray<number | null>, noise: (usual: number) => FigureNoise, shape: RangeShape = 'normal'): UsualRange | null {
   const xs = history.filter((x): x is number => x !== null && Number.isFinite(x));
   if (xs.length < MIN_HISTORY) return null;
   const usual = median(xs);
   const n = noise(usual);
   // today's distance from a median of n values varies by √(1 + π/2n) of one value's spread (the median's own error)
   const spread = Math.max(MAD_TO_SD * mad(xs), n.counting, n.relative * Math.abs(usual)) * Math.sqrt(1 + Math.PI / (2 * xs.length));
+  if (shape === 'skewed' && usual > 0) {
+    const c = spread / usual;
+    const at = (z: number) => usual * Math.max(0, 1 - (c * c) / 9 + (z * c) / 3) ** 3;
+    return { usual, low: at(-Z), high: at(Z), spread };
+  }
   return { usual, low: usual - Z * spread, high: usual + Z * spread, spread };
 }
 

@@ -392,7 +392,7 @@ export function openApiDocument(serverUrl?: string) {
                         value: { type: 'number', description: 'money in major units, rates as fractions, times in seconds' },
                         usual: { type: 'number', description: 'median of the comparison periods' },
                         low: { type: 'number' },
-                        high: { type: 'number', description: 'the usual range: median ± 3 robust spreads' },
+                        high: { type: 'number', description: 'the usual range: median ± 3 robust spreads for the SLA rate; for positive figures the gamma range of the same median and spread, median × (1 − c²/9 ± c)³ with c = spread / median' },
                         place: { ...PLACE, description: 'the slice that explains most of the change; null when none explains half' },
                         also: { ...PLACE, description: 'inside place: the page (or a page\'s shift) that explains most of it' },
                         ad: { type: 'object', properties: { adId: { type: 'string' }, name: { type: 'string' }, spend: { type: 'number' }, revenue: { type: 'number' } } },

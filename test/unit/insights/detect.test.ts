@@ -35,6 +35,20 @@ describe('usual range', () => {
     expect(isUnusual(52, r, noise(40))).toBe(false);
   });
 
+  it('a positive figure\'s range is skewed (gamma, Wilson–Hilferty): the lower bound stays above zero, the upper one further out', () => {
+    const noise = () => ({ counting: 10, relative: 0, minChange: 0, minRelative: 0 });
+    // spread = 10 × √(1 + π/8) = 11.8013, c = 0.118013: 100 × (1 − c²/9 ∓ c)³ = 68.249…, 139.167… (normal: 64.596…, 135.404…)
+    const r = usualRange([100, 100, 100, 100], noise, 'skewed')!;
+    expect(r.low).toBeCloseTo(68.2494, 3);
+    expect(r.high).toBeCloseTo(139.1668, 3);
+    const n = usualRange([100, 100, 100, 100], noise)!;
+    expect([n.low, n.high].map((x) => Math.round(x * 1000) / 1000)).toEqual([64.596, 135.404]);
+    // few events: a symmetric range reaches below zero, the skewed one does not (spread 60 × 1.18: c = 0.708)
+    const few = () => ({ counting: 60, relative: 0, minChange: 0, minRelative: 0 });
+    expect(usualRange([100, 100, 100, 100], few)!.low).toBeLessThan(0);
+    expect(usualRange([100, 100, 100, 100], few, 'skewed')!.low).toBeCloseTo(100 * (1 - 0.708076 ** 2 / 9 - 0.708076) ** 3, 2);
+  });
+
   it('needs three comparison periods with the figure', () => {
     expect(usualRange([1, null, 2, null], () => ({ counting: 0, relative: 0, minChange: 0, minRelative: 0 }))).toBeNull();
   });
