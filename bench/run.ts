@@ -21,6 +21,7 @@ import { OPEN_WAIT_SHARDS, ROLLUP_SHARDS } from '#lib/store/keys.ts';
 import { RAW_SHARDS } from '#lib/store/ingest-store.ts';
 import { exportSection, measureExport } from './export.ts';
 import { measureWriteCost } from './write-cost.ts';
+import { fairnessSection, measureFairness } from './fairness.ts';
 
 process.env.LOG_LEVEL = 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -262,6 +263,9 @@ try {
   } finally {
     baseline?.cleanup();
   }
+
+  // fairness: a quiet shop beside a flooding neighbour (issue 21); alone: npx tsx bench/fairness.ts
+  lines.push(...fairnessSection(await measureFairness(dynamo.endpoint)));
 } finally {
   await dynamo.stop();
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, Validations, type CfnElement, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { SECRET_GROUPS, type SecretGroup } from '../lib/secrets.ts';
 import { settingProblems } from '../lib/config.ts';
@@ -114,7 +114,6 @@ export class ChatpulseStack extends Stack {
 
   /** cdk-nag findings that are deliberate, each with its reason (the rest of the stack passes AwsSolutions). */
   private acknowledgeFindings(): void {
-    const logicalId = (c: Construct) => this.getLogicalId(c.node.defaultChild as CfnElement);
     const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
     for (const fn of this.functions) {
       if (LAMBDA_RUNTIME.name !== 'nodejs24.x')
@@ -126,13 +125,6 @@ export class ChatpulseStack extends Stack {
       );
       ack(fn, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords (tracing) accept no resource other than *.');
     }
-    // table.grant covers the table's index too; digest-feedback only writes (grantWritesUnder names the table alone).
-    for (const fn of this.functions.filter((f) => f !== this.digests.feedback))
-      ack(
-        fn,
-        `AwsSolutions-IAM5[Resource::<${logicalId(this.storage.table)}.Arn>/index/*]`,
-        'The explicit table actions granted also cover its indexes (GSI1: API keys, rejected events; OpenWaits: open waits) so Query can use them; no other table is reachable.',
-      );
     // Serverless pack: dead letters of synchronous and queue-driven invocations live elsewhere.
     for (const fn of this.reporting.functions.filter((f) => f !== this.reporting.admin))
       ack(fn, 'Serverless-LambdaDLQ', 'Invoked synchronously only (API Gateway routes and authorizer): a failure is answered to the caller, there is no asynchronous event to keep.');

@@ -42,7 +42,15 @@ const configSchema = z.object({
   SES_ENDPOINT: z.optional(z.url('must be a URL')),
   /** SES configuration set the digests are sent through (its bounce and complaint events reach digest-feedback) */
   SES_CONFIGURATION_SET: z.optional(z.string().check(z.regex(/^[\w-]{1,64}$/, 'must be letters, digits, _ and -, at most 64'))),
-  PUBLIC_BASE_URL: z._default(z.url('must be a URL such as https://reports.example.com'), 'http://localhost:3000'),
+  // links in emails and report pages: only http(s) (a `javascript:` or `data:` URL would run in a manager's browser)
+  PUBLIC_BASE_URL: z._default(
+    z.url('must be a URL such as https://reports.example.com').check(z.refine((u) => /^https?:\/\//i.test(u), 'must be an http:// or https:// URL')),
+    'http://localhost:3000',
+  ),
+  /** Per-shop limits (lib/limits/shop-limits.ts), per second: POST /v1/events requests and the events they carry, report requests. */
+  SHOP_EVENT_REQUESTS_PER_SECOND: z._default(whole('must be a whole number of requests').check(z.minimum(1, 'must be at least 1')), 50),
+  SHOP_EVENTS_PER_SECOND: z._default(whole('must be a whole number of events').check(z.minimum(500, 'must be at least 500 (one full batch)')), 5000),
+  SHOP_REPORT_REQUESTS_PER_SECOND: z._default(whole('must be a whole number of requests').check(z.minimum(1, 'must be at least 1')), 10),
   /** Signs report links (HMAC-SHA256); rotating it revokes every link. Needed only for report links. */
   REPORT_LINK_KEY: z.optional(z.string().check(z.minLength(32, 'at least 32 characters'))),
   OUTBOX_DIR: z.optional(z.string()),
@@ -53,6 +61,8 @@ const configSchema = z.object({
   ALERT_GROUP_SECONDS: z._default(z.pipe(z.coerce.number('must be 10, 15, 20, 30 or 60'), z.union([z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)], 'must be 10, 15, 20, 30 or 60')), 60),
   /** Powertools' switch; here only `true` loads the Tracer (lib/aws/tracing.ts), so anything but true/false is a typo */
   POWERTOOLS_TRACE_ENABLED: z.optional(z.enum(['true', 'false'], 'must be true or false')),
+  /** local runtime only: the port DynamoDB Local listens on (default: a free one) */
+  DYNAMODB_PORT: z.optional(whole('must be a port number').check(z.minimum(1, 'must be a port number 1–65535'), z.maximum(65535, 'must be a port number 1–65535'))),
   PORT: z.optional(whole('must be a port number').check(z.minimum(0, 'must be a port number 0–65535'), z.maximum(65535, 'must be a port number 0–65535'))),
 }).check(
   // checked only when each value is valid on its own (else its own rule is the one message)

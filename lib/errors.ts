@@ -8,6 +8,8 @@ export class AppError extends Error {
     public readonly code: string,
     message: string,
     public readonly details?: unknown,
+    /** response headers the error carries (`Retry-After` on a 429) */
+    public readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = new.target.name;
@@ -45,8 +47,8 @@ export class PayloadTooLargeError extends AppError {
 }
 
 export class TooManyRequestsError extends AppError {
-  constructor(message = 'Too many requests') {
-    super(429, 'too_many_requests', message);
+  constructor(message = 'Too many requests', retryAfterSeconds = 1, details?: unknown) {
+    super(429, 'too_many_requests', message, details, { 'retry-after': String(retryAfterSeconds) });
   }
 }
 

@@ -117,9 +117,14 @@ const SHOPS: ShopPlan[] = [
   },
 ];
 
-async function call(method: string, path: string, body: string | undefined, headers: Record<string, string> = {}) {
+async function call(method: string, path: string, body: string | undefined, headers: Record<string, string> = {}): Promise<unknown> {
   const res = await fetch(`${URL_BASE}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
+  // a shop past its per-second limit: wait as told, then send again (what a well-behaved client does)
+  if (res.status === 429) {
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+    return call(method, path, body, headers);
+  }
   if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
   return text ? (JSON.parse(text) as unknown) : undefined;
 }

@@ -20,10 +20,11 @@ try {
 // npm run demo (from this folder) reads where we listen, whatever the port
 const dataDir = path.resolve('.data');
 writeLocalUrl(dataDir, runtime.url);
-const admin = process.env.ADMIN_TOKEN ?? LOCAL_DEFAULTS.ADMIN_TOKEN;
+// the admin token is a secret: the banner says where it comes from, never what it is (terminals are logged and shared)
+const adminFrom = process.env.ADMIN_TOKEN === LOCAL_DEFAULTS.ADMIN_TOKEN ? 'the local default, README "Local secrets"' : 'ADMIN_TOKEN';
 console.log(`chatpulse is running at ${runtime.url}
   health     GET  ${runtime.url}/healthz
-  admin      Authorization: Bearer ${admin}
+  admin      Authorization: Bearer <admin token> (from ${adminFrom})
   dynamodb   ${runtime.dynamo?.endpoint ?? process.env.DYNAMODB_ENDPOINT} (data in .data/dynamodb)
   outbox     ${process.env.OUTBOX_DIR}
 Settings and local secrets: docs/operations.md. Try: npm run demo`);

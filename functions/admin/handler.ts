@@ -12,6 +12,7 @@ import { startShopDeletion } from '#lib/lifecycle/delete-shop.ts';
 import { startErasure } from '#lib/lifecycle/erase-person.ts';
 import { jobHttpStatus, lifecycleJobStatus, sweepLifecycleJobs, type SweepOutcome } from '#lib/lifecycle/status.ts';
 import { isSweepEvent, SWEEP_EVENT } from '#lib/lifecycle/schema.ts';
+import { revokeReportLinks } from '#lib/admin/report-links.ts';
 import { runDigestNow } from '#lib/digests/dispatch.ts';
 import { digestStatus, liftSuppression, shopSuppressions } from '#lib/digests/status.ts';
 import { loadSecrets } from '#lib/secrets.ts';
@@ -69,6 +70,7 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
     return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
   }
   if (method === 'GET' && (m = /^\/v1\/admin\/shops\/([^/]+)\/alerts$/.exec(path))) return json(200, await alertStatus(decodeURIComponent(m[1]!), queryParams(event)));
+  if (method === 'POST' && (m = /^\/v1\/admin\/shops\/([^/]+)\/report-links\/revoke$/.exec(path))) return json(200, await revokeReportLinks(decodeURIComponent(m[1]!)));
   if (method === 'POST' && path === '/v1/admin/rebuild') return json(200, await rebuildRollups(parseJsonBody(event)));
   if (method === 'POST' && path === '/v1/admin/digests/run') return json(202, await runDigestNow(parseJsonBody(event)));
   throw new NotFoundError(`No admin route ${method} ${path}`);

@@ -9,7 +9,8 @@ import { getOrderView } from '#lib/orders/view.ts';
 import { metricsDocument } from '#lib/reports/metrics.ts';
 import { exportConversations } from '#lib/reports/export-conversations.ts';
 import { listShopRejectedEvents } from '#lib/reports/rejected-events.ts';
-import { createReportLink } from '#lib/reports/link-signing.ts';
+import { createShopReportLink } from '#lib/reports/link-signing.ts';
+import { chargeShop } from '#lib/limits/shop-limits.ts';
 import { openReportLinkPage } from '#lib/reports/open-link.ts';
 import { renderGlossaryHtml } from '#lib/reports/pages.ts';
 import { LANGS } from '#lib/reports/table.ts';
@@ -28,7 +29,11 @@ await startup('report', loadSecrets);
 /** A report page runs nothing and loads nothing. */
 const HTML_HEADERS = { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:", 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
-/** Report API, order lookups and rejected events (shop key), the OpenAPI document, the metric definitions and their glossary page (public). */
+/**
+ * Report API, order lookups and rejected events (shop key; each request counts against the shop's
+ * report limit once the key is checked), the OpenAPI document, the metric definitions and their
+ * glossary page (public).
+ */
 const main = async (event: HttpEvent): Promise<HttpResult> => {
   await loadSecrets(); // REPORT_LINK_KEY, re-read once its cache expires (rotation)
   const path = event.rawPath;
@@ -39,12 +44,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (order && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(order[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     return json(200, await getOrderView(shopId, decodeURIComponent(order[2]!)));
   }
   const waiting = /^\/v1\/shops\/([^/]+)\/waiting$/.exec(path);
   if (waiting && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(waiting[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     const query = parseWaitingQuery(queryParams(event));
     const { shop, list } = await listWaiting(shopId, query);
     return query.format === 'html' ? text(200, renderWaitingHtml(list, shop), 'text/html; charset=utf-8', HTML_HEADERS) : json(200, list);
@@ -53,7 +60,8 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (waitingLink && event.requestContext.http.method === 'POST') {
     const shopId = decodeURIComponent(waitingLink[1]!);
     await requireShop(event, shopId);
-    return json(201, createWaitingLink(shopId, event.body ? parseJsonBody(event) : {}));
+    await chargeShop(shopId, 'reports');
+    return json(201, await createWaitingLink(shopId, event.body ? parseJsonBody(event) : {}));
   }
   const waitingPage = new RegExp(`^/v1/report-pages/([^/]+)/${WAITING_PAGE}$`).exec(path);
   if (waitingPage && event.requestContext.http.method === 'GET')
@@ -67,18 +75,21 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (link && event.requestContext.http.method === 'POST') {
     const shopId = decodeURIComponent(link[1]!);
     await requireShop(event, shopId);
-    return json(201, createReportLink(shopId, parseJsonBody(event)));
+    await chargeShop(shopId, 'reports');
+    return json(201, await createShopReportLink(shopId, parseJsonBody(event)));
   }
   const rejected = /^\/v1\/shops\/([^/]+)\/rejected-events$/.exec(path);
   if (rejected && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(rejected[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     return json(200, await listShopRejectedEvents(shopId, queryParams(event)));
   }
   const x = /^\/v1\/shops\/([^/]+)\/exports\/conversations$/.exec(path);
   if (x && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(x[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     const out = await exportConversations(shopId, queryParams(event));
     if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
     if (out.format === 'xlsx') return binary(200, out.body, XLSX_CONTENT_TYPE, { 'content-disposition': `attachment; filename="${out.filename}"` });
@@ -88,12 +99,14 @@ const main = async (event: HttpEvent): Promise<HttpResult> => {
   if (ins && event.requestContext.http.method === 'GET') {
     const shopId = decodeURIComponent(ins[1]!);
     await requireShop(event, shopId);
+    await chargeShop(shopId, 'reports');
     return json(200, await serveInsights(shopId, queryParams(event)));
   }
   const m = /^\/v1\/shops\/([^/]+)\/reports\/([^/]+)$/.exec(path);
   if (!m || event.requestContext.http.method !== 'GET') throw new NotFoundError(`No route ${event.requestContext.http.method} ${path}`);
   const shopId = decodeURIComponent(m[1]!);
   await requireShop(event, shopId);
+  await chargeShop(shopId, 'reports');
   const out = await serveReport(shopId, decodeURIComponent(m[2]!), queryParams(event));
   if (out.format === 'csv') return text(200, out.body, 'text/csv; charset=utf-8', { 'content-disposition': `attachment; filename="${out.filename}"` });
   if (out.format === 'xlsx') return binary(200, out.body, XLSX_CONTENT_TYPE, { 'content-disposition': `attachment; filename="${out.filename}"` });

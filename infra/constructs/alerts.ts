@@ -7,7 +7,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 
 export type AlertsProps = {
   table: Table;
@@ -40,8 +40,7 @@ export class Alerts extends Construct {
       memorySize: 512,
     });
     // Reads: shops, conversations (is the wait still open?), alert groups. Writes: only alert markers and groups (ALERT#…).
-    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
-    grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem'], ['ALERT#']);
+    grantTableAccess(props.table, this.fn, TABLE_ACCESS.alerts);
     // it re-enqueues timers and retries, and dead-letters deliveries it gives up
     this.queue.grantSendMessages(this.fn);
     this.dlq.grantSendMessages(this.fn);

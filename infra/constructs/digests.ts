@@ -12,7 +12,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { asyncDeadLetterQueue, queueWithDlq } from './queues.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 
 export type DigestsProps = {
   table: Table;
@@ -80,8 +80,7 @@ export class Digests extends Construct {
       timeout: Duration.seconds(60),
       deadLetterQueue: this.dispatchDlq,
     });
-    props.table.grant(this.dispatch, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
-    grantWritesUnder(props.table, this.dispatch, ['UpdateItem'], ['DIGEST#']);
+    grantTableAccess(props.table, this.dispatch, TABLE_ACCESS['digest-dispatch']);
     this.queue.grantSendMessages(this.dispatch);
     props.unsubscribeSecret.grantRead(this.dispatch);
     props.linksSecret.grantRead(this.dispatch);
@@ -107,10 +106,8 @@ export class Digests extends Construct {
       timeout: sendTimeout,
       memorySize: 1024,
     });
-    // reads: the shop, the reports, its ledger item and the recipient's suppression
-    props.table.grant(this.send, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
-    // its only writes are ledger items (DIGEST#…)
-    grantWritesUnder(props.table, this.send, ['PutItem', 'UpdateItem'], ['DIGEST#']);
+    // reads: the shop, the reports, its ledger item and the recipient's suppression; its only writes are ledger items (DIGEST#…)
+    grantTableAccess(props.table, this.send, TABLE_ACCESS['digest-send']);
     this.dlq.grantSendMessages(this.send);
     this.send.addToRolePolicy(
       new PolicyStatement({
@@ -127,7 +124,7 @@ export class Digests extends Construct {
     // the ledger status (UpdateItem under DIGEST#). Invoked asynchronously: failures after the rule's and
     // Lambda's retries land in the feedback DLQ.
     this.feedback = new ChatpulseFunction(this, 'Feedback', { name: 'digest-feedback', environment: props.env, timeout: Duration.seconds(10), deadLetterQueue: this.feedbackDlq });
-    grantWritesUnder(props.table, this.feedback, ['PutItem', 'UpdateItem'], ['SHOP#', 'DIGEST#']);
+    grantTableAccess(props.table, this.feedback, TABLE_ACCESS['digest-feedback']);
     new Rule(this, 'FeedbackRule', {
       description: 'chatpulse: SES bounces and complaints of the digests',
       eventPattern: {

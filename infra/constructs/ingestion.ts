@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { INGEST_BATCHING, ingestVisibilityTimeoutSeconds } from '#lib/queue/ingest-batching.ts';
 import { ChatpulseFunction } from './chatpulse-function.ts';
 import { queueWithDlq } from './queues.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 
 /**
  * The standard ingest queue (no per-queue send ceiling, batches of up to 100
@@ -35,8 +35,7 @@ export class Ingestion extends Construct {
     // UpdateItems (lib/store/comment-links.ts, lib/store/phone-links.ts).
     // Every item ingest writes lives under a shop (`SHOP#…`): it cannot write API keys, page
     // ownership, the shop directory or the digest ledger.
-    props.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
-    grantWritesUnder(props.table, this.fn, ['PutItem', 'UpdateItem', 'ConditionCheckItem'], ['SHOP#']);
+    grantTableAccess(props.table, this.fn, TABLE_ACCESS.ingest);
     this.fn.live.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: INGEST_BATCHING.batchSize,

@@ -11,7 +11,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
 import { ChatpulseFunction } from './chatpulse-function.ts';
-import { grantWritesUnder } from './table-grants.ts';
+import { grantTableAccess, TABLE_ACCESS } from '../least-privilege.ts';
 import { asyncDeadLetterQueue } from './queues.ts';
 import { SWEEP_EVENT } from '../../lib/lifecycle/schema.ts';
 import type { SecretGroup } from '../../lib/secrets.ts';
@@ -82,7 +82,7 @@ export class Reporting extends Construct {
       environment: { ...props.env, INGEST_QUEUE_URL: ingestQueue.queueUrl },
       timeout: Duration.seconds(10),
     });
-    table.grant(this.webhook, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantTableAccess(table, this.webhook, TABLE_ACCESS.webhook);
     ingestQueue.grantSendMessages(this.webhook);
     withSecrets(this.webhook, ['webhook']);
 
@@ -92,12 +92,12 @@ export class Reporting extends Construct {
       environment: { ...props.env, INGEST_QUEUE_URL: ingestQueue.queueUrl },
       timeout: Duration.seconds(10),
     });
-    table.grant(this.events, 'dynamodb:GetItem', 'dynamodb:BatchGetItem');
+    grantTableAccess(table, this.events, TABLE_ACCESS.events);
     ingestQueue.grantSendMessages(this.events);
 
     // Reports: read-only on the table and its GSI (open waits).
     this.report = new ChatpulseFunction(this, 'Report', { name: 'report', environment: props.env, timeout: Duration.seconds(29), memorySize: 1024 });
-    table.grant(this.report, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query');
+    grantTableAccess(table, this.report, TABLE_ACCESS.report);
     // REPORT_LINK_KEY: signs report links and checks them when a manager opens one
     withSecrets(this.report, ['links']);
 
@@ -115,7 +115,7 @@ export class Reporting extends Construct {
       deadLetterQueue: this.sweepDlq,
     });
     // Scan: shop deletion and one person's erasure find a shop's items, which live in many partitions (lib/store/shop-items.ts)
-    table.grant(this.admin, 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem');
+    grantTableAccess(table, this.admin, TABLE_ACCESS.admin);
     digestQueue.grantSendMessages(this.admin);
     withSecrets(this.admin, ['admin', 'unsubscribe', 'links']);
     // Every 5 minutes the admin function carries on with open shop deletions and erasures (lib/lifecycle/status.ts),
@@ -135,8 +135,7 @@ export class Reporting extends Construct {
     // Authorizer: one GetItem of the hashed key (APIKEY#…) and, at most hourly per key, an
     // UpdateItem of its last use, on API key items only. No secret.
     this.authorizer = new ChatpulseFunction(this, 'Authorizer', { name: 'authorizer', environment: props.env, timeout: Duration.seconds(5) });
-    table.grant(this.authorizer, 'dynamodb:GetItem');
-    grantWritesUnder(table, this.authorizer, ['UpdateItem'], ['APIKEY#']);
+    grantTableAccess(table, this.authorizer, TABLE_ACCESS.authorizer);
     const shopKey = new HttpLambdaAuthorizer('ShopKey', this.authorizer.live, {
       responseTypes: [HttpLambdaResponseType.SIMPLE], // payload format 2.0, {isAuthorized, context}
       identitySource: ['$request.header.Authorization'],

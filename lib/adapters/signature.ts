@@ -56,9 +56,17 @@ export function verifyZaloSignature(rawBody: Buffer | string, header: string | u
  * @returns true only for the exact 44-character base64 HMAC of `rawBody`.
  */
 export function verifyOrderSignature(rawBody: Buffer | string, header: string | undefined, secret: string): boolean {
-  if (typeof header !== 'string' || !secret) return false;
+  if (!isOrderSignatureShaped(header) || !secret) return false;
   const value = header.trim();
-  if (!/^[A-Za-z0-9+/]{43}=$/.test(value)) return false;
   const expected = createHmac('sha256', secret).update(bytesOf(rawBody)).digest();
   return sameBytes(Buffer.from(value, 'base64'), expected);
+}
+
+/**
+ * Whether an order platform's signature header could be a signature at all
+ * (44 characters of base64: an HMAC-SHA256). Checked before the shop's secret
+ * is read, so a missing or malformed header costs no read.
+ */
+export function isOrderSignatureShaped(header: string | undefined): header is string {
+  return typeof header === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(header.trim());
 }

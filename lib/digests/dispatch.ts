@@ -12,6 +12,7 @@ import { listSuppressions } from '#lib/store/suppressions.ts';
 import { mapLimit } from '#lib/store/batch.ts';
 import { unsubscribeUrl } from '#lib/digests/unsubscribe.ts';
 import { createReportLink } from '#lib/reports/link-signing.ts';
+import { getLinkGeneration } from '#lib/store/report-link-generation.ts';
 import type { Shop } from '#lib/shops/schema.ts';
 
 /**
@@ -20,10 +21,13 @@ import type { Shop } from '#lib/shops/schema.ts';
  * link and, where this deployment signs report links (REPORT_LINK_KEY), the
  * full overview of the period (valid 7 days from now).
  */
-function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now: number): DigestJob[] {
+async function jobsFor(shop: Shop, period: 'daily' | 'weekly', periodKey: string, now: number): Promise<DigestJob[]> {
   const recipients = shop.recipients.filter((r) => (period === 'daily' ? r.daily : r.weekly));
   if (recipients.length === 0) return [];
-  const reportUrl = config().REPORT_LINK_KEY ? createReportLink(shop.shopId, { report: 'overview', ...digestRange(period, periodKey) }, now).url : undefined;
+  // signed in the shop's present link generation, so revoking the shop's links revokes these too
+  const reportUrl = config().REPORT_LINK_KEY
+    ? createReportLink(shop.shopId, { report: 'overview', ...digestRange(period, periodKey) }, now, await getLinkGeneration(shop.shopId)).url
+    : undefined;
   return recipients.map((r) => ({
     shopId: shop.shopId,
     period,
@@ -54,7 +58,7 @@ export async function dispatchDueDigests(at: Date, now = Date.now()): Promise<{ 
     const shop = await getShop(shopId);
     if (!shop) continue;
     const due = duePeriods(at.getTime(), shop.timezone, shop.digestHour, CATCH_UP_HOURS);
-    const candidates = due.flatMap(({ period, periodKey }) => jobsFor(shop, period, periodKey, now));
+    const candidates = (await Promise.all(due.map(({ period, periodKey }) => jobsFor(shop, period, periodKey, now)))).flat();
     if (candidates.length === 0) continue;
     const ledgers = await getLedgers(candidates.map(ledgerKeyOf));
     let open = candidates.filter((j) => {
@@ -89,7 +93,7 @@ export async function runDigestNow(body: unknown, now = Date.now()): Promise<{ j
   const shop = await getShop(req.shopId, { fresh: true });
   if (!shop) throw new NotFoundError(`Unknown shop ${req.shopId}`);
   const periodKey = req.period === 'daily' ? req.date : isoWeek(req.date);
-  const jobs = jobsFor(shop, req.period, periodKey, now);
+  const jobs = await jobsFor(shop, req.period, periodKey, now);
   if (jobs.length === 0) throw new ValidationError('No recipient subscribed to that digest', [{ path: 'period', message: `no ${req.period} recipients for shop ${req.shopId}` }]);
   await queues().sendDigestJobs(jobs);
   return { jobs: jobs.length, period: req.period, periodKey };

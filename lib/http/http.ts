@@ -107,7 +107,7 @@ export function httpErrors(): MiddlewareObj<HttpEvent, HttpResult> {
         if (err.status >= 500) log.error('request failed', err, { requestId });
         request.response = json(err.status, {
           error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) },
-        });
+        }, err.headers);
         return;
       }
       if (err instanceof URIError) {

@@ -5,15 +5,19 @@ import { enqueueEvents } from '#lib/ingest/enqueue.ts';
 import { FUTURE_TOLERANCE_MS } from '#lib/ingest/record-batch.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { amountIssues } from '#lib/money.ts';
+import { chargeShop } from '#lib/limits/shop-limits.ts';
 
 /**
  * `POST /v1/events`: validates the whole batch (an invalid event rejects it
  * whole with every problem listed), checks every page belongs to the caller's
  * shop, and queues the events. Repeats inside the request are reported as
- * duplicates; repeats of earlier requests are dropped at ingest.
+ * duplicates; repeats of earlier requests are dropped at ingest. Every
+ * request, valid or not, counts against the shop's events limit (a 429 with
+ * `Retry-After` past it: lib/limits/shop-limits.ts), before anything is read.
  */
 export async function acceptEvents(shopId: string, body: unknown): Promise<{ accepted: number; duplicates: number }> {
   const events = (body as { events?: unknown } | null)?.events;
+  await chargeShop(shopId, 'events', Array.isArray(events) ? Math.max(1, Math.min(events.length, MAX_EVENTS_PER_BATCH)) : 1);
   if (Array.isArray(events) && events.length > MAX_EVENTS_PER_BATCH) {
     throw new PayloadTooLargeError(MAX_EVENTS_PER_BATCH, `A batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`);
   }

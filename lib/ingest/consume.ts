@@ -50,7 +50,9 @@ type Parsed = { m: QueuedMessage; shopId: string; events: CanonicalEvent[]; phon
  * - an invalid event inside a message is dropped alone, logged and counted
  *   with its id and reason, and the message's other events are applied;
  * - the messages of one shop are applied together, so their rollup deltas
- *   merge into single updates; if that fails, only they are redelivered.
+ *   merge into single updates; if that fails, only they are redelivered;
+ * - shops with fewer events go first, so a flood in the same batch does not
+ *   delay a quiet shop's events (fairness, with the fair queue's group ids).
  */
 export async function consumeIngestMessages(messages: QueuedMessage[], now?: number): Promise<string[]> {
   const failed: string[] = [];
@@ -63,7 +65,9 @@ export async function consumeIngestMessages(messages: QueuedMessage[], now?: num
     }
     byShop.set(p.shopId, [...(byShop.get(p.shopId) ?? []), p]);
   }
-  for (const [shopId, list] of byShop) {
+  // smallest shops first: a quiet shop's few events are applied (and visible) before a flooding neighbour's many
+  const shops = [...byShop].sort(([, a], [, b]) => eventsOf(a) - eventsOf(b));
+  for (const [shopId, list] of shops) {
     try {
       await recordRejectedEvents(shopId, list.flatMap((p) => p.rejected), now);
       const outcome = await recordBatch(
@@ -83,6 +87,8 @@ export async function consumeIngestMessages(messages: QueuedMessage[], now?: num
   }
   return failed;
 }
+
+const eventsOf = (list: Parsed[]) => list.reduce((n, p) => n + p.events.length + p.phones.length, 0);
 
 /** The message's valid events; undefined (after logging why) when it is not an ingest message. */
 function parseMessage(m: QueuedMessage): Parsed | undefined {

@@ -2,16 +2,23 @@ import { traced } from '#lib/aws/tracing.ts';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
 
-/** SQS implementation of the queues; URLs from INGEST_QUEUE_URL and DIGEST_QUEUE_URL. */
+/**
+ * SQS implementation of the queues; URLs from INGEST_QUEUE_URL and
+ * DIGEST_QUEUE_URL. Both are standard queues used as Amazon SQS fair
+ * queues: every message carries its shop as `MessageGroupId`, so when one
+ * shop floods the queue SQS hands out the other shops' messages first
+ * (a standard queue with group ids is a fair queue; no queue setting, no
+ * ordering, no throughput limit comes with it).
+ */
 export class SqsQueues implements Queues {
   private readonly client = traced(new SQSClient({}));
 
-  /** Standard queue: no group or deduplication id (ingest is idempotent and needs no order). */
+  /** Fair standard queue: the shop as MessageGroupId (tenant), no deduplication id (ingest is idempotent and needs no order). */
   async sendIngest(messages: IngestMessage[]): Promise<void> {
     const url = required('INGEST_QUEUE_URL');
     await this.sendAll(
       url,
-      messages.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m) })),
+      messages.map((m, i) => ({ Id: String(i), MessageBody: JSON.stringify(m), MessageGroupId: m.shopId })),
     );
   }
 
@@ -19,7 +26,7 @@ export class SqsQueues implements Queues {
     const url = required('DIGEST_QUEUE_URL');
     await this.sendAll(
       url,
-      jobs.map((j, i) => ({ Id: String(i), MessageBody: JSON.stringify(j) })),
+      jobs.map((j, i) => ({ Id: String(i), MessageBody: JSON.stringify(j), MessageGroupId: j.shopId })),
     );
   }
 
@@ -33,7 +40,7 @@ export class SqsQueues implements Queues {
     );
   }
 
-  private async sendAll(url: string, entries: Array<{ Id: string; MessageBody: string }>) {
+  private async sendAll(url: string, entries: Array<{ Id: string; MessageBody: string; MessageGroupId: string }>) {
     for (let i = 0; i < entries.length; i += 10) {
       let batch = entries.slice(i, i + 10);
       for (let attempt = 0; batch.length > 0; attempt++) {

@@ -5,6 +5,7 @@ import { AppError, ForbiddenError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { REPORT_NAMES } from '#lib/reports/types.ts';
 import { parseReportQuery } from '#lib/reports/query.ts';
+import { getLinkGeneration } from '#lib/store/report-link-generation.ts';
 
 /**
  * Signed report links (SPEC §4.1), the signing side: a browser cannot send
@@ -45,8 +46,13 @@ function sign(text: string): string {
   return createHmac('sha256', key).update(text).digest('base64url');
 }
 
-/** `POST /v1/shops/{shopId}/report-links`: the signed URL of a report's HTML page. */
-export function createReportLink(shopId: string, body: unknown, now = Date.now()): { url: string; expiresAt: string } {
+/**
+ * `POST /v1/shops/{shopId}/report-links`: the signed URL of a report's HTML
+ * page. `generation` is the shop's present link generation
+ * (lib/store/report-link-generation.ts), signed into the link (as `gen`,
+ * absent for 0) so that revoking the shop's links stops this one.
+ */
+export function createReportLink(shopId: string, body: unknown, now = Date.now(), generation = 0): { url: string; expiresAt: string } {
   const req = parseWith(reportLinkSchema, body, 'report link');
   const params = new URLSearchParams({ from: req.from, to: req.to });
   for (const p of req.pageId ?? []) params.append('pageId', p);
@@ -56,17 +62,25 @@ export function createReportLink(shopId: string, body: unknown, now = Date.now()
   parseReportQuery(params); // the same rules as the report itself (dates, range): a bad link is refused now, not on opening
   const exp = Math.floor(now / 1000) + req.expiresInDays * 86_400;
   params.set('exp', String(exp));
+  if (generation > 0) params.set('gen', String(generation));
   params.set('sig', sign(canonical(shopId, req.report, params)));
   return { url: `${config().PUBLIC_BASE_URL}/v1/report-pages/${encodeURIComponent(shopId)}/${req.report}?${params}`, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
+/** `POST /v1/shops/{shopId}/report-links` as served: the link, signed in the shop's present link generation. */
+export async function createShopReportLink(shopId: string, body: unknown, now = Date.now()): Promise<{ url: string; expiresAt: string }> {
+  return createReportLink(shopId, body, now, await getLinkGeneration(shopId));
+}
+
 /**
  * A signed link to another page served the same way (the live waiting list,
- * lib/live/link.ts): `params` signed with `exp` under the same key and rules.
+ * lib/live/link.ts): `params` signed with `exp` under the same key and rules,
+ * in the shop's link `generation` (revoked with the shop's report links).
  */
-export function signPageLink(shopId: string, page: string, params: URLSearchParams, expiresInDays: number, now = Date.now()): { url: string; expiresAt: string } {
+export function signPageLink(shopId: string, page: string, params: URLSearchParams, expiresInDays: number, now = Date.now(), generation = 0): { url: string; expiresAt: string } {
   const exp = Math.floor(now / 1000) + expiresInDays * 86_400;
   params.set('exp', String(exp));
+  if (generation > 0) params.set('gen', String(generation));
   params.set('sig', sign(canonical(shopId, page, params)));
   return { url: `${config().PUBLIC_BASE_URL}/v1/report-pages/${encodeURIComponent(shopId)}/${page}?${params}`, expiresAt: new Date(exp * 1000).toISOString() };
 }
@@ -74,14 +88,15 @@ export function signPageLink(shopId: string, page: string, params: URLSearchPara
 /**
  * Checks a link's signature and expiry (403 when altered, foreign, signed
  * with a key since rotated, or expired); returns the report query it
- * carries, without `exp` and `sig`.
+ * carries (without `exp`, `gen` and `sig`) and the link generation it was
+ * signed in, which the opener compares with the shop's present one.
  */
-export function verifyReportLink(shopId: string, report: string, params: URLSearchParams, now = Date.now()): URLSearchParams {
+export function verifyReportLink(shopId: string, report: string, params: URLSearchParams, now = Date.now()): { query: URLSearchParams; generation: number } {
   const sig = params.get('sig') ?? '';
   const exp = Number(params.get('exp'));
   const want = Buffer.from(sign(canonical(shopId, report, params)));
   const got = Buffer.from(sig);
   if (got.length !== want.length || !timingSafeEqual(got, want)) throw new ForbiddenError('This report link is not valid (altered, or signed with a key since rotated)');
   if (!Number.isFinite(exp) || exp * 1000 <= now) throw new ForbiddenError(LINK_EXPIRED);
-  return new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp'));
+  return { query: new URLSearchParams([...params.entries()].filter(([k]) => k !== 'sig' && k !== 'exp' && k !== 'gen')), generation: Number(params.get('gen') ?? 0) };
 }

@@ -46,7 +46,12 @@ const errorSchema = {
 
 const PLACE = PLACE_SCHEMA;
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]));
+/** A 429 is a shop past its per-second limit (lib/limits/shop-limits.ts) and says when to send again. */
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds until this shop may send again (its per-second limit: README "Per-shop limits")', schema: { type: 'integer', minimum: 1 } } };
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [String(c), c === 429 ? { description: "Over this shop's per-second limit", headers: RETRY_AFTER, ...json({ $ref: '#/components/schemas/Error' }) } : { description: 'Error', ...json({ $ref: '#/components/schemas/Error' }) }]),
+  );
 const jsonSchema = (s: z.core.$ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
@@ -411,11 +416,11 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/shops/{shopId}/report-links': {
         post: {
-          summary: 'A signed URL opening a report as an HTML page without a key (default 7 days; rotating REPORT_LINK_KEY revokes all)',
+          summary: "A signed URL opening a report as an HTML page without a key (default 7 days; POST /v1/admin/shops/{shopId}/report-links/revoke revokes the shop's links, rotating REPORT_LINK_KEY revokes all)",
           security: [{ shopKey: [] }],
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/ReportLink' }) },
-          responses: { '201': { description: 'The link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 404) },
+          responses: { '201': { description: 'The link', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 404, 429) },
         },
       },
       '/v1/shops/{shopId}/waiting': {
@@ -438,7 +443,7 @@ export function openApiDocument(serverUrl?: string) {
           security: [{ shopKey: [] }],
           parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { required: false, ...json({ $ref: '#/components/schemas/WaitingLink' }) },
-          responses: { '201': { description: 'The link (to /v1/report-pages/{shopId}/waiting)', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403) },
+          responses: { '201': { description: 'The link (to /v1/report-pages/{shopId}/waiting)', ...json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...errors(400, 401, 403, 429) },
         },
       },
       '/v1/admin/shops/{shopId}/alerts': {
@@ -460,7 +465,7 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/report-pages/{shopId}/{report}': {
         get: {
-          summary: 'A signed report link: the HTML page (no key; the query carries exp and sig)',
+          summary: "A signed report link: the HTML page (no key; the query carries exp, gen and sig; 403 once the shop's links were revoked)",
           parameters: [
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'report', in: 'path', required: true, schema: { type: 'string', enum: [...REPORT_NAMES, 'waiting'] } },
@@ -469,6 +474,7 @@ export function openApiDocument(serverUrl?: string) {
             '200': { description: 'text/html, no script', content: { 'text/html': { schema: { type: 'string' } } } },
             '403': { description: "The link expired, was altered or revoked: a short HTML page saying so in the link's language (its lang, else the shop's locale)", content: { 'text/html': { schema: { type: 'string' } } } },
             '404': { description: 'The shop is gone: a short HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+            ...errors(429),
           },
         },
       },
@@ -567,7 +573,7 @@ export function openApiDocument(serverUrl?: string) {
             { name: 'shopId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'orderId', in: 'path', required: true, description: '`<platform>:<platform order id>`, e.g. `haravan:1001234567` (`:` may be sent as `%3A`)', schema: { type: 'string' } },
           ],
-          responses: { '200': { description: 'The order', ...json({ $ref: '#/components/schemas/Order' }) }, ...errors(401, 403, 404) },
+          responses: { '200': { description: 'The order', ...json({ $ref: '#/components/schemas/Order' }) }, ...errors(400, 401, 403, 404, 429) },
         },
       },
       '/v1/admin/shops/{shopId}/order-webhooks/{platform}': {
@@ -597,6 +603,17 @@ export function openApiDocument(serverUrl?: string) {
       },
       '/v1/admin/shops/{shopId}/api-keys/{keyId}': {
         delete: { summary: 'Revoke an API key (stops working within the authorizer cache time)', security: [{ adminToken: [] }], parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Revoked' }, ...errors(401, 404) } },
+      },
+      '/v1/admin/shops/{shopId}/report-links/revoke': {
+        post: {
+          summary: "Revoke every report link of this shop signed so far (digests' links too); links signed afterwards and other shops' links keep working",
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'shopId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'Revoked', ...json({ type: 'object', properties: { shopId: { type: 'string' }, linkGeneration: { type: 'integer' }, revokedAt: { type: 'string', format: 'date-time' } } }) },
+            ...errors(400, 401, 404),
+          },
+        },
       },
       '/v1/admin/rebuild': {
         post: { summary: 'Rebuild rollups from raw events', security: [{ adminToken: [] }], requestBody: { required: true, ...json({ $ref: '#/components/schemas/Rebuild' }) }, responses: { '200': { description: 'Rebuilt' }, ...errors(400, 401, 404) } },

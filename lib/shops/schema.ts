@@ -5,7 +5,8 @@ import { isLoopbackHost } from '#lib/http/loopback.ts';
 
 /** A shop's configuration as the admin API stores it (SPEC §4.2). */
 
-const hhmm = z.string().check(z.regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM'));
+/** A time of day 00:00–23:59, or 24:00 for the end of the day (never 24:30 or 24:59). */
+const hhmm = z.string().check(z.regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM from 00:00 to 24:00'));
 /** A string of `min`..`max` characters. */
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 /** An integer within `min`..`max`. */

@@ -2,6 +2,8 @@
  * Every key of the single table is built here and nowhere else.
  * Entity prefixes keep item types apart inside shared partitions.
  */
+import { ValidationError } from '#lib/errors.ts';
+
 export type Key = { PK: string; SK: string };
 
 /**
@@ -37,41 +39,111 @@ export type Period = 'D' | 'W' | 'M';
 /** Rollup scopes: page totals, one staff member, one ad. */
 export type RollupScope = 'P' | 'S' | 'A';
 
+/**
+ * The partition key prefixes, one per kind of partition. Keys below are
+ * built from these, and infra/least-privilege.ts grants each function the
+ * prefixes it uses from this same object, so code and IAM cannot drift.
+ */
+export const KEY_PREFIXES = {
+  /** a shop's settings, conversations, orders, rollups, raw events, links, costs (`SHOP#<shop>…`) */
+  shop: 'SHOP#',
+  /** the shop directory (one partition) */
+  shopDirectory: 'SHOPS',
+  /** an API key by its hash */
+  apiKey: 'APIKEY#',
+  /** GSI1: a shop's API keys */
+  apiKeyIndex: 'APIKEYS#',
+  /** which shop owns a page */
+  page: 'PAGE#',
+  /** a shop's order webhook signing secrets (encrypted) */
+  orderHook: 'ORDERHOOK#',
+  /** GSI1: a shop's open waits */
+  openWait: 'WAIT#',
+  /** GSI1: a shop's rejected events, by time */
+  rejectedIndex: 'REJECTED#',
+  /** the digest ledger */
+  digest: 'DIGEST#',
+  /** per-shop request counters (lib/limits/shop-limits.ts) */
+  rate: 'RATE#',
+  /** lifecycle jobs (shop deletion, erasure) */
+  job: 'JOB#',
+  /** the list of lifecycle jobs not done yet (one partition) */
+  openJobs: 'JOBS#',
+  /** SLA alerts: a marker per wait and threshold, a shop's alert groups (lib/alerts/) */
+  alert: 'ALERT#',
+} as const;
+export type KeyPrefix = keyof typeof KEY_PREFIXES;
+const P = KEY_PREFIXES;
+
+/** DynamoDB's key size limits, in bytes (UTF-8): a partition key (table or index) and a sort key. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+
+/** A key too long for DynamoDB, built from ids the caller sent: a 400 in our error shape, never DynamoDB's 500. */
+export class KeyTooLongError extends ValidationError {
+  constructor(attribute: string, bytes: number, max: number) {
+    super(`An id is too long: the ${attribute} key it makes has ${bytes} bytes, DynamoDB takes at most ${max}`, [{ path: 'id', message: `too long (key of ${bytes} bytes > ${max})` }]);
+  }
+}
+
 /** Page and entity ids come from outside; `#` inside them must not forge another key. */
 const part = (s: string) => s.replaceAll('%', '%25').replaceAll('#', '%23');
 
-export const keys = {
-  shopConfig: (shopId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: 'CONFIG' }),
+/** Throws KeyTooLongError when a key (or partition value) passes DynamoDB's limits; returns it unchanged otherwise. */
+function sized<T>(k: T): T {
+  const check = (attribute: string, v: unknown, max: number) => {
+    if (typeof v !== 'string') return;
+    const bytes = Buffer.byteLength(v);
+    if (bytes > max) throw new KeyTooLongError(attribute, bytes, max);
+  };
+  if (typeof k === 'string') check('partition', k, MAX_PARTITION_KEY_BYTES);
+  else if (k && typeof k === 'object') {
+    const o = k as Record<string, unknown>;
+    check('partition', o.PK, MAX_PARTITION_KEY_BYTES);
+    check('sort', o.SK, MAX_SORT_KEY_BYTES);
+    check('index partition', o.GSI1PK, MAX_PARTITION_KEY_BYTES);
+    check('index sort', o.GSI1SK, MAX_SORT_KEY_BYTES);
+  }
+  return k;
+}
+
+/** Every builder's result is checked against DynamoDB's key sizes (`sized`). */
+function checkedBuilders<T extends Record<string, (...args: never[]) => unknown>>(builders: T): T {
+  return Object.fromEntries(Object.entries(builders).map(([name, f]) => [name, (...args: never[]) => sized(f(...args))])) as T;
+}
+
+export const keys = checkedBuilders({
+  shopConfig: (shopId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: 'CONFIG' }),
   /** Directory entry: one per shop under a shared partition, so dispatch can list shops with one Query. */
-  shopDirectory: (shopId: string): Key => ({ PK: 'SHOPS', SK: `SHOP#${part(shopId)}` }),
-  shopDirectoryPartition: () => 'SHOPS',
-  apiKey: (keyHash: string): Key => ({ PK: `APIKEY#${keyHash}`, SK: 'APIKEY' }),
+  shopDirectory: (shopId: string): Key => ({ PK: P.shopDirectory, SK: `SHOP#${part(shopId)}` }),
+  shopDirectoryPartition: () => P.shopDirectory,
+  apiKey: (keyHash: string): Key => ({ PK: `${P.apiKey}${keyHash}`, SK: 'APIKEY' }),
   /** GSI1 entry on an API key item: a shop's keys are listed (and found by key id) with one Query. */
-  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `APIKEYS#${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
-  apiKeyIndexPartition: (shopId: string) => `APIKEYS#${part(shopId)}`,
-  pageRef: (pageId: string): Key => ({ PK: `PAGE#${part(pageId)}`, SK: 'REF' }),
-  pageState: (shopId: string, pageId: string): Key => ({ PK: `SHOP#${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
+  apiKeyIndex: (shopId: string, keyId: string) => ({ GSI1PK: `${P.apiKeyIndex}${part(shopId)}`, GSI1SK: `KEY#${part(keyId)}` }),
+  apiKeyIndexPartition: (shopId: string) => `${P.apiKeyIndex}${part(shopId)}`,
+  pageRef: (pageId: string): Key => ({ PK: `${P.page}${part(pageId)}`, SK: 'REF' }),
+  pageState: (shopId: string, pageId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: `PAGESTATE#${part(pageId)}` }),
   pageStatePrefix: () => 'PAGESTATE#',
   customer: (shopId: string, pageId: string, customerId: string): Key => ({
-    PK: `SHOP#${part(shopId)}#PAGE#${part(pageId)}#CUST#${part(customerId)}`,
+    PK: `${P.shop}${part(shopId)}#PAGE#${part(pageId)}#CUST#${part(customerId)}`,
     SK: 'STATE',
   }),
-  order: (shopId: string, orderId: string): Key => ({ PK: `SHOP#${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
+  order: (shopId: string, orderId: string): Key => ({ PK: `${P.shop}${part(shopId)}#ORDER#${part(orderId)}`, SK: 'STATE' }),
   /** Who wrote a comment, so the page's reply to it finds its customer. */
-  commentLink: (shopId: string, commentId: string): Key => ({ PK: `SHOP#${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
+  commentLink: (shopId: string, commentId: string): Key => ({ PK: `${P.shop}${part(shopId)}#COMMENT#${part(commentId)}`, SK: 'LINK' }),
   /** A shop's signing secret for one order platform: its own partition, so no shop read ever returns it. */
-  orderWebhookSecret: (shopId: string, platform: string): Key => ({ PK: `ORDERHOOK#${part(shopId)}#${part(platform)}`, SK: 'SECRET' }),
+  orderWebhookSecret: (shopId: string, platform: string): Key => ({ PK: `${P.orderHook}${part(shopId)}#${part(platform)}`, SK: 'SECRET' }),
   /** The shop's product cost table: one item per SKU or variant id under one partition. */
-  productCostPartition: (shopId: string) => `SHOP#${part(shopId)}#COST`,
+  productCostPartition: (shopId: string) => `${P.shop}${part(shopId)}#COST`,
   productCost: (shopId: string, by: 'sku' | 'variant', ref: string): Key => ({
     PK: keys.productCostPartition(shopId),
     SK: `${by === 'sku' ? 'SKU' : 'VAR'}#${part(ref)}`,
   }),
-  phone: (shopId: string, phone: string): Key => ({ PK: `SHOP#${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
-  spend: (shopId: string, adId: string, day: string): Key => ({ PK: `SHOP#${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
+  phone: (shopId: string, phone: string): Key => ({ PK: `${P.shop}${part(shopId)}#PHONE#${part(phone)}`, SK: 'LINK' }),
+  spend: (shopId: string, adId: string, day: string): Key => ({ PK: `${P.shop}${part(shopId)}#SPEND#${part(adId)}`, SK: `DAY#${day}` }),
   /** Raw events are sharded per page and day so a livestream does not heat one partition. */
   rawPartition: (shopId: string, pageId: string, day: string, shard: number) =>
-    `SHOP#${part(shopId)}#RAW#${part(pageId)}#${day}#${shard}`,
+    `${P.shop}${part(shopId)}#RAW#${part(pageId)}#${day}#${shard}`,
   raw: (shopId: string, pageId: string, day: string, shard: number, chunkId: string): Key => ({
     PK: keys.rawPartition(shopId, pageId, day, shard),
     SK: `CHUNK#${chunkId}`,
@@ -81,7 +153,7 @@ export const keys = {
    * (other partitions, summed at read) so that a storm neither serialises on
    * one item nor exceeds one partition's write rate. Shard 0 is the plain key.
    */
-  rollupPartition: (shopId: string, pageId: string, shard = 0) => `SHOP#${part(shopId)}#ROLLUP#${part(pageId)}${shard === 0 ? '' : `#${shard}`}`,
+  rollupPartition: (shopId: string, pageId: string, shard = 0) => `${P.shop}${part(shopId)}#ROLLUP#${part(pageId)}${shard === 0 ? '' : `#${shard}`}`,
   rollupSortPrefix: (scope: RollupScope, period: Period) => `${scope}${period}#`,
   rollup: (shopId: string, pageId: string, scope: RollupScope, period: Period, periodKey: string, entity?: string, shard = 0): Key => ({
     PK: keys.rollupPartition(shopId, pageId, shard),
@@ -92,17 +164,21 @@ export const keys = {
     WAITPK: keys.openWaitPartition(shopId, openWaitShard(pageId, customerId)),
     WAITSK: `${openedAtIso}#${part(pageId)}#${part(customerId)}`,
   }),
-  openWaitPartition: (shopId: string, shard = 0) => `WAIT#${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
+  openWaitPartition: (shopId: string, shard = 0) => `${P.openWait}${part(shopId)}${shard === 0 ? '' : `#${shard}`}`,
   /** Addresses SES reported as bounced or complaining, per shop: no more digests go to them. */
-  suppressionPartition: (shopId: string) => `SHOP#${part(shopId)}#SUPPRESS`,
+  suppressionPartition: (shopId: string) => `${P.shop}${part(shopId)}#SUPPRESS`,
   suppression: (shopId: string, email: string): Key => ({ PK: keys.suppressionPartition(shopId), SK: `EMAIL#${part(email.toLowerCase())}` }),
   /**
    * An event acknowledged but not counted (SPEC §4.1): one item per event id
    * (a redelivery overwrites it), listed by time through a GSI1 partition per shop.
    */
-  rejectedEvent: (shopId: string, eventId: string): Key => ({ PK: `SHOP#${part(shopId)}#REJECTED#${part(eventId)}`, SK: 'REJECTED' }),
+  rejectedEvent: (shopId: string, eventId: string): Key => ({ PK: `${P.shop}${part(shopId)}#REJECTED#${part(eventId)}`, SK: 'REJECTED' }),
   rejectedEventIndex: (shopId: string, rejectedAtIso: string, eventId: string) => ({ GSI1PK: keys.rejectedEventPartition(shopId), GSI1SK: `${rejectedAtIso}#${part(eventId)}` }),
-  rejectedEventPartition: (shopId: string) => `REJECTED#${part(shopId)}`,
+  rejectedEventPartition: (shopId: string) => `${P.rejectedIndex}${part(shopId)}`,
+  /** The generation of a shop's report links: raising it revokes every link signed before. */
+  reportLinkGeneration: (shopId: string): Key => ({ PK: `${P.shop}${part(shopId)}`, SK: 'LINKGEN' }),
+  /** A shop's request counter for one limit class and one window (lib/limits/shop-limits.ts); expires by TTL. */
+  rateCounter: (shopId: string, limit: string, window: number): Key => ({ PK: `${P.rate}${part(shopId)}#${part(limit)}`, SK: `W#${window}` }),
   /**
    * SLA alerts (lib/alerts/): a marker per wait and threshold (written once, with a condition, so an
    * alert goes out at most once), and a shop's alert groups (one per threshold and minute) under one
@@ -111,25 +187,25 @@ export const keys = {
    * follows `CUST` in the marker, so erasure rewrites it like a conversation's key.
    */
   alertMarker: (shopId: string, pageId: string, customerId: string, openedAtIso: string, threshold: string): Key => ({
-    PK: `ALERT#${part(shopId)}#WAIT#${part(pageId)}#CUST#${part(customerId)}#${openedAtIso}`,
+    PK: `${P.alert}${part(shopId)}#WAIT#${part(pageId)}#CUST#${part(customerId)}#${openedAtIso}`,
     SK: `T#${threshold}`,
   }),
-  alertGroupPartition: (shopId: string) => `ALERT#${part(shopId)}#GROUPS`,
+  alertGroupPartition: (shopId: string) => `${P.alert}${part(shopId)}#GROUPS`,
   alertGroupPrefix: () => 'GROUP#',
   alertGroup: (shopId: string, windowIso: string, threshold: string): Key => ({ PK: keys.alertGroupPartition(shopId), SK: `GROUP#${windowIso}#${threshold}` }),
   digestLedger: (shopId: string, period: 'daily' | 'weekly', periodKey: string, email: string): Key => ({
-    PK: `DIGEST#${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
+    PK: `${P.digest}${part(shopId)}#${period}#${periodKey}#${part(email.toLowerCase())}`,
     SK: 'LEDGER',
   }),
   /** The phone a phone-link key names (erasure finds a person's phones through the links they hold). */
   phoneOfKey: (shopId: string, pk: string): string | undefined => {
-    const prefix = `SHOP#${part(shopId)}#PHONE#`;
+    const prefix = `${P.shop}${part(shopId)}#PHONE#`;
     return pk.startsWith(prefix) ? unpart(pk.slice(prefix.length)) : undefined;
   },
   /** A data lifecycle job (shop deletion, one person's erasure): outside every shop's partitions, so a deletion never deletes its own record. */
-  lifecycleJob: (jobId: string): Key => ({ PK: `JOB#${part(jobId)}`, SK: 'JOB' }),
+  lifecycleJob: (jobId: string): Key => ({ PK: `${P.job}${part(jobId)}`, SK: 'JOB' }),
   /** The list of lifecycle jobs not done yet (one item per job), which the scheduled sweep carries on. */
-  openJobsPartition: () => 'JOBS#OPEN',
+  openJobsPartition: () => `${P.openJobs}OPEN`,
   openJob: (jobId: string): Key => ({ PK: keys.openJobsPartition(), SK: `JOB#${part(jobId)}` }),
   /**
    * Where every item of a shop lives, for deletion and erasure (which scan for
@@ -140,14 +216,14 @@ export const keys = {
    * one of these (test/unit/keys.test.ts checks each key function).
    */
   shopOwnership: (shopId: string) => ({
-    partition: `SHOP#${part(shopId)}`,
-    partitionPrefixes: [`SHOP#${part(shopId)}#`, `ORDERHOOK#${part(shopId)}#`, `DIGEST#${part(shopId)}#`, `ALERT#${part(shopId)}#`],
+    partition: `${P.shop}${part(shopId)}`,
+    partitionPrefixes: [`${P.shop}${part(shopId)}#`, `${P.orderHook}${part(shopId)}#`, `${P.digest}${part(shopId)}#`, `${P.alert}${part(shopId)}#`],
     directoryEntry: keys.shopDirectory(shopId),
-    apiKeyPrefix: 'APIKEY#',
+    apiKeyPrefix: P.apiKey,
     apiKeyIndexPartition: keys.apiKeyIndexPartition(shopId),
-    pageRefPrefix: 'PAGE#',
+    pageRefPrefix: P.page,
   }),
-};
+});
 
 /** Rewrites the entity ids inside a key string (each `#`-separated part, unescaped), keeping the escaping. */
 export function mapKeyParts(key: string, f: (id: string) => string): string {

@@ -17,8 +17,13 @@ export async function putOrderWebhookSecret(shopId: string, platform: string, se
   );
 }
 
-/** The shop's secret for the platform, or undefined when none is set. */
+/**
+ * The shop's secret for the platform, or undefined when none is set. An
+ * eventually consistent read (half the cost of a consistent one, and only
+ * reached by requests with a well-formed signature): a secret set in the last
+ * second may not be seen yet, and the platform's retry then succeeds.
+ */
 export async function getOrderWebhookSecret(shopId: string, platform: string): Promise<string | undefined> {
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.orderWebhookSecret(shopId, platform), ConsistentRead: true }));
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.orderWebhookSecret(shopId, platform) }));
   return typeof res.Item?.secret === 'string' ? res.Item.secret : undefined;
 }

@@ -2,7 +2,7 @@ import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError,
 import { config, requireSetting } from '#lib/config.ts';
 import { log, metric, metricWithTotal } from '#lib/log.ts';
 import { safeEqual } from '#lib/http/http.ts';
-import { verifyMetaSignature, verifyOrderSignature, verifyZaloSignature } from '#lib/adapters/signature.ts';
+import { isOrderSignatureShaped, verifyMetaSignature, verifyOrderSignature, verifyZaloSignature } from '#lib/adapters/signature.ts';
 import { metaPageIds, normalizeMeta } from '#lib/adapters/meta.ts';
 import { normalizeZalo, zaloPageIds } from '#lib/adapters/zalo.ts';
 import { costRefsOf, orderEvents, orderHeaders, ORDER_PLATFORMS, parseOrderJson, readOrderWebhook, scopeToShop, type OrderPlatform } from '#lib/adapters/orders.ts';
@@ -102,7 +102,7 @@ export async function receiveZalo(raw: Buffer, signature: string | undefined) {
 
 /**
  * An order webhook for one shop (`/webhooks/orders/{platform}/{shopId}`):
- * size → the shop's own secret for that platform → signature → topic (one we
+ * size → signature header shape (no read for an unsigned request) → the shop's own secret for that platform → signature → topic (one we
  * do not use is acknowledged and counted) → exact parse → cost table → scoped
  * to the shop → queue. An unknown shop and a shop without a secret for the
  * platform answer the same 401, so the route reveals nothing.
@@ -113,8 +113,9 @@ export async function receiveOrder(platform: string, shopSegment: string, raw: B
   const p = platform as OrderPlatform;
   const names = orderHeaders(p);
   const shopId = shopIdOf(shopSegment);
-  const secret = shopId ? await getOrderWebhookSecret(shopId, p) : undefined;
   const signature = names.hmac.map((n) => headers(n)).find((v) => v !== undefined);
+  // a missing or malformed signature is refused before any read: an unsigned flood costs no read capacity
+  const secret = shopId && isOrderSignatureShaped(signature) ? await getOrderWebhookSecret(shopId, p) : undefined;
   const shop = secret && verifyOrderSignature(raw, signature, secret) ? await getShop(shopId!) : undefined;
   if (!shop) throw new UnauthorizedError(`Bad or missing ${names.hmac[0]}: sign with this shop's ${platform} webhook secret (set by PUT /v1/admin/shops/{shopId}/order-webhooks/${platform})`);
   const topic = headers(names.topic);

@@ -19,10 +19,24 @@ import type { DigestJob, IngestMessage, Queues } from '#lib/queue/types.ts';
  * - dead letters: a message that failed its `maxReceives`-th receive moves to
  *   `<dir>-dlq/` instead of being delivered again;
  * - no order: oldest first, but nothing waits for anything else;
- * - delays: `send(bodies, delayMs)` keeps them invisible that long (SQS
+ * - fair queue (Amazon SQS fair queues, a standard queue whose messages carry
+ *   a `MessageGroupId`, here the shop): a tenant is noisy when it holds more
+ *   than NOISY_SHARE of the messages in flight and at least NOISY_MIN_IN_FLIGHT
+ *   of its own (AWS's documented thresholds, 10 % and 30); a receive then hands
+ *   out the quiet tenants' visible messages first, and among noisy tenants
+ *   those with the fewest messages in flight first. Nothing is dropped or
+ *   throttled: a noisy tenant's messages wait only while quiet ones are
+ *   waiting. A message without a group is a tenant of its own. (AWS also
+ *   weighs each tenant's share of processing time and keeps a tenant noisy
+ *   for up to 5 minutes; the local queue judges by messages in flight alone.)
+ * - delays: `send(bodies, { delayMs })` keeps them invisible that long (SQS
  *   DelaySeconds), kept across a restart.
  */
-export type Stored<T> = { id: string; body: T; receives: number; sentAt: number; notBefore?: number };
+export type Stored<T> = { id: string; body: T; receives: number; sentAt: number; notBefore?: number; group?: string };
+
+/** AWS's documented noisy-tenant thresholds (share of in-flight messages, and in-flight messages of its own). */
+export const NOISY_SHARE = 0.1;
+export const NOISY_MIN_IN_FLIGHT = 30;
 /** Receives a batch; returns the ids of the messages that failed. */
 export type Consumer<T> = (batch: Array<Stored<T>>) => Promise<string[]>;
 
@@ -37,9 +51,11 @@ export type LocalQueueOptions = {
   visibilityTimeoutMs?: number;
   /** ignored: kept so older callers still compile (every local queue is a standard queue now) */
   fifo?: boolean;
+  /** default true: receive as a fair queue does (above); false: oldest first, as a standard queue without groups */
+  fair?: boolean;
 };
 
-type Entry = { visibleAt: number; receives: number; sentAt: number };
+type Entry = { visibleAt: number; receives: number; sentAt: number; group: string | undefined; seq: number };
 
 export class LocalQueue<T> {
   private seq = 0;
@@ -57,24 +73,28 @@ export class LocalQueue<T> {
     private readonly consumer: Consumer<T>,
     opts: LocalQueueOptions,
   ) {
-    this.opts = { batchingWindowMs: 0, concurrency: 1, visibilityTimeoutMs: 30_000, ...opts };
+    this.opts = { batchingWindowMs: 0, concurrency: 1, visibilityTimeoutMs: 30_000, fair: true, ...opts };
     this.dlqDir = `${dir}-dlq`;
     mkdirSync(dir, { recursive: true });
     mkdirSync(this.dlqDir, { recursive: true });
     // after a restart every message is visible again, as in SQS once its visibility timeout is over
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
       const s = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Partial<Stored<T>>;
-      this.entries.set(f.slice(0, -5), { visibleAt: s.receives ? 0 : (s.notBefore ?? 0), receives: s.receives ?? 0, sentAt: s.sentAt ?? Date.now() });
+      this.entries.set(f.slice(0, -5), { visibleAt: s.receives ? 0 : (s.notBefore ?? 0), receives: s.receives ?? 0, sentAt: s.sentAt ?? Date.now(), group: s.group, seq: Number(f.split('-')[0]) });
       this.seq = Math.max(this.seq, Number(f.split('-')[0]) + 1);
     }
   }
 
-  send(bodies: T[], delayMs = 0): void {
+  /** Sends messages; `groupOf` gives each its tenant (SQS `MessageGroupId`), if any; `delayMs` keeps them invisible that long. */
+  send(bodies: T[], opts: { delayMs?: number; groupOf?: (body: T) => string | undefined } = {}): void {
     const now = Date.now();
+    const delayMs = opts.delayMs ?? 0;
     for (const body of bodies) {
-      const id = `${String(this.seq++).padStart(12, '0')}-${Math.random().toString(36).slice(2, 8)}`;
-      this.write(id, { id, body, receives: 0, sentAt: now, ...(delayMs > 0 ? { notBefore: now + delayMs } : {}) });
-      this.entries.set(id, { visibleAt: now + delayMs, receives: 0, sentAt: now });
+      const seq = this.seq++;
+      const id = `${String(seq).padStart(12, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+      const group = opts.groupOf?.(body);
+      this.write(id, { id, body, receives: 0, sentAt: now, ...(delayMs > 0 ? { notBefore: now + delayMs } : {}), ...(group === undefined ? {} : { group }) });
+      this.entries.set(id, { visibleAt: now + delayMs, receives: 0, sentAt: now, group, seq });
     }
     this.wake();
   }
@@ -149,6 +169,31 @@ export class LocalQueue<T> {
     }
   }
 
+  /**
+   * The messages in the order a receive considers them: oldest first, and in
+   * a fair queue the quiet tenants' before the noisy ones', noisy tenants with
+   * fewer messages in flight first. In flight = received, not yet deleted, and
+   * within its visibility timeout.
+   */
+  private receiveOrder(): Array<[string, Entry]> {
+    const all = [...this.entries];
+    if (!this.opts.fair) return all;
+    const now = Date.now();
+    const inFlight = new Map<string, number>();
+    let total = 0;
+    for (const [, e] of all)
+      if (e.receives > 0 && e.visibleAt > now && e.group !== undefined) {
+        inFlight.set(e.group, (inFlight.get(e.group) ?? 0) + 1);
+        total++;
+      }
+    const noisy = (g: string | undefined) => {
+      const n = g === undefined ? 0 : (inFlight.get(g) ?? 0);
+      return n >= NOISY_MIN_IN_FLIGHT && n > NOISY_SHARE * total ? n : 0;
+    };
+    const rank = new Map(all.map(([id, e]) => [id, noisy(e.group)]));
+    return all.sort(([a, x], [b, y]) => rank.get(a)! - rank.get(b)! || x.seq - y.seq);
+  }
+
   /** One poller's receive: claims visible messages until the batch is full or the window is over. */
   private async collect(): Promise<Array<Stored<T>>> {
     const batch: Array<Stored<T>> = [];
@@ -157,7 +202,7 @@ export class LocalQueue<T> {
     while (this.running) {
       const now = Date.now();
       let nextVisible = Infinity;
-      for (const [id, e] of this.entries) {
+      for (const [id, e] of this.receiveOrder()) {
         if (batch.length >= this.opts.batchSize) break;
         if (held.has(id)) continue;
         if (e.visibleAt > now) {
@@ -255,12 +300,13 @@ export class LocalQueues implements Queues {
     readonly digest: LocalQueue<DigestJob>,
   ) {}
 
+  /** The shop is each message's tenant (MessageGroupId), as in lib/queue/sqs.ts. */
   async sendIngest(messages: IngestMessage[]): Promise<void> {
-    this.ingest.send(messages);
+    this.ingest.send(messages, { groupOf: (m) => m.shopId });
   }
 
   async sendDigestJobs(jobs: DigestJob[]): Promise<void> {
-    this.digest.send(jobs);
+    this.digest.send(jobs, { groupOf: (j) => j.shopId });
   }
 
   async deadLetterDigest(job: unknown, reason: string): Promise<void> {
@@ -281,6 +327,8 @@ export function sqsEventOf<T>(batch: Array<Stored<T>>, queueName: string): SQSEv
           SentTimestamp: String(m.sentAt),
           SenderId: 'local',
           ApproximateFirstReceiveTimestamp: String(Date.now()),
+          // a fair queue's records name their tenant
+          ...(m.group === undefined ? {} : { MessageGroupId: m.group }),
         },
         messageAttributes: {},
         md5OfBody: '',

@@ -123,12 +123,12 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   const dataDir = path.resolve(opts.dataDir ?? '.data');
   process.env.OUTBOX_DIR ??= path.resolve('outbox');
   // every function runs here: check all their settings before starting anything
-  checkConfig(ALL_SETTINGS);
+  const checked = checkConfig(ALL_SETTINGS);
   let dynamo: LocalDynamo | undefined;
   if (opts.dynamoEndpoint) {
     process.env.DYNAMODB_ENDPOINT = opts.dynamoEndpoint;
   } else {
-    dynamo = await startDynamoLocal({ dataDir: path.join(dataDir, 'dynamodb'), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
+    dynamo = await startDynamoLocal({ dataDir: path.join(dataDir, 'dynamodb'), ...(checked.DYNAMODB_PORT !== undefined ? { port: checked.DYNAMODB_PORT } : {}) });
     process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   }
   resetConfig();
@@ -170,7 +170,7 @@ export async function startLocal(opts: { port?: number; dataDir?: string; dynamo
   }, { maxReceives: 5, batchSize: 10, concurrency: 2 });
   const localAlerts: AlertQueue = {
     send: async (messages) => {
-      for (const m of messages) alertQ.send([m.body], m.delaySeconds * 1000);
+      for (const m of messages) alertQ.send([m.body], { delayMs: m.delaySeconds * 1000 });
     },
     deadLetter: async (body, reason) => alertQ.deadLetter(body, reason),
   };

@@ -53,6 +53,9 @@ describe('npm start, then npm run demo, on fresh data', () => {
     // alerts grouped per 10 s (ALERT_GROUP_SECONDS) so the demo's alert part waits seconds, not a minute
     server = run([path.join(ROOT, 'scripts/start.ts')], dir, userEnv({ PORT: '0', ALERT_GROUP_SECONDS: '10' }));
     url = await until('the start banner', () => /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1] ?? (server.child.exitCode !== null ? (() => { throw new Error(server.out()); })() : undefined), 150_000);
+    // the banner says where the admin token comes from, never the token itself (issue 21)
+    expect(server.out()).toContain('admin      Authorization: Bearer <admin token>');
+    expect(server.out()).not.toContain(LOCAL_DEFAULTS.ADMIN_TOKEN);
   }, 180_000); // DynamoDB Local and every handler: ~50 s on these shared machines under load
 
   afterAll(async () => {

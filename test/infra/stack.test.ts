@@ -555,17 +555,19 @@ describe('the CDK stack', () => {
     const dynamo = (k: string) => only(actionsOf(template, fnIds[k]!), 'dynamodb:');
     expect(dynamo('authorizer')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']); // last use of API key items only (LeadingKeys test)
     expect(dynamo('webhook')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    expect(dynamo('events')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
-    expect(dynamo('report')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+    // events and report: UpdateItem of their per-shop request counters only (RATE#, see the LeadingKeys test)
+    expect(dynamo('events')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('report')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('dispatch')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']); // ledger items only (LeadingKeys test)
     expect(dynamo('feedback')).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
-    expect(dynamo('ingest')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamo('ingest')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('send')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    // Scan: shop deletion and erasure (lifecycle); UpdateItem: the shop's report-link generation (revocation)
+    expect(dynamo('admin')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem']);
     expect(dynamo('alerts')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
 
     const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'];
-    for (const readOnly of ['webhook', 'events', 'report']) expect(dynamo(readOnly).filter((a) => writes.includes(a)), readOnly).toEqual([]);
+    expect(dynamo('webhook').filter((a) => writes.includes(a)), 'webhook').toEqual([]);
     // no wildcard action and no table management anywhere
     for (const [name, id] of Object.entries(fnIds)) {
       for (const a of actionsOf(template, id)) expect(a.endsWith('*') && !a.startsWith('xray:') ? a : '', name).toBe('');
@@ -628,18 +630,56 @@ describe('the CDK stack', () => {
     }
   });
 
-  it('limits the table writes of ingest, digest-send, the authorizer and the alert worker to the key prefixes they own (dynamodb:LeadingKeys)', () => {
+  it('limits the table writes of every function to the key prefixes it owns (dynamodb:LeadingKeys)', () => {
     const writes = (name: string) =>
       statementsOf(template, fnIds[name]!)
         .filter((st) => actionList(st).some((a) => DYNAMO_WRITES.includes(a)))
         .map((st) => ({ actions: actionList(st).filter((a) => DYNAMO_WRITES.includes(a)).sort(), leadingKeys: st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] }));
-    expect(writes('ingest')).toEqual([{ actions: ['dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*'] }]);
+    expect(writes('ingest')).toEqual([{ actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*'] }]);
     expect(writes('send')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
     expect(writes('authorizer')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['APIKEY#*'] }]);
+    expect(writes('events')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] }]);
+    expect(writes('report')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['RATE#*'] }]);
+    expect(writes('admin')).toEqual([
+      { actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*', 'SHOPS*', 'PAGE#*', 'APIKEY#*', 'JOB#*', 'JOBS#*', 'DIGEST#*', 'ALERT#*'] },
+      { actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'], leadingKeys: ['ORDERHOOK#*'] },
+    ]);
     expect(writes('dispatch')).toEqual([{ actions: ['dynamodb:UpdateItem'], leadingKeys: ['DIGEST#*'] }]);
     expect(writes('feedback')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['SHOP#*', 'DIGEST#*'] }]);
     expect(writes('alerts')).toEqual([{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], leadingKeys: ['ALERT#*'] }]);
-    for (const name of ['webhook', 'events', 'report']) expect(writes(name), name).toEqual([]);
+    expect(writes('webhook')).toEqual([]);
+  });
+
+  it('limits every read of every function to the key prefixes it uses (LeadingKeys on reads too): only the webhook reads order secrets', () => {
+    const READS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+    const reads = (name: string) =>
+      statementsOf(template, fnIds[name]!)
+        .filter((st) => actionList(st).some((a) => READS.includes(a)))
+        .map((st) => ({
+          index: JSON.stringify(st.Resource).includes('/index/'),
+          actions: actionList(st).filter((a) => READS.includes(a)).sort(),
+          leadingKeys: st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
+        }));
+    // every read statement of every function carries a LeadingKeys condition
+    for (const name of Object.keys(fnIds)) for (const r of reads(name)) expect(r.leadingKeys, name).toBeDefined();
+    const table = (actions: string[], leadingKeys: string[]) => ({ index: false, actions, leadingKeys });
+    const gsi = (leadingKeys: string[]) => ({ index: true, actions: ['dynamodb:Query'], leadingKeys });
+    expect(reads('webhook')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['PAGE#*', 'SHOP#*', 'ORDERHOOK#*'])]);
+    expect(reads('events')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem'], ['SHOP#*'])]);
+    expect(reads('report')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*']), gsi(['WAIT#*']), gsi(['REJECTED#*'])]); // open waits on OpenWaits, rejected events on GSI1
+    expect(reads('authorizer')).toEqual([table(['dynamodb:GetItem'], ['APIKEY#*'])]);
+    expect(reads('admin')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*', 'SHOPS*', 'PAGE#*', 'APIKEY#*', 'JOB#*', 'JOBS#*', 'DIGEST#*', 'ALERT#*']), gsi(['APIKEYS#*'])]);
+    expect(reads('alerts')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*', 'ALERT#*'])]);
+    expect(reads('ingest')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*'])]);
+    expect(reads('dispatch')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOPS*', 'SHOP#*', 'DIGEST#*'])]);
+    expect(reads('feedback')).toEqual([]);
+    expect(reads('send')).toEqual([table(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'], ['SHOP#*', 'DIGEST#*']), gsi(['WAIT#*'])]);
+    // order webhook secrets: read by the webhook alone (the admin may only put them)
+    for (const name of Object.keys(fnIds)) expect(reads(name).some((r) => r.leadingKeys?.includes('ORDERHOOK#*')), name).toBe(name === 'webhook');
+    // the prefixes are those lib/store/keys.ts builds keys with
+    expect(keys.orderWebhookSecret('s', 'shopify').PK.startsWith('ORDERHOOK#')).toBe(true);
+    expect(keys.rateCounter('s', 'events', 1).PK.startsWith('RATE#')).toBe(true);
+    expect(keys.shopDirectory('s').PK).toBe('SHOPS');
   });
 
   it('lets the alert worker, shop deletion, erasure and the alert status reach alert items, whatever LeadingKeys conditions the grants carry', () => {

@@ -69,7 +69,7 @@ describe('GET /v1/shops/{shopId}/waiting', () => {
   });
 
   it('opens as a page through a signed link, and not with an altered one', async () => {
-    const { url } = createWaitingLink(SHOP, { channel: 'instagram' });
+    const { url } = await createWaitingLink(SHOP, { channel: 'instagram' });
     const u = new URL(url);
     const page = await call(report, httpEvent({ method: 'GET', path: u.pathname, query: u.search.slice(1) }));
     expect(page.status).toBe(200);

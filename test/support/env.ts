@@ -22,6 +22,11 @@ process.env.AWS_REGION = 'local';
 process.env.LOG_LEVEL ??= 'silent';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 Object.assign(process.env, TEST_SECRETS);
+// Per-shop limits far above what any test sends in a second (test/integration/shop-limits-and-edges.test.ts sets low ones);
+// tests measure figures, not throughput.
+process.env.SHOP_EVENT_REQUESTS_PER_SECOND ??= '100000';
+process.env.SHOP_EVENTS_PER_SECOND ??= '10000000';
+process.env.SHOP_REPORT_REQUESTS_PER_SECOND ??= '100000';
 resetConfig();
 setDb(undefined);
 

@@ -1,8 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { keys, mapKeyParts, mapPersonKeyParts, openWaitShard, OPEN_WAIT_INDEX_ATTRIBUTES, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
+import { keys, KeyTooLongError, mapKeyParts, mapPersonKeyParts, OPEN_WAIT_INDEX_ATTRIBUTES, openWaitShard, OPEN_WAIT_SHARDS, unpart } from '#lib/store/keys.ts';
 import { TABLE, tableDefinition } from '#lib/store/table.ts';
 
 describe('keys', () => {
+  it("refuses a key past DynamoDB's limits (2,048 bytes partition, 1,024 sort, UTF-8) with a 400, and builds one just under", () => {
+    const id = (bytes: number) => 'x'.repeat(bytes);
+    // SHOP#s#ORDER# is 13 bytes
+    expect(keys.order('s', id(2048 - 13)).PK).toHaveLength(2048);
+    expect(() => keys.order('s', id(2048 - 12))).toThrow(KeyTooLongError);
+    // escaping counts: 700 '#' become 2,100 bytes, after SHOP# 2,105
+    expect(() => keys.shopConfig('#'.repeat(700))).toThrow('2105 bytes');
+    // sort keys: 1,024 bytes; 'ồ' is 3 bytes in UTF-8
+    expect(() => keys.rollup('s', 'p', 'S', 'D', '2026-11-23', 'ồ'.repeat(340))).toThrow(KeyTooLongError);
+    expect(keys.rollup('s', 'p', 'S', 'D', '2026-11-23', 'ồ'.repeat(330)).SK).toBe(`SD#2026-11-23#${'ồ'.repeat(330)}`);
+    expect(() => keys.rawPartition('s'.repeat(3000), 'p', '2026-11-23', 0)).toThrow(KeyTooLongError);
+    expect(new KeyTooLongError('partition', 2100, 2048).status).toBe(400);
+  });
+
   it('prefixes entities and escapes # in ids so one id cannot forge another key', () => {
     expect(keys.customer('shop1', 'p#1', 'c1')).toEqual({ PK: 'SHOP#shop1#PAGE#p%231#CUST#c1', SK: 'STATE' });
     expect(keys.rollup('s', 'p', 'S', 'D', '2026-11-23', 'staff#x')).toEqual({
@@ -93,6 +107,7 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     alertMarker: () => keys.alertMarker('s-1', 'p', 'c', '2026-11-23T01:00:00.000Z', 'breach'),
     alertGroup: () => keys.alertGroup('s-1', '2026-11-23T01:00:00.000Z', 'warning#0'),
     alertGroupPartition: () => ({ PK: keys.alertGroupPartition('s-1') }),
+    reportLinkGeneration: () => keys.reportLinkGeneration('s-1'),
   };
   const special: Record<string, string> = {
     apiKey: 'keyed by the hash; owned through GSI1PK (checked below)',
@@ -112,6 +127,7 @@ describe('shopOwnership: every key of shop data is found by deletion and erasure
     rejectedEventIndex: 'GSI attributes of a rejected event item',
     rejectedEventPartition: 'GSI partition name',
     alertGroupPrefix: 'a sort key prefix',
+    rateCounter: "a shop's request count of one second: no personal data, expires by TTL two minutes later",
   };
 
   it('classifies every key function (add a new one to one of the lists above)', () => {

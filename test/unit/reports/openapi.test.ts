@@ -39,6 +39,16 @@ describe('openApiDocument', () => {
     ]) expect(routes).toContain(r);
   });
 
+  it("documents the per-shop limits (429 with Retry-After) and the revocation of a shop's report links", () => {
+    for (const [p, m] of [['/v1/events', 'post'], ['/v1/shops/{shopId}/reports/{report}', 'get'], ['/v1/shops/{shopId}/exports/conversations', 'get'], ['/v1/shops/{shopId}/orders/{orderId}', 'get'], ['/v1/shops/{shopId}/report-links', 'post'], ['/v1/report-pages/{shopId}/{report}', 'get']] as const) {
+      const r429 = (doc.paths as any)[p][m].responses['429'];
+      expect(r429?.headers?.['Retry-After']?.schema, `${m} ${p}`).toEqual({ type: 'integer', minimum: 1 });
+    }
+    const revoke = (doc.paths as any)['/v1/admin/shops/{shopId}/report-links/revoke'].post;
+    expect(revoke.security).toEqual([{ adminToken: [] }]);
+    expect(Object.keys(revoke.responses['200'].content['application/json'].schema.properties)).toEqual(['shopId', 'linkGeneration', 'revokedAt']);
+  });
+
   it('documents the order id scheme where integrators look for it', () => {
     expect(doc.info.description).toContain('`<platform>:<platform order id>`');
     expect(doc.paths['/v1/shops/{shopId}/orders/{orderId}'].get.description).toContain('haravan:1001234567');
