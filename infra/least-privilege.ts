@@ -22,7 +22,8 @@ import type { FunctionName } from '../lib/startup.ts';
 export type TableAccess = {
   read?: { actions: ReadAction[]; under: KeyPrefix[] };
   index?: KeyPrefix[];
-  write?: Array<{ actions: WriteAction[]; under: KeyPrefix[] }>;
+  /** `returnValuesNone`: only with ReturnValues NONE (IAM `dynamodb:ReturnValues`), so a write cannot read the old item back */
+  write?: Array<{ actions: WriteAction[]; under: KeyPrefix[]; returnValuesNone?: boolean }>;
   /** Scan of the whole table (no key condition can narrow a Scan): shop deletion and erasure only */
   scan?: boolean;
 };
@@ -50,9 +51,12 @@ export const TABLE_ACCESS = {
     read: { actions: ['GetItem', 'BatchGetItem', 'Query'], under: ['shop', 'shopDirectory', 'page', 'apiKey', 'job', 'openJobs', 'digest', 'alert'] },
     index: ['apiKeyIndex'],
     write: [
-      { actions: ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], under: ['shop', 'shopDirectory', 'page', 'apiKey', 'job', 'openJobs', 'digest', 'alert'] },
-      // puts a shop's order secrets without reading them back; deletes them with the shop
-      { actions: ['PutItem', 'DeleteItem', 'BatchWriteItem'], under: ['orderHook'] },
+      { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], under: ['shop', 'shopDirectory', 'page', 'apiKey', 'job', 'openJobs', 'digest', 'alert'] },
+      // shop deletion deletes a shop's items 25 at a time, whatever their partitions, order secrets included: IAM checks
+      // every key of one BatchWriteItem against one statement, so they all sit in this one (a batch returns no item)
+      { actions: ['BatchWriteItem'], under: ['shop', 'shopDirectory', 'page', 'apiKey', 'job', 'openJobs', 'digest', 'alert', 'orderHook'] },
+      // puts a shop's order secret without reading it back: no ReturnValues (ALL_OLD would hand the old secret back)
+      { actions: ['PutItem', 'DeleteItem'], under: ['orderHook'], returnValuesNone: true },
     ],
     // shop deletion and erasure find a shop's items across its partitions (lib/lifecycle/)
     scan: true,
@@ -97,5 +101,11 @@ export function grantTableAccess(table: Table, fn: IFunction, access: TableAcces
     fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${index}`], conditions: leadingKeys(under) }));
   if (access.scan) fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }));
   for (const w of access.write ?? [])
-    fn.addToRolePolicy(new PolicyStatement({ actions: w.actions.map((a) => `dynamodb:${a}`), resources: [table.tableArn], conditions: leadingKeys(w.under) }));
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: w.actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn],
+        conditions: { ...leadingKeys(w.under), ...(w.returnValuesNone ? { StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' } } : {}) },
+      }),
+    );
 }
