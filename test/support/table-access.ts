@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIXES } from '#lib/store/keys.ts';
 import type { FunctionName } from '#lib/startup.ts';
 import { TABLE_ACCESS, type TableAccess } from '../../infra/least-privilege.ts';
+import { TABLE } from '#lib/store/table.ts';
 
 /**
  * What IAM sees of each DynamoDB call, and whether a function's grant
@@ -33,13 +34,16 @@ const pkOf = (v: unknown): string => {
   return typeof pk === 'string' ? pk : typeof pk?.S === 'string' ? pk.S : String(pk);
 };
 
-/** The partition key value a Query's key condition names (`PK = :v` or `GSI1PK = :v`, through attribute names too). */
+/** The partition keys of the table and its indexes (lib/store/table.ts). */
+const PARTITION_KEYS = new Set<string>([TABLE.partitionKey, TABLE.gsi1.partitionKey, TABLE.openWaits.partitionKey]);
+
+/** The partition key value a Query's key condition names (`PK = :v`, `GSI1PK = :v` or `WAITPK = :v`, through attribute names too). */
 function queryKey(input: AnyInput): string {
   const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
   for (const m of String(input.KeyConditionExpression ?? '').matchAll(/(#?\w+)\s*=\s*(:\w+)/g)) {
     const attr = names[m[1]!] ?? m[1]!;
-    if (attr === 'PK' || attr === 'GSI1PK') {
+    if (PARTITION_KEYS.has(attr)) {
       const v = values[m[2]!] as unknown;
       return typeof v === 'string' ? v : String((v as AnyInput)?.S);
     }
