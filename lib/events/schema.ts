@@ -1,4 +1,5 @@
 import * as z from '#lib/zod.ts';
+import { channelSchema, type Channel } from '#lib/events/channel.ts';
 
 /**
  * The canonical event model (SPEC §1.4). Every adapter (Meta, Zalo, orders)
@@ -6,9 +7,8 @@ import * as z from '#lib/zod.ts';
  * publishes them. This module is the only place their fields are listed.
  */
 
-/** Channels a page can belong to. Messages and comments are told apart by event kind. */
-export const channelSchema = z.enum(['facebook', 'instagram', 'zalo']);
-export type Channel = z.infer<typeof channelSchema>;
+/** Channels (lib/events/channel.ts, where shop settings import them from). */
+export { channelSchema, type Channel };
 
 /** A string of `min`..`max` characters. */
 const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));

@@ -1,5 +1,5 @@
 import * as z from '#lib/zod.ts';
-import { channelSchema } from '#lib/events/schema.ts';
+import { channelSchema } from '#lib/events/channel.ts';
 import { isValidDate } from '#lib/time/zone.ts';
 import { isLoopbackHost } from '#lib/http/loopback.ts';
 
