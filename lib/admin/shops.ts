@@ -2,13 +2,23 @@ import { ConflictError, NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { shopIdSchema, shopInputSchema, type Shop } from '#lib/shops/schema.ts';
 import { mergePatch } from '#lib/shops/merge-patch.ts';
+import { keepStoredSecrets, shopView } from '#lib/shops/alert-secrets.ts';
 import { getStoredShop, listShopsPage, updateShop, type ShopWriteResult } from '#lib/store/shops.ts';
 
-/** `PUT /v1/admin/shops/{shopId}`: validates and stores a shop's whole configuration. */
+/**
+ * `PUT /v1/admin/shops/{shopId}`: validates and stores a shop's whole
+ * configuration. A webhook alert channel may leave out its secret when the
+ * shop already has that URL (the stored secret stays: lib/shops/alert-secrets.ts).
+ * Every answer shows the shop without its webhook secrets (`shopView`).
+ */
 export async function upsertShop(shopId: string, body: unknown, now = new Date()): Promise<Shop> {
   const id = parseWith(shopIdSchema, shopId, 'shop id');
-  const settings = parseWith(shopInputSchema, body, 'shop');
-  return stored(await updateShop(id, () => ({ ...settings, shopId: id, updatedAt: now.toISOString() })));
+  return stored(
+    await updateShop(id, (current) => {
+      const settings = parseWith(shopInputSchema, keepStoredSecrets(body, current), 'shop');
+      return { ...settings, shopId: id, updatedAt: now.toISOString() };
+    }),
+  );
 }
 
 /**
@@ -27,18 +37,18 @@ export async function patchShop(shopId: string, patch: unknown, now = new Date()
     await updateShop(id, (current) => {
       if (!current) throw new NotFoundError(`No shop ${id}`);
       const { shopId: _id, updatedAt: _at, ...settings } = current;
-      const merged = parseWith(shopInputSchema, mergePatch(settings, patch), 'shop after the patch');
+      const merged = parseWith(shopInputSchema, keepStoredSecrets(mergePatch(settings, patch), current), 'shop after the patch');
       return { ...merged, shopId: id, updatedAt: now.toISOString() };
     }),
   );
 }
 
-/** `GET /v1/admin/shops/{shopId}`: the stored settings (secrets and keys live elsewhere and never appear here). */
+/** `GET /v1/admin/shops/{shopId}`: the stored settings (secrets and keys live elsewhere and never appear here; alert webhook secrets are shown as `secretSet`). */
 export async function getShopSettings(shopId: string): Promise<Shop> {
   const id = parseWith(shopIdSchema, shopId, 'shop id');
   const found = await getStoredShop(id);
   if (!found) throw new NotFoundError(`No shop ${id}`);
-  return found.shop;
+  return shopView(found.shop);
 }
 
 const LIST_LIMIT_DEFAULT = 50;
@@ -58,11 +68,11 @@ export async function listShops(params: URLSearchParams): Promise<{ shops: Shop[
     if (!shopIdSchema.safeParse(after).success) throw new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'use the nextCursor of the previous page' }]);
   }
   const page = await listShopsPage(limit, after);
-  return { shops: page.shops, ...(page.lastShopId ? { nextCursor: Buffer.from(page.lastShopId, 'utf8').toString('base64url') } : {}) };
+  return { shops: page.shops.map(shopView), ...(page.lastShopId ? { nextCursor: Buffer.from(page.lastShopId, 'utf8').toString('base64url') } : {}) };
 }
 
 function stored(res: ShopWriteResult): Shop {
-  if (res.ok) return res.shop;
+  if (res.ok) return shopView(res.shop);
   if ('conflictPage' in res) {
     throw new ConflictError(`Page ${res.conflictPage} already belongs to another shop`, [{ path: 'pages', message: `page ${res.conflictPage} is registered by another shop` }]);
   }

@@ -26,7 +26,13 @@ const PLACE_SCHEMA = { type: ['object', 'null'], properties: { dimension: { type
 
 /** SPEC §4.4 alerts, as the shop settings document them. */
 export const ALERTS_DESCRIPTION =
-  'SLA alerts: when a wait reaches responseSlaMinutes − warnBeforeMinutes working minutes (warning, only when warnBeforeMinutes is set) and again at responseSlaMinutes (breach), each channel gets one message per threshold and minute listing the waits that reached it, at most once per wait and threshold, never for a wait already answered. Webhook URLs must be https (http only on 127.0.0.1, localhost or [::1]); webhook bodies are AlertWebhookBody; emails are short, in the shop locale.';
+  'SLA alerts: when a wait reaches responseSlaMinutes − warnBeforeMinutes working minutes (warning, only when warnBeforeMinutes is set) and again at responseSlaMinutes (breach), each channel gets one message per threshold and minute listing the waits that reached it, at most once per wait and threshold, never for a wait already answered. Webhook URLs must be https (http only on 127.0.0.1, localhost or [::1]); webhook bodies are AlertWebhookBody; emails are short, in the shop locale. A webhook secret is write-only: answers show AlertsView (secretSet and the last four characters), and a PUT or PATCH may leave secret out of a webhook channel whose url the shop already has (the stored secret stays; a new url needs one).';
+
+/** The shop settings as the admin API answers them: alerts as AlertsView (no webhook secret). */
+function shopSettingsView() {
+  const input = jsonSchema(shopInputSchema) as { properties: Record<string, unknown> };
+  return { ...input, properties: { ...input.properties, alerts: { $ref: '#/components/schemas/AlertsView' } } };
+}
 
 const errorSchema = {
   type: 'object',
@@ -156,7 +162,7 @@ export function openApiDocument(serverUrl?: string) {
           },
         },
         Shop: {
-          allOf: [{ $ref: '#/components/schemas/ShopInput' }, { type: 'object', required: ['shopId', 'updatedAt'], properties: { shopId: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } }],
+          allOf: [shopSettingsView(), { type: 'object', required: ['shopId', 'updatedAt'], properties: { shopId: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } }],
         },
         Rebuild: jsonSchema(rebuildSchema),
         DigestRun: jsonSchema(runDigestSchema),
@@ -192,6 +198,28 @@ export function openApiDocument(serverUrl?: string) {
         ReportLink: jsonSchema(reportLinkSchema),
         WaitingLink: jsonSchema(waitingLinkSchema),
         Alerts: { ...jsonSchema(alertsSchema), description: ALERTS_DESCRIPTION },
+        AlertsView: {
+          type: 'object',
+          description: 'Alerts as the admin API shows them: a webhook channel carries secretSet and the secret’s last four characters, never the secret.',
+          required: ['channels'],
+          properties: {
+            warnBeforeMinutes: { type: 'integer', minimum: 1, maximum: 1439 },
+            channels: {
+              type: 'array',
+              items: {
+                oneOf: [
+                  { type: 'object', required: ['type', 'to'], properties: { type: { const: 'email' }, to: { type: 'string', format: 'email' } } },
+                  {
+                    type: 'object',
+                    required: ['type', 'url', 'secretSet', 'secretLast4'],
+                    properties: { type: { const: 'webhook' }, url: { type: 'string' }, secretSet: { const: true }, secretLast4: { type: 'string', minLength: 4, maxLength: 4 } },
+                    not: { required: ['secret'] },
+                  },
+                ],
+              },
+            },
+          },
+        },
         WaitingList: {
           type: 'object',
           required: ['shopId', 'generatedAt', 'timezone', 'responseSlaMinutes', 'count', 'waits'],

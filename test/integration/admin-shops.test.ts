@@ -149,3 +149,55 @@ describe('a page belongs to one shop', () => {
     expect(await pageOwner('moving')).toBe('hold-b');
   });
 });
+
+describe('alert webhook secrets are write-only', () => {
+  const SECRET = 'whsec-hoa-mai-0123456789-wxyz';
+  const HOOK = 'https://ops.hoamai.vn/chatpulse';
+  const alerts = { warnBeforeMinutes: 5, channels: [{ type: 'webhook', url: HOOK, secret: SECRET }, { type: 'email', to: 'ca@hoamai.vn' }] };
+  const shown = { warnBeforeMinutes: 5, channels: [{ type: 'webhook', url: HOOK, secretSet: true, secretLast4: 'wxyz' }, { type: 'email', to: 'ca@hoamai.vn' }] };
+  /** The secret as stored, read straight from the table. */
+  const storedChannels = async (shopId: string) =>
+    ((await db().send(new GetCommand({ TableName: tableName(), Key: { PK: `SHOP#${shopId}`, SK: 'CONFIG' }, ConsistentRead: true }))).Item?.shop?.alerts as { channels: Array<Record<string, unknown>> }).channels;
+
+  beforeAll(async () => {
+    await createTestTable();
+  });
+
+  it('PUT, GET, PATCH and the shop list never return the secret; it is stored and kept', async () => {
+    const put = await req('PUT', '/v1/admin/shops/sec-a', { ...body, pages: [{ pageId: 'sec-a-fb', channel: 'facebook', name: 'Fanpage' }], alerts });
+    expect(put.status).toBe(200);
+    const answers = [put, await req('GET', '/v1/admin/shops/sec-a'), await req('PATCH', '/v1/admin/shops/sec-a', { responseSlaMinutes: 20 }), await req('GET', '/v1/admin/shops', undefined, 'limit=100')];
+    for (const a of answers) {
+      expect(a.status).toBe(200);
+      expect(JSON.stringify(a.body)).not.toContain(SECRET);
+      expect(JSON.stringify(a.body)).not.toContain('0123456789');
+    }
+    expect(answers[1]!.body.alerts).toEqual(shown);
+    expect(answers[2]!.body.alerts).toEqual(shown);
+    expect(answers[3]!.body.shops.find((s: { shopId: string }) => s.shopId === 'sec-a').alerts).toEqual(shown);
+    forgetCachedShops();
+    expect((await storedChannels('sec-a'))[0]).toEqual({ type: 'webhook', url: HOOK, secret: SECRET });
+  });
+
+  it('a GET body sent back as PUT, or a PATCH of the channels without secret, keeps the stored secret for the same URL', async () => {
+    const got = (await req('GET', '/v1/admin/shops/sec-a')).body;
+    const { shopId: _id, updatedAt: _at, ...settings } = got;
+    const again = await req('PUT', '/v1/admin/shops/sec-a', { ...settings, name: 'Hoa Mai 2' });
+    expect(again.status).toBe(200);
+    expect((await storedChannels('sec-a'))[0]!.secret).toBe(SECRET);
+    const patched = await req('PATCH', '/v1/admin/shops/sec-a', { alerts: { channels: [{ type: 'webhook', url: HOOK }] } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.alerts.channels).toEqual([{ type: 'webhook', url: HOOK, secretSet: true, secretLast4: 'wxyz' }]);
+    expect(await storedChannels('sec-a')).toEqual([{ type: 'webhook', url: HOOK, secret: SECRET }]);
+  });
+
+  it('a new URL without a secret is a 400 naming the field; a new secret replaces the old one', async () => {
+    const bad = await req('PATCH', '/v1/admin/shops/sec-a', { alerts: { channels: [{ type: 'webhook', url: 'https://other.hoamai.vn/hook' }] } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error.details)).toContain('secret');
+    expect(await storedChannels('sec-a')).toEqual([{ type: 'webhook', url: HOOK, secret: SECRET }]);
+    const rotated = await req('PATCH', '/v1/admin/shops/sec-a', { alerts: { channels: [{ type: 'webhook', url: HOOK, secret: 'whsec-rotated-9876543210-abcd' }] } });
+    expect(rotated.body.alerts.channels[0]).toEqual({ type: 'webhook', url: HOOK, secretSet: true, secretLast4: 'abcd' });
+    expect((await storedChannels('sec-a'))[0]!.secret).toBe('whsec-rotated-9876543210-abcd');
+  });
+});

@@ -68,6 +68,13 @@ describe('openApiDocument', () => {
     expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"responseSlaMinutes"');
     expect(JSON.stringify(doc.components.schemas.ShopInput)).toContain('"warnBeforeMinutes"');
     expect(JSON.stringify(doc.components.schemas.Alerts)).toContain('"webhook"');
+    // answers never carry the webhook secret: the shop's alerts are AlertsView there
+    const shop = JSON.stringify(doc.components.schemas.Shop);
+    expect(shop).toContain('"#/components/schemas/AlertsView"');
+    expect(shop).not.toContain('"secret"');
+    const view = doc.components.schemas.AlertsView.properties.channels.items.oneOf[1] as { required: string[]; properties: Record<string, unknown> };
+    expect(view.required).toEqual(['type', 'url', 'secretSet', 'secretLast4']);
+    expect(view.properties.secret).toBeUndefined();
     expect(doc.components.schemas.AlertWebhookBody.description).toContain('X-Chatpulse-Signature: t=<unix seconds>,v1=');
     const params = doc.paths['/v1/shops/{shopId}/reports/{report}'].get.parameters as Array<{ name: string; required: boolean; schema: Record<string, unknown> }>;
     expect(params.map((p) => p.name)).toEqual(['shopId', 'report', 'from', 'to', 'pageId', 'channel', 'granularity', 'format', 'lang']);
