@@ -16,6 +16,8 @@ const waitRef = z.object({
   customerId: z.string().check(z.minLength(1), z.maxLength(128)),
   openedAt: z.number().check(z.int()),
   next: z.optional(z.enum(['warning', 'breach'])),
+  /** times the wait was not in its conversation yet when its timer fired (queued before the commit: lib/alerts/timers.ts) */
+  unseen: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),
 });
 export type WaitRef = z.infer<typeof waitRef>;
 

@@ -1,6 +1,6 @@
 import type { Shop } from '#lib/shops/schema.ts';
 import { rulesOf } from '#lib/ingest/context.ts';
-import { openWait } from '#lib/ingest/customer.ts';
+import { openWait, waitsOf } from '#lib/ingest/customer.ts';
 import { getShop } from '#lib/store/shops.ts';
 import { batchGet, keyId } from '#lib/store/batch.ts';
 import { keys } from '#lib/store/keys.ts';
@@ -23,6 +23,9 @@ import { raiseAlerts } from '#lib/alerts/groups.ts';
  */
 
 const MAX_WAITS_PER_MESSAGE = 500;
+/** A wait not yet in its conversation when its timer fires is looked at again this much later, this many times. */
+const UNSEEN_DELAY_SECONDS = 5;
+const UNSEEN_TRIES = 6;
 /** A wait that arrives (a late event, a replay) more than this past its last threshold gets no timer: an alert that late tells no one anything. */
 export const STALE_MS = 3_600_000;
 
@@ -96,6 +99,7 @@ export async function fireTimer(msg: TimerMessage, now: number): Promise<TimerOu
     else due.push({ w, threshold: reached[reached.length - 1]!.threshold, ...(ahead[reached.length] ? { after: ahead[reached.length]!.threshold } : {}) });
   }
   let closed = 0;
+  const notYet: WaitRef[] = [];
   const alerts = new Map<Threshold, WaitRef[]>();
   if (due.length > 0) {
     const items = await batchGet(due.map(({ w }) => keys.customer(shop.shopId, w.pageId, w.customerId)));
@@ -103,7 +107,12 @@ export async function fireTimer(msg: TimerMessage, now: number): Promise<TimerOu
       const item = items.get(keyId(keys.customer(shop.shopId, d.w.pageId, d.w.customerId)));
       const state = customerFromItem(shop.shopId, d.w.pageId, d.w.customerId, item);
       if (openWait(state) !== d.w.openedAt) {
-        closed++;
+        // the timer was queued before its batch's commit: a wait its conversation does not hold at all yet may be
+        // about to be committed (or retried after a conflict). Look again shortly, a few times; a wait that was
+        // answered (or a batch that never committed) sends nothing.
+        const unseen = d.w.unseen ?? 0;
+        if (!waitsOf(state.entries).some((w) => w.openedAt === d.w.openedAt) && unseen < UNSEEN_TRIES) notYet.push({ ...d.w, unseen: unseen + 1 });
+        else closed++;
         continue;
       }
       alerts.set(d.threshold, [...(alerts.get(d.threshold) ?? []), d.w]);
@@ -113,6 +122,8 @@ export async function fireTimer(msg: TimerMessage, now: number): Promise<TimerOu
   let alerted = 0;
   for (const [threshold, waits] of alerts) alerted += await raiseAlerts(shop, threshold, waits, now);
   const requeue = timerMessages(shop, later, now);
+  for (let i = 0; i < notYet.length; i += MAX_WAITS_PER_MESSAGE)
+    requeue.push({ delaySeconds: UNSEEN_DELAY_SECONDS, body: { kind: 'timer', shopId: shop.shopId, waits: notYet.slice(i, i + MAX_WAITS_PER_MESSAGE) } });
   if (requeue.length > 0) await alertQueue()!.send(requeue);
-  return { alerted, closed, requeued: later.length };
+  return { alerted, closed, requeued: later.length + notYet.length };
 }

@@ -99,6 +99,38 @@ describe('SLA alerts', () => {
     expect(p.map((r) => [r.body.threshold, listed(r)])).toEqual([['warning', ['late']]]);
   });
 
+  it('a timer that fires before its batch is committed looks again and alerts once the wait is there', async () => {
+    const S = 'al-before-commit';
+    await shopWithAlerts(S);
+    // a message that has waited 10.5 min when it arrives: its warning is due at once. The timer is queued before
+    // the commit (lib/ingest/record-batch.ts); here it fires before the commit too.
+    const arrived = t('2026-11-20T10:10:30');
+    q.clock = arrived;
+    const opened = t('2026-11-20T10:00:00');
+    await q.send([{ delaySeconds: 0, body: { kind: 'timer', shopId: S, waits: [{ pageId: `${S}-fb`, customerId: 'c1', openedAt: opened }] } }]);
+    await q.runUntil(arrived + 2_000);
+    expect(posts(S)).toHaveLength(0);
+    // the commit (without a timer of its own: only the early one exists)
+    setAlertQueue(undefined);
+    expect((await recordBatch(S, [makeMessage({ pageId: `${S}-fb`, customerId: 'c1', at: iso('2026-11-20T10:00:00') })], { now: arrived + 3_000 })).applied).toBe(1);
+    setAlertQueue(q);
+    await q.runUntil(t('2026-11-20T10:20:00'));
+    expect(posts(S).map((r) => [r.body.threshold, listed(r)])).toEqual([
+      ['warning', ['c1']],
+      ['breach', ['c1']],
+    ]);
+  });
+
+  it('a timer for a wait that never arrives gives up after a few looks and sends nothing', async () => {
+    const S = 'al-never-committed';
+    await shopWithAlerts(S);
+    q.clock = t('2026-11-20T10:10:30');
+    await q.send([{ delaySeconds: 0, body: { kind: 'timer', shopId: S, waits: [{ pageId: `${S}-fb`, customerId: 'ghost', openedAt: t('2026-11-20T10:00:00') }] } }]);
+    await q.runUntil(t('2026-11-20T12:00:00'));
+    expect(posts(S)).toHaveLength(0);
+    expect(q.pending).toEqual([]);
+  });
+
   it('a wait opened at night alerts at opening time plus the threshold', async () => {
     const S = 'al-night';
     await shopWithAlerts(S);
