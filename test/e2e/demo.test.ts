@@ -105,6 +105,11 @@ describe('npm start, then npm run demo, on fresh data', () => {
     const eml = outbox.filter((f) => f.endsWith('.eml'));
     expect(eml.length).toBeGreaterThanOrEqual(6);
     expect(outbox.filter((f) => f.endsWith('.html')).length).toBe(eml.length);
+    // the alert emails of the live demo shop: a warning and a breach, and nothing for the wait answered in time
+    const alertMails = outbox.filter((f) => f.endsWith('.html')).map((f) => readFileSync(path.join(dir, 'outbox', f), 'utf8')).filter((h) => h.includes('Quầy livestream'));
+    expect(alertMails.some((h) => /khach-canh-bao-\w+/.test(h)), outbox.join(' ')).toBe(true);
+    expect(alertMails.some((h) => /khach-qua-han-\w+/.test(h)), outbox.join(' ')).toBe(true);
+    expect(alertMails.some((h) => h.includes('khach-kip-luc-'))).toBe(false);
     const anyHtml = readFileSync(path.join(dir, 'outbox', outbox.find((f) => f.endsWith('.html'))!), 'utf8');
     expect(anyHtml).toMatch(/Thời trang Hoa Mai|Mỹ phẩm Thảo Vy|Đồ gỗ Phương Nam/);
 
