@@ -39,6 +39,8 @@ export const ALARM_RULES = {
   api5xxRatePercent: 1,
   apiP99LatencyMs: 3_000,
   ingestMaxAgeSeconds: 300,
+  /** an SLA alert group sent this late after its minute (the alert queue is behind): the 60 s goal of SPEC §4.4 is missed */
+  alertFlushLateSeconds: 60,
   /** no webhook event at all for this many hours while shops exist */
   webhookSilenceHours: 6,
   /** no digest sent for this many hours while shops exist (a daily digest is due every 24 h) */
@@ -64,7 +66,8 @@ export type ObservabilityProps = {
 /**
  * What an operator is woken for, all through one encrypted SNS topic with
  * an email subscriber: a message in any dead-letter queue; each function's
- * error and throttle rates; the API's 5xx rate and p99 latency; the age of
+ * error and throttle rates; the API's 5xx rate and p99 latency; SLA alert groups
+ * sent more than a minute late; the age of
  * the oldest ingest message; dropped and invalid events and digests refused
  * for good; DynamoDB throttling; silence (no webhook event for hours, no
  * digest in 26 hours, while shops exist); SES bounce and complaint rates
@@ -171,6 +174,10 @@ export class Observability extends Construct {
     const age = props.ingestQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: Stats.MAXIMUM });
     alarm('IngestQueueAge', age, R.ingestMaxAgeSeconds, `Events have waited more than ${R.ingestMaxAgeSeconds} s to be ingested in 3 of 5 minutes: the worker is failing or too slow`, { datapoints: 3, of: 5 });
 
+    // SLA alerts: groups sent late after their minute (lib/alerts/deliver.ts); DLQ depth and the worker's rates are above.
+    const alertLate = new Metric({ namespace: APP_METRICS.namespace, metricName: 'AlertFlushLateSeconds', dimensionsMap: { service: APP_METRICS.service }, statistic: Stats.MAXIMUM, period: Duration.minutes(1) });
+    alarm('AlertsLate', alertLate, R.alertFlushLateSeconds, `SLA alert groups went out more than ${R.alertFlushLateSeconds} s after their minute in 3 of 5 minutes: the alerts worker is failing, throttled or behind (alerts miss their 60 s goal)`, { datapoints: 3, of: 5 });
+
     // Business metrics (lib/log.ts totals).
     const fiveMin = Duration.minutes(5);
     alarm('DigestsFailedPermanently', app('DigestsFailedPermanently', fiveMin), 0, 'SES refused a digest for good (address rejected, identity not verified): see the digest DLQ and the ledger lastError');
@@ -227,7 +234,12 @@ export class Observability extends Construct {
       new GraphWidget({ title: 'Dead-letter queues', left: dlqDepth, width: 8 }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'Lag: ingest backlog', left: [props.ingestQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), label: 'visible' })], right: [age.with({ label: 'oldest message (s)' })], width: 12 }),
+      new GraphWidget({
+        title: 'Lag: ingest backlog, alert groups late',
+        left: [props.ingestQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), label: 'visible' })],
+        right: [age.with({ label: 'oldest message (s)' }), alertLate.with({ label: 'alert group late (s)' })],
+        width: 12,
+      }),
       new GraphWidget({
         title: 'Digests',
         left: [app('DigestsSent', hour, 'sent'), app('DigestsFailedPermanently', hour, 'refused'), app('DigestBounces', hour, 'bounced'), app('DigestComplaints', hour, 'complaints')],

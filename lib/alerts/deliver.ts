@@ -4,6 +4,7 @@ import { claimAlertGroup, getAlertGroup, recordDelivery, type AlertGroup, type D
 import { alertQueue } from '#lib/alerts/queue.ts';
 import type { FlushMessage, RetryMessage } from '#lib/alerts/messages.ts';
 import { alertPayload, groupId } from '#lib/alerts/payload.ts';
+import { flushDueAt } from '#lib/alerts/groups.ts';
 import { alertEmail } from '#lib/alerts/email.ts';
 import { postWebhook } from '#lib/alerts/webhook.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
@@ -30,6 +31,8 @@ export async function flushGroup(msg: FlushMessage, now: number): Promise<{ deli
   const channels = shop?.alerts?.channels ?? [];
   const { claimed, group } = await claimAlertGroup(ref, channels.map((c) => ({ type: c.type, target: targetOf(c) })), now);
   if (!shop || !group) return { delivered: 0, failed: 0 };
+  // how late the group goes out after it was due: the alert queue's backlog, alarmed (AlertsLate) against the 60 s goal
+  if (claimed) metric('AlertFlushLateSeconds', Math.max(0, (now - flushDueAt(group.window)) / 1000), {}, 'Seconds');
   const todo = Object.entries(group.deliveries).filter(([, d]) => claimed || d.status === 'pending');
   let delivered = 0;
   let failed = 0;

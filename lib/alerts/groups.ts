@@ -67,8 +67,11 @@ export async function raiseAlerts(shop: Shop, threshold: Threshold, waits: WaitR
   return fresh;
 }
 
+/** When a group is due to be sent: its window over, plus the grace. */
+export const flushDueAt = (window: string) => Date.parse(window) + groupWindowMs() + FLUSH_GRACE_MS;
+
 async function queueFlush(g: GroupRef, now: number): Promise<void> {
-  const due = Date.parse(g.window) + groupWindowMs() + FLUSH_GRACE_MS;
+  const due = flushDueAt(g.window);
   await alertQueue()!.send([
     { delaySeconds: Math.max(0, Math.ceil((due - now) / 1000)), body: { kind: 'flush', shopId: g.shopId, window: g.window, threshold: g.threshold as Threshold, part: g.part } },
   ]);

@@ -445,6 +445,10 @@ describe('the CDK stack', () => {
     expect(age).toMatchObject({ MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 300, DatapointsToAlarm: 3, EvaluationPeriods: 5 });
     expect(JSON.stringify(age.Dimensions)).toContain(idOf(stack, stack.ingestion.queue));
 
+    // SLA alerts: the alert DLQ (above), the worker's rates (above), and groups sent more than 60 s after their minute
+    expect(alarm('AlertsLate')).toMatchObject({ Namespace: 'chatpulse', MetricName: 'AlertFlushLateSeconds', Dimensions: [{ Name: 'service', Value: 'chatpulse' }], Statistic: 'Maximum', Period: 60, Threshold: 60, DatapointsToAlarm: 3, EvaluationPeriods: 5 });
+    expect(readFileSync(new URL('../../lib/alerts/deliver.ts', import.meta.url), 'utf8')).toContain("metric('AlertFlushLateSeconds'");
+
     // business metrics: the totals lib/log.ts metricWithTotal publishes (service dimension alone)
     const total = { Namespace: 'chatpulse', Dimensions: [{ Name: 'service', Value: 'chatpulse' }], Statistic: 'Sum', Threshold: 0 };
     expect(alarm('DigestsFailedPermanently')).toMatchObject({ ...total, MetricName: 'DigestsFailedPermanently', EvaluationPeriods: 1 });
@@ -478,7 +482,7 @@ describe('the CDK stack', () => {
 
     // every alarm (these and the canary alarms) notifies the topic, which has a subscriber with its own DLQ
     const topic = { Ref: idOf(stack, stack.observability.topic) };
-    expect(all).toHaveLength(6 + 10 * 2 + 2 + 1 + 3 + 1 + 2 + 2 + 5);
+    expect(all).toHaveLength(6 + 10 * 2 + 2 + 1 + 1 + 3 + 1 + 2 + 2 + 5);
     for (const a of all) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
