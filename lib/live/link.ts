@@ -1,5 +1,5 @@
 import * as z from '#lib/zod.ts';
-import { channelSchema } from '#lib/events/schema.ts';
+import { channelSchema } from '#lib/events/channel.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { DEFAULT_LINK_DAYS, signPageLink, verifyReportLink } from '#lib/reports/link-signing.ts';
 import { listWaiting, parseWaitingQuery } from '#lib/live/waiting.ts';

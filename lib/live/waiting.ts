@@ -1,5 +1,5 @@
 import * as z from '#lib/zod.ts';
-import { channelSchema } from '#lib/events/schema.ts';
+import { channelSchema } from '#lib/events/channel.ts';
 import { NotFoundError, ValidationError } from '#lib/errors.ts';
 import { parseWith } from '#lib/http/http.ts';
 import { rulesOf } from '#lib/ingest/context.ts';

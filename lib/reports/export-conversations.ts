@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from '#lib/zod.ts';
 import { NotFoundError, ValidationError, type FieldIssue } from '#lib/errors.ts';
-import { channelSchema } from '#lib/events/schema.ts';
+import { channelSchema } from '#lib/events/channel.ts';
 import { fromMinor } from '#lib/money.ts';
 import { AUTO_MARK, adOfEntry, attributedAd, entryOf, waitsOf, type CustomerState, type Entry } from '#lib/ingest/customer.ts';
 import { AUTOMATED, UNKNOWN_STAFF } from '#lib/ingest/context.ts';

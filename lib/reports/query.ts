@@ -1,5 +1,5 @@
 import * as z from '#lib/zod.ts';
-import { channelSchema } from '#lib/events/schema.ts';
+import { channelSchema } from '#lib/events/channel.ts';
 import { ValidationError, type FieldIssue } from '#lib/errors.ts';
 import { daysBetween, isValidDate, DATE_RULE } from '#lib/time/zone.ts';
 import { REPORT_NAMES, type ReportName } from '#lib/reports/types.ts';
