@@ -1,4 +1,4 @@
-import { F, RT_EDGES, missedShiftField, rtField, slaMetShiftField, slaWaitsShiftField } from '#lib/rollups/cells.ts';
+import { F, RT_EDGES, missedShiftField, quantileOfCounts, rtField, slaMetShiftField, slaWaitsShiftField } from '#lib/rollups/cells.ts';
 import type { FigureNoise } from '#lib/insights/usual.ts';
 
 /**
@@ -58,26 +58,11 @@ const n = (f: Fields, k: string) => f[k] ?? 0;
 const RT_BUCKETS = RT_EDGES.length + 1;
 
 /**
- * The median response time from the merged histogram (`rt{NN}` fields), to
- * the bucket, interpolated inside it as `p90FromHistogram` in
- * lib/reports/build.ts does for the 90th percentile.
+ * The median response time from the merged histogram (`rt{NN}` fields): the
+ * same quantile the staff-chat report shows (`quantileOfCounts`).
  */
 export function medianFromHistogram(counts: readonly number[]): number | null {
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const rank = Math.ceil(total * 0.5);
-  let cum = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i]!;
-    if (c > 0 && cum + c >= rank) {
-      if (i >= RT_EDGES.length) return RT_EDGES[RT_EDGES.length - 1]!;
-      const lo = i === 0 ? 0 : RT_EDGES[i - 1]!;
-      const hi = RT_EDGES[i]!;
-      return Math.round(lo + ((hi - lo) * (rank - cum)) / c);
-    }
-    cum += c;
-  }
-  return null;
+  return quantileOfCounts(counts, 0.5);
 }
 
 /** ordinary day-to-day swing of counts and money, as a fraction (3 spreads × √(1 + π/8) ≈ ±40 %: the bench tunes it) */

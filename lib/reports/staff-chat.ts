@@ -1,5 +1,5 @@
 import type { Shop } from '#lib/shops/schema.ts';
-import { F, RT_EDGES, missedShiftField, rtField, slaMetShiftField, slaWaitsShiftField } from '#lib/rollups/cells.ts';
+import { F, RT_EDGES, missedShiftField, quantileOfCounts, rtField, slaMetShiftField, slaWaitsShiftField } from '#lib/rollups/cells.ts';
 import { UNKNOWN_STAFF } from '#lib/ingest/context.ts';
 import { listOpenWaits } from '#lib/store/open-waits.ts';
 import { addWorkingSeconds, shiftAt } from '#lib/time/business.ts';
@@ -19,22 +19,7 @@ import { byEntity, header, ratio, read, staffIds, staffName, type Ctx, type Fiel
  * no wait. Monotone in `q`, so the median never exceeds the P90.
  */
 export function quantileFromHistogram(f: Fields, q: number): number | null {
-  const counts = Array.from({ length: RT_EDGES.length + 1 }, (_, i) => f[rtField(i)] ?? 0);
-  const total = counts.reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(total * q));
-  let cum = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i]!;
-    if (c > 0 && cum + c >= rank) {
-      if (i >= RT_EDGES.length) return RT_EDGES[RT_EDGES.length - 1]!;
-      const lo = i === 0 ? 0 : RT_EDGES[i - 1]!;
-      const hi = RT_EDGES[i]!;
-      return Math.round(lo + ((hi - lo) * (rank - cum)) / c);
-    }
-    cum += c;
-  }
-  return null;
+  return quantileOfCounts(Array.from({ length: RT_EDGES.length + 1 }, (_, i) => f[rtField(i)] ?? 0), q);
 }
 
 /** The 90th percentile of response times (see `quantileFromHistogram`). */

@@ -83,6 +83,31 @@ export const RT_EDGES = [
   86400, 172800,
 ];
 
+/**
+ * The `q` quantile (0 < q ≤ 1) of response times counted in RT_EDGES buckets
+ * (`counts[i]`: replies in bucket i, the last one open-ended), to the bucket,
+ * interpolated linearly inside it; null without replies. The one
+ * implementation behind the reports' median and P90 and the insights' median,
+ * so they never disagree.
+ */
+export function quantileOfCounts(counts: readonly number[], q: number): number | null {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(total * q));
+  let cum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c > 0 && cum + c >= rank) {
+      if (i >= RT_EDGES.length) return RT_EDGES[RT_EDGES.length - 1]!;
+      const lo = i === 0 ? 0 : RT_EDGES[i - 1]!;
+      const hi = RT_EDGES[i]!;
+      return Math.round(lo + ((hi - lo) * (rank - cum)) / c);
+    }
+    cum += c;
+  }
+  return null;
+}
+
 export function rtBucket(seconds: number): number {
   for (let i = 0; i < RT_EDGES.length; i++) if (seconds <= RT_EDGES[i]!) return i;
   return RT_EDGES.length;
