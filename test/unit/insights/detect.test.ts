@@ -3,7 +3,7 @@ import { detectInsights, MAX_INSIGHTS } from '#lib/insights/detect.ts';
 import { insightSentence } from '#lib/insights/sentence.ts';
 import { mad, median, usualRange, isUnusual } from '#lib/insights/usual.ts';
 import { medianFromHistogram } from '#lib/insights/figures.ts';
-import { ctx, history, LIVE, ordinary, ZALO } from '#test/support/fixtures/insights-history.ts';
+import { ctx, fourUnusual, history, LIVE, ordinary, ZALO } from '#test/support/fixtures/insights-history.ts';
 
 /**
  * Hand-made histories (test/support/fixtures/insights-history.ts): four ordinary
@@ -197,16 +197,7 @@ describe('insights from hand-made histories', () => {
   });
 
   it('four unusual figures: at most three, by effect on revenue and waiting customers', () => {
-    const { now, before } = history((w) =>
-      ordinary(w, (s) => {
-        s.ads[LIVE]!.ad1 = { spend: 2_000_000, conversations: 100, orders: 5, revenue: 1_000_000 };
-        s.staff[LIVE]!.lan!.missed = { morning: 1, evening: 25 };
-        s.staff[LIVE]!.minh!.missed = { evening: 9 };
-        s.pages[ZALO]!.reach = 400;
-        s.pages[LIVE]!.cancelled = 15;
-        s.staff[LIVE]!.minh!.cancelled = 13;
-      }),
-    );
+    const { now, before } = fourUnusual();
     const got = detectInsights(now, before, ctx);
     expect(got).toHaveLength(MAX_INSIGHTS);
     // effects: reach +306.5 customers × the usual 46,993 ₫ per customer ≈ 14.4 M; ROAS −2.55 × 2 M spend = −5.1 M;
