@@ -12,12 +12,13 @@
  * Livestreams (Facebook pages, on each shop's livestream weekdays, 20:00–
  * 21:30) bring Page comments, most of them answered by the page.
  *
- * Then SLA alerts live (DEMO_ALERTS=0 skips them): a shop whose alerts go to
+ * And SLA alerts live (DEMO_ALERTS=0 skips them): a shop whose alerts go to
  * a webhook receiver this script runs (it logs what it receives, signature
  * checked) and to an email in the outbox; three customers wait — one past
- * the warning, one past the SLA, one answered just before its warning —
- * and the script waits (about a minute: alerts are grouped per minute) for
- * the warning and the breach, and shows the third sent nothing.
+ * the warning, one past the SLA, one answered just before its warning. They
+ * are posted first, so their timers run while the shops' traffic is posted;
+ * at the end the script waits (seconds: `npm start` groups alerts per 10 s)
+ * for the warning and the breach, and shows the third sent nothing.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -331,6 +332,7 @@ try {
 Start it with npm start in this folder (it writes its URL to .data/local-url), or set DEMO_URL.`);
   process.exit(1);
 }
+const alerts = process.env.DEMO_ALERTS !== '0' ? await startAlertsDemo() : undefined;
 for (const plan of SHOPS) await runShop(plan, today);
 console.log(`posted ${posted} webhooks in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for ingestion …`);
 // wait for the ingest queue to drain (asking the local runtime not to wait out its 20 s batching window), then run
@@ -351,10 +353,14 @@ for (const plan of SHOPS) {
   await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'daily', date: yesterday }), admin);
   await call('POST', '/v1/admin/digests/run', JSON.stringify({ shopId: plan.shopId, period: 'weekly', date: addDays(today, -7) }), admin);
 }
-if (process.env.DEMO_ALERTS !== '0') await alertsDemo();
+await alerts?.finish();
 
-/** SLA alerts, live: a warning, a breach, and a wait answered just in time that sends nothing. */
-async function alertsDemo() {
+/**
+ * SLA alerts, live: a warning, a breach, and a wait answered just in time
+ * that sends nothing. Starts them (returns once the waits are posted and the
+ * third is answered); `finish` waits for the alerts and prints the outcome.
+ */
+async function startAlertsDemo() {
   const hookSecret = 'demo-webhook-secret-0123456789';
   const received: Array<{ threshold: string; customers: string[] }> = [];
   const receiver = createServer((req, res) => {
@@ -388,21 +394,30 @@ async function alertsDemo() {
   const run = Math.floor(now / 1000).toString(36);
   const msg = (customerId: string, ago: number) => ({ id: `live-${run}-${customerId}`, kind: 'message.received', at: iso(now - ago), pageId, customerId });
   const [warned, breached, justInTime] = [`khach-canh-bao-${run}`, `khach-qua-han-${run}`, `khach-kip-luc-${run}`];
-  console.log(`SLA alerts (SLA 15 working minutes, warning 5 minutes before): ${warned} has waited 10.5 min, ${breached} 15.5 min, ${justInTime} 9.5 min …`);
-  await call('POST', '/v1/events', JSON.stringify({ events: [msg(warned, 630_000), msg(breached, 930_000), msg(justInTime, 570_000)] }), { authorization: `Bearer ${apiKey}` });
+  // the third reaches its warning (10 working minutes) 8 s from now: answered before that, its timer finds the wait closed
+  const margin = 8_000;
+  console.log(`SLA alerts (SLA 15 working minutes, warning 5 minutes before): ${warned} has waited 10.5 min, ${breached} 15.5 min, ${justInTime} ${((600_000 - margin) / 60_000).toFixed(1)} min …`);
+  await call('POST', '/v1/events', JSON.stringify({ events: [msg(warned, 630_000), msg(breached, 930_000), msg(justInTime, 600_000 - margin)] }), { authorization: `Bearer ${apiKey}` });
   await call('POST', '/_local/drain', undefined);
-  // answered 30 s before its warning: its timer fires, finds the wait closed, sends nothing
   await call('POST', '/v1/events', JSON.stringify({ events: [{ id: `live-${run}-reply`, kind: 'reply.sent', at: iso(Date.now()), pageId, customerId: justInTime, via: 'message', automated: false, staffId: 'lan' }] }), { authorization: `Bearer ${apiKey}` });
   await call('POST', '/_local/drain', undefined);
-  console.log(`  ${justInTime} answered by Lan ${Math.round((now + 30_000 - Date.now()) / 1000)} s before its warning; waiting for the alert groups (sent when their minute is over) …`);
-  const deadline = Date.now() + 150_000;
-  while (Date.now() < deadline && !(received.some((r) => r.threshold === 'warning') && received.some((r) => r.threshold === 'breach') && Date.now() > now + 45_000)) await new Promise((r) => setTimeout(r, 1000));
-  const all = received.flatMap((r) => r.customers);
-  console.log(`  warning sent: ${received.some((r) => r.threshold === 'warning' && r.customers.includes(warned)) ? 'yes' : 'NO'}; breach sent: ${received.some((r) => r.threshold === 'breach' && r.customers.includes(breached)) ? 'yes' : 'NO'}; ${justInTime}: ${all.includes(justInTime) ? 'ALERTED (wrong)' : 'nothing sent'}`);
-  const waiting = (await call('GET', `/v1/shops/${shopId}/waiting`, undefined, { authorization: `Bearer ${apiKey}` })) as { waits: Array<{ customerId: string; workingMinutesWaited: number; minutesLeft: number }> };
-  console.log(`  still waiting: ${waiting.waits.map((w) => `${w.customerId} ${w.workingMinutesWaited} min (${w.minutesLeft} left)`).join(', ')}`);
-  console.log(`  delivery status: curl -H "Authorization: Bearer ${secret('ADMIN_TOKEN')}" ${URL_BASE}/v1/admin/shops/${shopId}/alerts (the email alerts are in ./outbox)`);
-  await new Promise<void>((r) => receiver.close(() => r()));
+  console.log(`  ${justInTime} answered by Lan ${Math.round((now + margin - Date.now()) / 1000)} s before its warning; the alerts go out while the shops' traffic is posted …`);
+  const finish = async () => {
+    // anything the third could have raised would be sent within a grouping window (plus 2 s of grace) of its warning
+    const window = Number(process.env.ALERT_GROUP_SECONDS ?? LOCAL_DEFAULTS.ALERT_GROUP_SECONDS) * 1000;
+    const quietAfter = now + margin + window + 3_000;
+    const deadline = Date.now() + 150_000;
+    const sent = (threshold: string, customer: string) => received.some((r) => r.threshold === threshold && r.customers.includes(customer));
+    if (!(sent('warning', warned) && sent('breach', breached) && Date.now() > quietAfter)) console.log('waiting for the SLA alerts …');
+    while (Date.now() < deadline && !(sent('warning', warned) && sent('breach', breached) && Date.now() > quietAfter)) await new Promise((r) => setTimeout(r, 500));
+    const all = received.flatMap((r) => r.customers);
+    console.log(`  warning sent: ${sent('warning', warned) ? 'yes' : 'NO'}; breach sent: ${sent('breach', breached) ? 'yes' : 'NO'}; ${justInTime}: ${all.includes(justInTime) ? 'ALERTED (wrong)' : 'nothing sent'}`);
+    const waiting = (await call('GET', `/v1/shops/${shopId}/waiting`, undefined, { authorization: `Bearer ${apiKey}` })) as { waits: Array<{ customerId: string; workingMinutesWaited: number; minutesLeft: number }> };
+    console.log(`  still waiting: ${waiting.waits.map((w) => `${w.customerId} ${w.workingMinutesWaited} min (${w.minutesLeft} left)`).join(', ')}`);
+    console.log(`  delivery status: curl -H "Authorization: Bearer ${secret('ADMIN_TOKEN')}" ${URL_BASE}/v1/admin/shops/${shopId}/alerts (the email alerts are in ./outbox)`);
+    await new Promise<void>((r) => receiver.close(() => r()));
+  };
+  return { finish };
 }
 
 console.log(`Digests queued. Open them in ./outbox (the .html files open in any browser).

@@ -38,6 +38,8 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   UNSUBSCRIBE_SIGNING_KEY: 'local-unsubscribe-signing-key-change-me',
   REPORT_LINK_KEY: 'local-report-link-key-change-me-0123456789',
   SES_FROM: 'digests@chatpulse.local',
+  // SLA alerts grouped per 10 s rather than AWS's default minute: the demo shows them in seconds
+  ALERT_GROUP_SECONDS: '10',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
