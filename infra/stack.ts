@@ -73,7 +73,7 @@ export class ChatpulseStack extends Stack {
     const env = { TABLE_NAME: table.tableName };
     this.ingestion = new Ingestion(this, 'Ingestion', { table, env });
     this.digests = new Digests(this, 'Digests', { table, unsubscribeSecret: secrets.unsubscribe, linksSecret: secrets.links, senderEmail: props.senderEmail, env });
-    this.alerts = new Alerts(this, 'Alerts', { table, senderEmail: props.senderEmail, env });
+    this.alerts = new Alerts(this, 'Alerts', { table, senderEmail: props.senderEmail, configurationSetName: this.digests.configurationSet.configurationSetName, env });
     this.alerts.grantScheduling(this.ingestion.fn);
     this.reporting = new Reporting(this, 'Reporting', { table, secrets, ingestQueue: this.ingestion.queue, digestQueue: this.digests.queue, env });
     const publicUrl = this.reporting.api.apiEndpoint;

@@ -13,6 +13,8 @@ export type AlertsProps = {
   table: Table;
   /** From address of alert emails: the digests' sender, whose SES identity the Digests construct creates */
   senderEmail: string;
+  /** The digests' SES configuration set: alert emails go through it, so bounces and complaints reach the feedback function */
+  configurationSetName: string;
   env: Record<string, string>;
 };
 
@@ -35,7 +37,7 @@ export class Alerts extends Construct {
     ({ queue: this.queue, dlq: this.dlq } = queueWithDlq(this, 'AlertQueue', { fifo: false, visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6) }));
     this.fn = new ChatpulseFunction(this, 'Worker', {
       name: 'alerts',
-      environment: { ...props.env, ALERT_QUEUE_URL: this.queue.queueUrl, ALERT_DLQ_URL: this.dlq.queueUrl, SES_FROM: props.senderEmail },
+      environment: { ...props.env, ALERT_QUEUE_URL: this.queue.queueUrl, ALERT_DLQ_URL: this.dlq.queueUrl, SES_FROM: props.senderEmail, SES_CONFIGURATION_SET: props.configurationSetName },
       timeout,
       memorySize: 512,
     });
@@ -49,7 +51,10 @@ export class Alerts extends Construct {
     this.fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: senderIdentity })],
+        resources: [
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: senderIdentity }),
+          Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSetName }),
+        ],
       }),
     );
     // timers fire when due; small batches keep a slow webhook from holding many others

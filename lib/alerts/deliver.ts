@@ -8,6 +8,8 @@ import { flushDueAt } from '#lib/alerts/groups.ts';
 import { alertEmail } from '#lib/alerts/email.ts';
 import { postWebhook } from '#lib/alerts/webhook.ts';
 import { mailTransport } from '#lib/digests/transport.ts';
+import { ALERT_TAG, alertTagValue } from '#lib/digests/feedback.ts';
+import { isSuppressed } from '#lib/store/suppressions.ts';
 import { config } from '#lib/config.ts';
 import { log, metric } from '#lib/log.ts';
 
@@ -16,7 +18,11 @@ import { log, metric } from '#lib/log.ts';
  * shop's channels gets one message. A failed channel is retried with backoff
  * through the queue (10 s, 30 s, 90 s, 270 s) and after its fifth attempt is
  * dead-lettered; each channel's status (pending, delivered, retrying,
- * dead_lettered, dropped) stays on the group for the admin API.
+ * dead_lettered, dropped, suppressed) stays on the group for the admin API.
+ * Emails go through the digests' SES configuration set, tagged with the
+ * shop: a permanent bounce or complaint suppresses the address for the
+ * shop (lib/digests/feedback.ts), and a suppressed address gets no more
+ * alerts (status `suppressed`, not retried) until an operator lifts it.
  */
 
 export const MAX_ATTEMPTS = 5;
@@ -46,7 +52,7 @@ export async function retryDelivery(msg: RetryMessage, now: number): Promise<boo
   const group = await getAlertGroup({ shopId: msg.shopId, window: msg.window, threshold: msg.threshold, part: msg.part });
   if (!shop || !group) return false;
   const d = group.deliveries[String(msg.channel)];
-  if (!d || d.status === 'delivered' || d.status === 'dead_lettered' || d.status === 'dropped' || d.attempts >= msg.attempt) return d?.status === 'delivered';
+  if (!d || d.status === 'delivered' || d.status === 'dead_lettered' || d.status === 'dropped' || d.status === 'suppressed' || d.attempts >= msg.attempt) return d?.status === 'delivered';
   return deliver(shop, group, msg.channel, msg.attempt, now);
 }
 
@@ -65,10 +71,16 @@ async function deliver(shop: Shop, group: AlertGroup, channel: number, attempt: 
   try {
     if (c.type === 'webhook') await postWebhook(c.url, c.secret, JSON.stringify(payload), deliveryId, now);
     else {
+      if (await isSuppressed(shop.shopId, c.to)) {
+        await recordDelivery(group, channel, status('suppressed', 'address bounced or complained: lift it with DELETE /v1/admin/shops/{shopId}/suppressions/{email}'));
+        metric('AlertsSuppressed', 1, {});
+        return false;
+      }
       const mail = alertEmail(payload, shop.locale);
       const from = config().SES_FROM;
       if (!from) throw new Error('Missing configuration SES_FROM');
-      await mailTransport().send({ from, to: c.to, ...mail, headers: {}, idempotencyKey: `alert-${deliveryId}` });
+      const tag = alertTagValue(shop.shopId);
+      await mailTransport().send({ from, to: c.to, ...mail, headers: {}, idempotencyKey: `alert-${deliveryId}`, ...(tag ? { tags: { [ALERT_TAG]: tag } } : {}) });
     }
     await recordDelivery(group, channel, status('delivered'));
     metric('AlertsDelivered', 1, { channel: c.type });

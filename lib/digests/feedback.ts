@@ -4,9 +4,10 @@ import { markDigestFeedback, type LedgerKey } from '#lib/store/digest-ledger.ts'
 import { putSuppression } from '#lib/store/suppressions.ts';
 
 /**
- * SES feedback on the digests: a permanent bounce or a complaint stops
- * further digests to that address for that shop (a suppression item, read
- * by dispatch and send) and marks the recipient's digest of that period
+ * SES feedback on the digests and the SLA alert emails: a permanent bounce
+ * or a complaint stops further digests and alert emails to that address for
+ * that shop (a suppression item, read by dispatch, send and the alerts
+ * worker) and, for a digest, marks the recipient's digest of that period
  * `bounced` or `complained` on the ledger. SES delivers the events of the
  * configuration set through EventBridge (`detail` is SES's event record);
  * locally the outbox plays SES's mailbox simulator (lib/mail/outbox.ts).
@@ -21,6 +22,23 @@ export const DIGEST_TAG = 'chatpulse-digest';
 export function digestTagValue(k: Omit<LedgerKey, 'email'>): string | undefined {
   const v = Buffer.from(JSON.stringify([k.shopId, k.period, k.periodKey])).toString('base64url');
   return v.length <= 256 ? v : undefined;
+}
+
+/** The SES tag naming the shop an SLA alert email was sent for (base64url of `[shopId]`). */
+export const ALERT_TAG = 'chatpulse-alert';
+
+export function alertTagValue(shopId: string): string | undefined {
+  const v = Buffer.from(JSON.stringify([shopId])).toString('base64url');
+  return v.length <= 256 ? v : undefined;
+}
+
+function shopOfAlertTag(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    return z.tuple([z.string().check(z.minLength(1))]).parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')))[0];
+  } catch {
+    return undefined;
+  }
 }
 
 const tagSchema = z.tuple([z.string().check(z.minLength(1)), z.enum(['daily', 'weekly']), z.string().check(z.minLength(1))]);
@@ -47,18 +65,24 @@ export type SesEvent = z.infer<typeof sesEventSchema>;
 
 export type FeedbackOutcome = { suppressed: string[]; ignored?: 'not_a_digest' | 'transient_bounce' | 'not_bounce_or_complaint' };
 
+/** What an email was: a digest (shop, period) or an SLA alert (shop). */
+type Sent = { kind: 'digest'; digest: Omit<LedgerKey, 'email'> } | { kind: 'alert'; shopId: string };
+
 /** Applies one SES event record; answers which addresses are now suppressed. */
 export async function recordMailFeedback(detail: unknown, now = new Date()): Promise<FeedbackOutcome> {
   const parsed = sesEventSchema.safeParse(detail);
   if (!parsed.success) return { suppressed: [], ignored: 'not_bounce_or_complaint' };
   const event = parsed.data;
   const digest = digestOfTag(event.mail.tags?.[DIGEST_TAG]?.[0]);
-  if (!digest) {
-    log.warn('SES feedback on an email that is not a digest', { messageId: event.mail.messageId, eventType: event.eventType });
+  const alertShop = digest ? undefined : shopOfAlertTag(event.mail.tags?.[ALERT_TAG]?.[0]);
+  const sent: Sent | undefined = digest ? { kind: 'digest', digest } : alertShop ? { kind: 'alert', shopId: alertShop } : undefined;
+  if (!sent) {
+    log.warn('SES feedback on an email that is neither a digest nor an alert', { messageId: event.mail.messageId, eventType: event.eventType });
     return { suppressed: [], ignored: 'not_a_digest' };
   }
+  const shopId = sent.kind === 'digest' ? sent.digest.shopId : sent.shopId;
   if (event.eventType === 'Bounce' && event.bounce?.bounceType !== 'Permanent') {
-    log.info('transient bounce', { ...digest, messageId: event.mail.messageId, bounceType: event.bounce?.bounceType });
+    log.info('transient bounce', { ...(sent.kind === 'digest' ? sent.digest : { shopId, alert: true }), messageId: event.mail.messageId, bounceType: event.bounce?.bounceType });
     return { suppressed: [], ignored: 'transient_bounce' };
   }
   const reason = event.eventType === 'Bounce' ? 'bounce' : 'complaint';
@@ -71,11 +95,16 @@ export async function recordMailFeedback(detail: unknown, now = new Date()): Pro
   const suppressed: string[] = [];
   for (const r of list) {
     const email = r.emailAddress.toLowerCase();
-    await putSuppression(digest.shopId, { email, reason, at, ...(detailText ? { detail: detailText.slice(0, 500) } : {}) });
-    await markDigestFeedback({ ...digest, email }, reason === 'bounce' ? 'bounced' : 'complained', detailText || reason, now);
+    await putSuppression(shopId, { email, reason, at, ...(detailText ? { detail: detailText.slice(0, 500) } : {}) });
+    if (sent.kind === 'digest') await markDigestFeedback({ ...sent.digest, email }, reason === 'bounce' ? 'bounced' : 'complained', detailText || reason, now);
     suppressed.push(email);
   }
-  metricWithTotal(reason === 'bounce' ? 'DigestBounces' : 'DigestComplaints', list.length, { period: digest.period });
-  log.info('digest recipients suppressed', { shopId: digest.shopId, period: digest.period, periodKey: digest.periodKey, reason, count: suppressed.length });
+  if (sent.kind === 'digest') {
+    metricWithTotal(reason === 'bounce' ? 'DigestBounces' : 'DigestComplaints', list.length, { period: sent.digest.period });
+    log.info('digest recipients suppressed', { shopId, period: sent.digest.period, periodKey: sent.digest.periodKey, reason, count: suppressed.length });
+  } else {
+    metricWithTotal(reason === 'bounce' ? 'AlertBounces' : 'AlertComplaints', list.length, {});
+    log.info('alert recipients suppressed', { shopId, reason, count: suppressed.length });
+  }
   return { suppressed };
 }

@@ -484,7 +484,7 @@ export function openApiDocument(serverUrl?: string) {
           ],
           responses: {
             '200': {
-              description: 'groups: [{window, threshold, part, waits, sentAt, oldestWaitSince, deliveries: [{channel, type, target, status (pending, delivered, retrying, dead_lettered, dropped), attempts, at, lastError?}]}]',
+              description: 'groups: [{window, threshold, part, waits, sentAt, oldestWaitSince, deliveries: [{channel, type, target, status (pending, delivered, retrying, dead_lettered, dropped, suppressed), attempts, at, lastError?}]}]',
               ...json({ type: 'object', properties: { shopId: { type: 'string' }, since: { type: 'string', format: 'date-time' }, groups: { type: 'array', items: { type: 'object' } } } }),
             },
             ...errors(400, 401, 404),

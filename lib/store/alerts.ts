@@ -100,7 +100,7 @@ export async function markFlushQueued(g: GroupRef): Promise<void> {
   await db().send(new UpdateCommand({ TableName: tableName(), Key: groupKey(g), UpdateExpression: 'SET flushQueued = :t', ExpressionAttributeValues: { ':t': true } }));
 }
 
-export type DeliveryStatus = { type: string; target: string; status: 'pending' | 'delivered' | 'retrying' | 'dead_lettered' | 'dropped'; attempts: number; lastError?: string; at: number };
+export type DeliveryStatus = { type: string; target: string; status: 'pending' | 'delivered' | 'retrying' | 'dead_lettered' | 'dropped' | 'suppressed'; attempts: number; lastError?: string; at: number };
 export type AlertGroup = GroupRef & { waits: string[]; sentAt?: number; deliveries: Record<string, DeliveryStatus>; createdAt: number };
 
 function groupOf(item: Item): AlertGroup {

@@ -242,7 +242,8 @@ describe('the CDK stack', () => {
     // ingest queues wait timers; the alert worker re-enqueues them, dead-letters and mails
     const alertUrl = { Ref: idOf(stack, stack.alerts.queue) };
     expect(env('ingest').ALERT_QUEUE_URL).toEqual(alertUrl);
-    expect(env('alerts')).toMatchObject({ ALERT_QUEUE_URL: alertUrl, ALERT_DLQ_URL: { Ref: idOf(stack, stack.alerts.dlq) }, SES_FROM: 'digests@shop.vn' });
+    // alert emails go through the digests' configuration set, so their bounces and complaints reach digest-feedback
+    expect(env('alerts')).toMatchObject({ ALERT_QUEUE_URL: alertUrl, ALERT_DLQ_URL: { Ref: idOf(stack, stack.alerts.dlq) }, SES_FROM: 'digests@shop.vn', SES_CONFIGURATION_SET: { Ref: idOf(stack, stack.digests.configurationSet) } });
     const withSecret = Object.keys(fnIds).filter((k) => env(k).SECRET_ARNS !== undefined || env(k).SECRET_ARN !== undefined).sort();
     // digest-send holds none: its jobs carry links signed by the dispatcher (or admin's digest run)
     expect(withSecret).toEqual(['admin', 'dispatch', 'report', 'webhook']);
@@ -602,6 +603,11 @@ describe('the CDK stack', () => {
       const ses = only(actionsOf(template, id), 'ses:');
       expect(ses, name).toEqual(name === 'send' || name === 'alerts' ? ['ses:SendEmail', 'ses:SendRawEmail'] : []);
     }
+    // the alert worker may send through the configuration set it is told to use (SES checks both resources)
+    const alertSes = statementsOf(template, fnIds.alerts!).filter((st) => actionList(st).includes('ses:SendEmail'));
+    expect(alertSes).toHaveLength(1);
+    const resources = (alertSes[0]!.Resource as unknown[]).map((r) => JSON.stringify(r));
+    expect(resources.some((r) => r.includes(':configuration-set/') && r.includes(`{"Ref":"${idOf(stack, stack.digests.configurationSet)}"}`)), resources.join('\n')).toBe(true);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -11,6 +11,14 @@ import { alertStatus } from '#lib/alerts/status.ts';
 import type { CanonicalEvent } from '#lib/events/schema.ts';
 import type { ShopInput } from '#lib/shops/schema.ts';
 import { resetConfig } from '#lib/config.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { OutboxTransport, SIMULATOR } from '#lib/mail/outbox.ts';
+import { ALERT_TAG } from '#lib/digests/feedback.ts';
+import { isSuppressed, deleteSuppression } from '#lib/store/suppressions.ts';
+import { lambdaContext } from '#test/support/http.ts';
+import { handler as digestFeedback } from '#functions/digest-feedback/handler.ts';
 
 /**
  * SLA alerts with a moved clock, against DynamoDB Local. Every shop: zone
@@ -219,6 +227,42 @@ describe('SLA alerts', () => {
     expect(q.dead.filter((d) => (d.body as { shopId: string }).shopId === S)).toHaveLength(1);
     const status = await alertStatus(S, new URLSearchParams({ since: '2026-11-20T00:00:00Z' }), q.clock);
     expect(status.groups[0]!.deliveries).toEqual([expect.objectContaining({ status: 'dead_lettered', attempts: 5, lastError: 'webhook answered 500' })]);
+  });
+
+  it('an alert email that bounces suppresses its address for the shop: the next alert to it is recorded suppressed, not sent or retried', async () => {
+    const S = 'al-bounce';
+    const dir = mkdtempSync(path.join(tmpdir(), 'chatpulse-alert-bounce-'));
+    // the outbox plays SES's mailbox simulator; its bounce reaches the feedback function as EventBridge delivers it
+    const sent: Array<{ to: string; tags: Record<string, string> | undefined }> = [];
+    const outbox = new OutboxTransport(dir, () => new Date(q.clock), (detail) =>
+      digestFeedback({ source: 'aws.ses', 'detail-type': 'Email Bounced', detail } as never, lambdaContext),
+    );
+    setMailTransport({ send: (m) => (sent.push({ to: m.to, tags: m.tags }), outbox.send(m)) });
+    try {
+      await shopWithAlerts(S, { alerts: { channels: [{ type: 'email', to: SIMULATOR.bounce }] } });
+      await ingestAt(S, t('2026-11-20T10:00:01'), [makeMessage({ pageId: `${S}-fb`, customerId: 'b1', at: iso('2026-11-20T10:00:00') })]);
+      await q.runUntil(t('2026-11-20T10:20:00'));
+      // the breach went out once, tagged with its shop, and bounced: the address is suppressed for this shop only
+      expect(sent).toHaveLength(1);
+      expect(JSON.parse(Buffer.from(sent[0]!.tags![ALERT_TAG]!, 'base64url').toString('utf8'))).toEqual([S]);
+      expect(await isSuppressed(S, SIMULATOR.bounce)).toBe(true);
+      expect(await isSuppressed('al-cross', SIMULATOR.bounce)).toBe(false);
+      // a second customer breaches later: nothing is sent to the suppressed address, and nothing is retried
+      await ingestAt(S, t('2026-11-20T11:00:01'), [makeMessage({ pageId: `${S}-fb`, customerId: 'b2', at: iso('2026-11-20T11:00:00') })]);
+      await q.runUntil(t('2026-11-20T12:00:00'));
+      expect(sent).toHaveLength(1);
+      expect(q.delivered.filter((d) => d.body.kind === 'retry' && d.body.shopId === S)).toHaveLength(0);
+      const status = await alertStatus(S, new URLSearchParams({ since: '2026-11-20T00:00:00Z' }), q.clock);
+      expect(status.groups.map((g) => g.deliveries[0]!.status).sort()).toEqual(['delivered', 'suppressed']);
+      // lifted by an operator, the address gets alerts again
+      await deleteSuppression(S, SIMULATOR.bounce);
+      await ingestAt(S, t('2026-11-20T13:00:01'), [makeMessage({ pageId: `${S}-fb`, customerId: 'b3', at: iso('2026-11-20T13:00:00') })]);
+      await q.runUntil(t('2026-11-20T14:00:00'));
+      expect(sent).toHaveLength(2);
+    } finally {
+      setMailTransport(mail);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a shop without alert channels queues no timer', async () => {
