@@ -11,7 +11,9 @@ import { normalizePhone } from '#lib/ingest/phone.ts';
  * `total`, `order_line_items`, `customer_data`), read here as far as public
  * samples show. Every state the order shows becomes an event with a
  * deterministic id, so re-sending the whole order (`orders/updated`) is
- * harmless. Order ids are `<platform>:<platform order id>`, the exact digits
+ * harmless; its order.created carries the body's `updated_at` as the
+ * order's version, so an edit (a later one) replaces the order's amount and
+ * attribution once and an older body changes nothing (lib/ingest/order.ts). Order ids are `<platform>:<platform order id>`, the exact digits
  * the platform sent (never through a float: see `parseOrderJson`).
  */
 export const ORDER_PLATFORMS = ['haravan', 'sapo', 'shopify'] as const;
@@ -227,6 +229,8 @@ export type OrderFacts = {
   /** `<platform>:<platform order id>` */
   orderId: string;
   createdAt: string;
+  /** the body's version: its `updated_at` (Sapo GO `modified_on`) when it sends a usable one; an edit of the order sends a later one */
+  updatedAt?: string;
   total: Decimal;
   lines: OrderLine[];
   notes: Map<string, string>;
@@ -364,6 +368,8 @@ export function readOrderWebhook(
   }
   const createdAt = new Date(Date.parse(created!)).toISOString();
   const later = isoOrUndefined(o.updated_at) ?? isoOrUndefined(o.modified_on) ?? createdAt;
+  // the version orders edits by (lib/ingest/order.ts); one outside the canonical model's years is left out (the version is then the creation time)
+  const version = [isoOrUndefined(o.updated_at), isoOrUndefined(o.modified_on)].find((t) => t !== undefined && t >= '2000' && t < '2100');
   const cancelled = isCancelled(o);
   const currency = o.currency?.trim().toUpperCase();
   const phone = phoneOf(o);
@@ -380,6 +386,7 @@ export function readOrderWebhook(
       platform,
       orderId: `${platform}:${o.id}`,
       createdAt,
+      ...(version ? { updatedAt: version } : {}),
       total: total!,
       lines,
       notes,
@@ -467,6 +474,7 @@ export function orderEvents(order: OrderFacts, costs?: CostLookup): CanonicalEve
     ...optional('adId', 'ad_id'),
     ...optional('referralCode', 'referral_code'),
     ...(order.phone ? { phone: order.phone } : {}),
+    ...(order.updatedAt ? { updatedAt: order.updatedAt } : {}),
   } as EventOf<'order.created'>;
   const events: CanonicalEvent[] = [created];
   if (order.cancelledAt) events.push({ id: `${orderId}:cancelled`, kind: 'order.cancelled', at: order.cancelledAt, orderId });

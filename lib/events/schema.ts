@@ -87,6 +87,10 @@ const orderCreated = z.object({
   referralCode: z.optional(text(1, 128)),
   total: moneySchema,
   cost: optional(moneySchema, 'Cost of goods; gross profit needs it'),
+  updatedAt: optional(
+    atSchema,
+    "The order's version: when the platform last changed it (`updated_at`). An order.created sent again with the same id and a later `updatedAt` is an edit: the order's amount, cost, staff, ad, referral code and conversation become the edited ones, and the figures move once, on the day the order was created. One with an older or equal version (without `updatedAt`: its `at`) changes nothing",
+  ),
 });
 
 const orderTransition = (kind: 'order.cancelled' | 'order.delivered' | 'order.returned') =>
@@ -182,12 +186,15 @@ export type EventBatch = z.infer<typeof eventBatchSchema>;
  * An event as ingest stores it raw (and rebuild replays it): as received,
  * except that an order.created carries the conversation ingest linked it to
  * (`pageId`, `customerId`) and, when that link came from the customer's
- * phone, `phoneGivenAt`: when (ms) that conversation gave the phone. An
- * order whose phone a conversation that gave it earlier claims later is
- * stored again with the new link; replay keeps the copy with the earliest
- * `phoneGivenAt` (see lib/ingest/replay.ts).
+ * phone, `phoneGivenAt`: when (ms) that conversation gave the phone, or
+ * `noteLink` when the body named that conversation in its own note
+ * attributes. An order whose phone a conversation that gave it earlier
+ * claims later is stored again with the new link, and each edit of an order
+ * (a later `updatedAt`) is stored as one more copy; replay takes the content
+ * of the newest version and the link ingest ended with (see
+ * lib/ingest/replay.ts).
  */
-export type StoredEvent = CanonicalEvent & { phoneGivenAt?: number };
+export type StoredEvent = CanonicalEvent & { phoneGivenAt?: number; noteLink?: true };
 
 /** A page's reply to a comment that names the comment but not yet its customer. */
 export type UnresolvedReply = EventOf<'reply.sent'> & { customerId?: undefined; commentId: string };

@@ -8,6 +8,18 @@ import type { OrderLink } from '#lib/ingest/customer.ts';
  * One order's state. Transitions may arrive before the creation (any order);
  * the order contributes nothing until its creation is known, and then always
  * to the day it was created.
+ *
+ * An order is edited on its platform (amount, lines, sales staff, note
+ * attributes) and sent again with a later `updated_at`: its order.created
+ * carries that version (`updatedAt`). What the order counts (creation time,
+ * total, cost, staff, ad, referral code, and its page when it names no
+ * conversation) is the content of the newest version seen; a body of an
+ * older or equal version changes nothing. The conversation is the one named
+ * by the newest body that names one in its note attributes (else the phone's
+ * earliest giver, lib/store/phone-links.ts). Transitions are kept at the
+ * earliest time a body showed them. Each rule is a maximum or a minimum, so
+ * the state after any arrival order and any duplication of the same bodies
+ * is the state after the bodies in their true order.
  */
 export type OrderState = {
   shopId: string;
@@ -15,6 +27,10 @@ export type OrderState = {
   v: number;
   ids: string[];
   createdAt?: number;
+  /** The version (ms; the body's `updated_at`, else its creation time) whose content the order counts; absent in items written before versions, which count as `createdAt` */
+  version?: number;
+  /** The version of the body whose note attributes named the conversation the order is linked to (linked by `note_attributes`) */
+  noteVersion?: number;
   pageId?: string;
   customerId?: string;
   staffId?: string;
@@ -41,43 +57,95 @@ export function emptyOrder(shopId: string, orderId: string): OrderState {
 /** Where an order.created links to chat, resolved by the caller (note attributes, or phone: then `phoneGivenAt`). */
 export type OrderLinkage = { pageId?: string; customerId?: string; adId?: string; phoneGivenAt?: number };
 
+/** The version of an order.created: its `updatedAt` (the platform's `updated_at`), else its creation time (ms). */
+export function orderVersionOf(e: EventOf<'order.created'>): number {
+  return Date.parse(e.updatedAt ?? e.at);
+}
+
+/** The version whose content the order counts (items written before versions: their creation time). */
+export const countedVersionOf = (o: OrderState): number | undefined => o.version ?? o.createdAt;
+
+/** The version of the body that named the order's conversation in its note attributes, if it is linked that way. */
+export const noteVersionOf = (o: OrderState): number | undefined => o.noteVersion ?? (o.linkedBy === 'note_attributes' ? countedVersionOf(o) : undefined);
+
+/**
+ * Of two copies of one event id, true when `a` is the one state keeps rather
+ * than `b`: the newer version of an order.created, the earlier time of a
+ * transition. Anything else: the first seen stays.
+ */
+export function supersedes(a: OrderEvent, b: OrderEvent): boolean {
+  if (a.kind === 'order.created' && b.kind === 'order.created') return orderVersionOf(a) > orderVersionOf(b);
+  if (a.kind !== 'order.created' && a.kind === b.kind) return Date.parse(a.at) < Date.parse(b.at);
+  return false;
+}
+
+/** The content of an order.created, replacing the content of an older version (fields it does not name are dropped). */
+function withContent(state: OrderState, c: EventOf<'order.created'>, rules: ShopRules, link: OrderLinkage): OrderState {
+  const { costMinor: _c, staffId: _s, referralCode: _r, adId: _a, ...rest } = state;
+  return {
+    ...rest,
+    createdAt: Date.parse(c.at),
+    version: orderVersionOf(c),
+    totalMinor: toMinor(c.total, rules.currency),
+    ...(c.cost !== undefined ? { costMinor: toMinor(c.cost, rules.currency) } : {}),
+    ...(c.staffId ? { staffId: c.staffId } : {}),
+    ...(c.referralCode ? { referralCode: c.referralCode } : {}),
+    ...(link.adId ? { adId: link.adId } : {}),
+  };
+}
+
+/**
+ * Applies one order event. Returns `state` itself when the event changes
+ * nothing (seen before, an older or equal version, a transition already
+ * known at an earlier or equal time), so callers count it as a duplicate.
+ */
 export function applyOrderEvent(state: OrderState, ev: OrderEvent, rules: ShopRules, link: OrderLinkage): OrderState {
-  if (state.ids.includes(ev.id)) return state;
-  const next: OrderState = { ...state, ids: [...state.ids, ev.id] };
+  const seen = state.ids.includes(ev.id);
+  const ids = seen ? state.ids : [...state.ids, ev.id];
+  const at = Date.parse(ev.at);
   switch (ev.kind) {
     case 'order.created': {
       const c = ev as EventOf<'order.created'>;
-      next.createdAt = Date.parse(c.at);
-      next.totalMinor = toMinor(c.total, rules.currency);
-      if (c.cost !== undefined) next.costMinor = toMinor(c.cost, rules.currency);
-      if (c.staffId) next.staffId = c.staffId;
-      if (c.referralCode) next.referralCode = c.referralCode;
-      if (link.pageId) next.pageId = link.pageId;
-      if (link.customerId) next.customerId = link.customerId;
-      if (link.adId) next.adId = link.adId;
-      if (link.pageId && link.customerId) next.linkedBy = c.pageId === link.pageId && c.customerId === link.customerId ? 'note_attributes' : 'phone';
-      if (next.linkedBy === 'phone' && link.phoneGivenAt !== undefined) next.phoneGivenAt = link.phoneGivenAt;
-      break;
+      const version = orderVersionOf(c);
+      const counted = countedVersionOf(state);
+      const fresh = state.createdAt === undefined || counted === undefined || version > counted;
+      // the body names this conversation itself (the caller passes its own note link when it decides)
+      const named = Boolean(link.pageId && link.customerId && c.pageId === link.pageId && c.customerId === link.customerId);
+      const noteV = noteVersionOf(state);
+      const takesNote = named && (noteV === undefined || version > noteV);
+      if (!fresh && !takesNote) return state;
+      let next: OrderState = fresh ? { ...withContent(state, c, rules, link), ids } : { ...state, ids };
+      if (takesNote) {
+        const { phoneGivenAt: _p, ...rest } = next;
+        next = { ...rest, pageId: link.pageId!, customerId: link.customerId!, linkedBy: 'note_attributes', noteVersion: version };
+      } else if (state.createdAt === undefined) {
+        if (link.pageId) next.pageId = link.pageId;
+        if (link.customerId) next.customerId = link.customerId;
+        if (link.pageId && link.customerId) {
+          next.linkedBy = 'phone';
+          if (link.phoneGivenAt !== undefined) next.phoneGivenAt = link.phoneGivenAt;
+        }
+      } else if (!next.customerId) {
+        // an order of no conversation counts on the page its newest body names, if any
+        const { pageId: _p, ...rest } = next;
+        next = { ...rest, ...(link.pageId ? { pageId: link.pageId } : {}) };
+      }
+      return next;
     }
+    // Transitions keep the earliest time a body showed them. Delivered and returned stay
+    // consistent whatever the order of arrival (SPEC §1.3, issue 21): a returned order is
+    // never delivered too, so a delivery seen before or after the return changes nothing.
     case 'order.cancelled':
-      next.cancelled = true;
-      next.cancelledAt = Date.parse(ev.at);
-      break;
-    // Delivered and returned stay consistent whatever the order of arrival (SPEC §1.3,
-    // issue 21): a returned order is never delivered too, so a delivery seen before or
-    // after the return changes nothing. Both are monotonic, so the result does not depend
-    // on the order the events come in.
+      if (seen && state.cancelledAt !== undefined && at >= state.cancelledAt) return state;
+      return { ...state, ids, cancelled: true, cancelledAt: at };
     case 'order.delivered':
-      next.delivered = !next.returned;
-      next.deliveredAt = Date.parse(ev.at);
-      break;
+      if (seen && state.deliveredAt !== undefined && at >= state.deliveredAt) return state;
+      return { ...state, ids, delivered: !state.returned, deliveredAt: at };
     case 'order.returned':
-      next.returned = true;
-      next.delivered = false;
-      next.returnedAt = Date.parse(ev.at);
-      break;
+      if (seen && state.returnedAt !== undefined && at >= state.returnedAt) return state;
+      return { ...state, ids, returned: true, delivered: false, returnedAt: at };
   }
-  return next;
+  return state;
 }
 
 /**

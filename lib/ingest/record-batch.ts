@@ -6,7 +6,7 @@ import { adNamesByAd, adNamesOf } from '#lib/ingest/ad-names.ts';
 import { localDate } from '#lib/time/zone.ts';
 import { rulesOf, NO_PAGE, type ShopRules } from '#lib/ingest/context.ts';
 import { applyConversationEvents, deriveCustomer, openWait, pruneCustomer, type CustomerState } from '#lib/ingest/customer.ts';
-import { applyOrderEvent, deriveOrder, orderLinkOf, relinkOrder, type OrderState } from '#lib/ingest/order.ts';
+import { applyOrderEvent, deriveOrder, noteVersionOf, orderLinkOf, orderVersionOf, relinkOrder, type OrderLinkage, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, type SpendState } from '#lib/ingest/spend.ts';
 import { applyPageEvent, type PageState } from '#lib/ingest/page.ts';
 import { joinCommentReplies } from '#lib/ingest/comment-join.ts';
@@ -68,11 +68,19 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
     return undefined;
   };
   const accepted: CanonicalEvent[] = [];
+  // another copy of an order event already in this batch (an edited order sent twice, or a transition seen by two
+  // bodies) is applied in a round of its own after this one, as if it came in a later delivery: state keeps the
+  // newer version (lib/ingest/order.ts), so the result does not depend on which copy came first
+  const copies: CanonicalEvent[] = [];
+  const firstCopy = new Map<string, string>();
   for (const e of events) {
     if (seen.has(e.id)) {
-      duplicates++;
+      const text = JSON.stringify(e);
+      if (isOrderEvent(e) && firstCopy.get(e.id) !== text && !copies.some((c) => c.id === e.id && JSON.stringify(c) === text)) copies.push(e);
+      else duplicates++;
       continue;
     }
+    if (isOrderEvent(e)) firstCopy.set(e.id, JSON.stringify(e));
     seen.add(e.id);
     const reason = refusal(e);
     if (reason) dropped.push({ id: e.id, reason });
@@ -110,7 +118,10 @@ export async function recordBatch(shopId: string, events: CanonicalEvent[], opts
       await new Promise((r) => setTimeout(r, Math.min(1000, 2 ** conflicts * 10) * Math.random()));
     }
   }
-  return { applied, duplicates: duplicates + (total - applied), parked, dropped };
+  const outcome: BatchOutcome = { applied, duplicates: duplicates + (total - applied), parked, dropped };
+  if (copies.length === 0) return outcome;
+  const later = await recordBatch(shopId, copies, { now });
+  return { applied: applied + later.applied, duplicates: outcome.duplicates + later.duplicates, parked: parked + later.parked, dropped: [...dropped, ...later.dropped] };
 }
 
 /** The producer an event id names (adapters prefix theirs); anything else came through `POST /v1/events`. */
@@ -140,8 +151,19 @@ async function fittingUnits(rules: ShopRules, events: ResolvedEvent[], now: numb
 
 type Link = { pageId: string; customerId: string };
 const custKey = (l: Link) => `${l.pageId}\u0000${l.customerId}`;
-/** A created order moving to the conversation that holds its phone now, and the order.created to store again with that link. */
-type Relink = { from?: Link; to: PhoneHolder; created: EventOf<'order.created'> };
+/**
+ * A created order moving to the conversation that holds its phone now, and the order.created to store again with
+ * that link; or (`note`) to the conversation a newer body names in its note attributes (that body links it).
+ */
+type Relink = { from?: Link; to: PhoneHolder; created: EventOf<'order.created'>; note?: true };
+
+/** The order.created names a conversation of the shop in its note attributes. */
+const namesConversation = (e: EventOf<'order.created'>, rules: ShopRules) => Boolean(e.pageId && e.customerId && rules.pageChannels.has(e.pageId));
+/** The body is newer than the one that named the order's conversation (or none did). */
+const newerNote = (e: EventOf<'order.created'>, o: OrderState) => {
+  const noted = noteVersionOf(o);
+  return noted === undefined || orderVersionOf(e) > noted;
+};
 
 /**
  * Reads the state items the events touch and computes each unit's writes.
@@ -186,6 +208,13 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     if (created && state.createdAt === undefined) {
       if (created.pageId && created.customerId && rules.pageChannels.has(created.pageId)) link = { pageId: created.pageId, customerId: created.customerId };
       else if (holder) link = { pageId: holder.pageId, customerId: holder.customerId, phoneGivenAt: holder.givenAt };
+    } else if (created && state.createdAt !== undefined && namesConversation(created, rules) && newerNote(created, state)) {
+      // the newest body that names a conversation in its note attributes decides where the order belongs (an edit moved it)
+      const named = { pageId: created.pageId!, customerId: created.customerId! };
+      if (!current || custKey(current) !== custKey(named)) {
+        link = named;
+        relinks.set(id, { ...(current ? { from: current } : {}), to: { ...named, givenAt: 0 }, created, note: true });
+      }
     } else if (created && holder && state.createdAt !== undefined && state.linkedBy !== 'note_attributes' && needsPhoneLink(created, rules)) {
       // orders linked before the reason was recorded, or by a phone item of before this rule, count as given at 0: they stay
       const moves = !current || (custKey(current) !== custKey(holder) && precedes(holder, { ...current, givenAt: state.phoneGivenAt ?? 0 }));
@@ -236,22 +265,31 @@ export async function buildUnits(rules: ShopRules, events: ResolvedEvent[], now 
     let after = before;
     const link = orderLinks.get(id);
     const relink = relinks.get(id);
-    if (relink) {
+    if (relink && !relink.note) {
       // stored again with its new link: rebuild replays the copy linked to the earliest giver
       after = relinkOrder(after, relink.to);
       addRaw(u, relink.to.pageId, { ...relink.created, pageId: relink.to.pageId, customerId: relink.to.customerId, phoneGivenAt: relink.to.givenAt });
     }
     for (const e of orders.get(id)!) {
-      if (after.ids.includes(e.id)) continue;
-      let linkage = {};
+      let linkage: OrderLinkage = {};
       let stored: StoredEvent = e;
       if (e.kind === 'order.created') {
-        // the conversation (page, customer) is resolved once and stored with the raw event;
-        // the ad is not: the conversation derives it, whenever its referral arrives
-        linkage = { ...(link ?? (e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {})), ...(e.adId ? { adId: e.adId } : {}) };
-        stored = { ...e, ...linkage };
+        // the conversation (page, customer) is resolved here and stored with the raw event (with when its phone was
+        // given, or that the body named it); the ad is not: the conversation derives it, whenever its referral arrives
+        const same = link !== undefined && after.pageId === link.pageId && after.customerId === link.customerId;
+        const givenAt = link?.phoneGivenAt ?? (same && after.linkedBy === 'phone' ? after.phoneGivenAt : undefined);
+        linkage = {
+          ...(link ? { pageId: link.pageId, customerId: link.customerId } : e.pageId && rules.pageChannels.has(e.pageId) ? { pageId: e.pageId } : {}),
+          ...(givenAt !== undefined ? { phoneGivenAt: givenAt } : {}),
+          ...(e.adId ? { adId: e.adId } : {}),
+        };
+        const named = link !== undefined && e.pageId === link.pageId && e.customerId === link.customerId;
+        stored = { ...e, ...linkage, ...(named ? { noteLink: true as const } : {}) };
       }
-      after = applyOrderEvent(after, e, rules, linkage);
+      const next = applyOrderEvent(after, e, rules, linkage);
+      // seen before, an older version, or a transition already known as early: a duplicate
+      if (next === after) continue;
+      after = next;
       addRaw(u, after.pageId ?? NO_PAGE, stored);
     }
     if (after === before) return undefined;

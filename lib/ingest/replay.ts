@@ -4,7 +4,7 @@ import { mergeCells, type Cells } from '#lib/rollups/cells.ts';
 import { localDate } from '#lib/time/zone.ts';
 import type { ShopRules } from '#lib/ingest/context.ts';
 import { applyConversationEvents, deriveCustomer, emptyCustomer, type CustomerState } from '#lib/ingest/customer.ts';
-import { applyOrderEvent, deriveOrder, emptyOrder, orderLinkOf, type OrderState } from '#lib/ingest/order.ts';
+import { applyOrderEvent, deriveOrder, emptyOrder, orderLinkOf, supersedes, type OrderState } from '#lib/ingest/order.ts';
 import { applySpendEvent, deriveSpend, emptySpend, type SpendState } from '#lib/ingest/spend.ts';
 import { precedes } from '#lib/ingest/phone.ts';
 
@@ -13,15 +13,23 @@ import { precedes } from '#lib/ingest/phone.ts';
  * transitions and derivations as the ingest path (used by rebuild, and as
  * the reference in property tests). Order events carry the link ingest
  * resolved for them (page, customer, ad), as they were stored raw; of an
- * order.created stored several times (moved to a conversation that gave its
- * phone earlier), the copy with the final link counts.
+ * order.created stored several times (edited: a later version; moved to a
+ * conversation that gave its phone earlier, or that a newer body names), the
+ * newest version's content counts with the final link (`countedCopy`), and
+ * of a transition stored several times, the earliest.
  */
 export function replayCells(rules: ShopRules, events: StoredEvent[], firstSeen: Map<string, number> = new Map()): Cells {
   const byId = new Map<string, StoredEvent>();
+  const createdCopies = new Map<string, Array<EventOf<'order.created'> & StoredEvent>>();
   for (const e of events) {
+    if (e.kind === 'order.created') {
+      (createdCopies.get(e.id) ?? createdCopies.set(e.id, []).get(e.id)!).push(e);
+      continue;
+    }
     const kept = byId.get(e.id);
-    if (!kept || finalCopy(e, kept)) byId.set(e.id, e);
+    if (!kept || (isOrderEvent(e) && isOrderEvent(kept) && supersedes(e, kept))) byId.set(e.id, e);
   }
+  for (const [id, copies] of createdCopies) byId.set(id, countedCopy(copies));
   const customers = new Map<string, CustomerState>();
   const conv = new Map<string, ConversationEvent[]>();
   const orders = new Map<string, OrderEvent[]>();
@@ -69,6 +77,29 @@ export function replayCells(rules: ShopRules, events: StoredEvent[], firstSeen: 
     mergeCells(cells, deriveSpend(s, rules));
   }
   return cells;
+}
+
+/**
+ * The order.created an order's stored copies add up to, as ingest ended
+ * with it: the content (total, cost, staff, ad, creation time) of the newest
+ * version; the conversation of the newest copy whose body named it in its
+ * note attributes (`noteLink`), else of the final phone link (`finalCopy`),
+ * else, for an order of no conversation, the page its newest version names.
+ */
+function countedCopy(copies: Array<EventOf<'order.created'> & StoredEvent>): EventOf<'order.created'> {
+  let content = copies[0]!;
+  for (const c of copies) if (supersedes(c, content)) content = c;
+  const noted = copies.filter((c) => c.noteLink);
+  let linked: StoredEvent | undefined;
+  if (noted.length > 0) {
+    linked = noted[0]!;
+    for (const c of noted) if (supersedes(c, linked as EventOf<'order.created'>)) linked = c;
+  } else {
+    for (const c of copies) if (c.pageId && c.customerId && (!linked || finalCopy(c, linked))) linked = c;
+  }
+  const { pageId: _p, customerId: _c, ...rest } = content;
+  if (!linked) return content;
+  return { ...rest, pageId: (linked as EventOf<'order.created'>).pageId!, customerId: (linked as EventOf<'order.created'>).customerId! };
 }
 
 /**

@@ -29,8 +29,8 @@ const INBOUND: Text = {
   en: 'the `at` of the message or comment, in the shop time zone',
 };
 const ORDER_CREATED: Text = {
-  'vi-VN': 'thời điểm tạo đơn, theo múi giờ của shop; hủy/giao/hoàn đến sau vẫn tính về ngày tạo đơn',
-  en: 'the order creation time in the shop time zone; a later cancellation, delivery or return counts on the creation day',
+  'vi-VN': 'thời điểm tạo đơn, theo múi giờ của shop; hủy/giao/hoàn hoặc sửa đơn (giá trị, nhân viên, trang) đến sau vẫn tính về ngày tạo đơn',
+  en: 'the order creation time in the shop time zone; a later cancellation, delivery or return, or an edit of the order (amount, staff, page), counts on the creation day',
 };
 const REPLY: Text = {
   'vi-VN': 'thời điểm của câu trả lời, theo múi giờ của shop',

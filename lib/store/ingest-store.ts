@@ -20,8 +20,9 @@ import type { StoredEvent } from '#lib/events/schema.ts';
  *
  * Raw events are not in the transaction: each group's raw chunks are written
  * plainly (BatchWriteItem, 1 unit per KB instead of 2) just before it. A
- * chunk's key is a hash of its event ids, so writing it again is a no-op
- * overwrite; a chunk whose transaction was then cancelled or never ran (a
+ * chunk's key is a hash of its event ids (and of each order.created whole: an
+ * edited order is stored again under the same id), so writing it again is a
+ * no-op overwrite; a chunk whose transaction was then cancelled or never ran (a
  * crash, a conflict recomputed into other chunks) leaves copies of events
  * that another chunk also holds, or events that are applied only when their
  * message is redelivered. Every reader of raw events de-duplicates by event
@@ -106,6 +107,13 @@ function rollupUpdate(shopId: string, id: string, fields: Map<string, number>, a
   };
 }
 
+/**
+ * What names an event in its chunk's key: its id, and for an order.created the whole event, since an order is
+ * stored again under the same id when it is edited (a later version) or moves to another conversation: the copies
+ * are different chunks, not one overwriting the other.
+ */
+const chunkIdPart = (e: StoredEvent) => (e.kind === 'order.created' ? JSON.stringify(e) : e.id);
+
 /** Raw events of a transaction, one chunk item per page and day (split when large). */
 function rawItems(shopId: string, groups: Unit['raw'], ttlDays: number): Item[] {
   const out: Item[] = [];
@@ -115,7 +123,7 @@ function rawItems(shopId: string, groups: Unit['raw'], ttlDays: number): Item[] 
     const flush = () => {
       if (chunk.length === 0) return;
       const body = JSON.stringify(chunk);
-      const chunkId = createHash('sha256').update(chunk.map((e) => e.id).join('\u0000')).digest('hex').slice(0, 24);
+      const chunkId = createHash('sha256').update(chunk.map(chunkIdPart).join('\u0000')).digest('hex').slice(0, 24);
       const shard = parseInt(chunkId.slice(0, 4), 16) % RAW_SHARDS;
       const [y, m, d] = group.day.split('-').map(Number) as [number, number, number];
       out.push({

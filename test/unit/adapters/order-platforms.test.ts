@@ -35,7 +35,7 @@ describe('orderTopicOf', () => {
 });
 
 describe('Haravan orders (fixture from the Order/Fulfillment API shape)', () => {
-  const CREATED = { id: 'haravan:1001234567:created', kind: 'order.created', at: '2026-11-20T03:15:00.000Z', orderId: 'haravan:1001234567', total: 450000, pageId: PAGE, customerId: '6789', staffId: 'lan', phone: '0912345678' };
+  const CREATED = { id: 'haravan:1001234567:created', kind: 'order.created', at: '2026-11-20T03:15:00.000Z', orderId: 'haravan:1001234567', total: 450000, pageId: PAGE, customerId: '6789', staffId: 'lan', phone: '0912345678', updatedAt: '2026-11-20T03:15:00.000Z' };
 
   it('makes order.created without cost (Haravan lines carry none)', () => {
     expect(normalizeOrder('haravan', 'orders/create', makeHaravanOrder()).events).toEqual([CREATED]);
@@ -73,7 +73,7 @@ describe('Haravan orders (fixture from the Order/Fulfillment API shape)', () => 
 describe('Shopify orders (fixture from the REST Order resource)', () => {
   it('makes order.created with exact decimal strings and the customer phone', () => {
     expect(normalizeOrder('shopify', 'orders/create', makeShopifyWebhookOrder()).events).toEqual([
-      { id: 'shopify:5678901234567:created', kind: 'order.created', at: '2026-11-20T07:30:00.000Z', orderId: 'shopify:5678901234567', total: 920000, pageId: PAGE, customerId: '6789', staffId: 'lan', phone: '0905123456' },
+      { id: 'shopify:5678901234567:created', kind: 'order.created', at: '2026-11-20T07:30:00.000Z', orderId: 'shopify:5678901234567', total: 920000, pageId: PAGE, customerId: '6789', staffId: 'lan', phone: '0905123456', updatedAt: '2026-11-20T07:30:00.000Z' },
     ]);
   });
 
@@ -115,7 +115,7 @@ describe('fulfillment webhooks (fulfillments/create, fulfillments/update)', () =
 });
 
 describe('Sapo GO orders (fixture from public samples; topic orders/update)', () => {
-  const CREATED = { id: 'sapo:14900465:created', kind: 'order.created', at: '2026-11-20T02:05:57.000Z', orderId: 'sapo:14900465', total: 1400000, phone: '0987654321' };
+  const CREATED = { id: 'sapo:14900465:created', kind: 'order.created', at: '2026-11-20T02:05:57.000Z', orderId: 'sapo:14900465', total: 1400000, phone: '0987654321', updatedAt: '2026-11-20T04:00:00.000Z' };
 
   it('reads code-era fields: created_on, total, order_line_items, customer_data.phone_number', () => {
     expect(normalizeOrder('sapo', 'orders/update', makeSapoGoOrder()).events).toEqual([CREATED]);

@@ -32,6 +32,7 @@ describe('normalizeOrder: order.created', () => {
           customerId: '6789',
           staffId: 'lan',
           phone: '0912345678',
+          updatedAt: '2026-11-20T04:00:00.000Z', // the body's updated_at: the order's version
         },
       ],
     });
@@ -49,13 +50,13 @@ describe('normalizeOrder: order.created', () => {
       ],
     });
     expect(normalizeOrder('sapo', 'orders/create', o).events).toEqual([
-      { id: 'sapo:450789469:created', kind: 'order.created', at: CREATED, orderId: 'sapo:450789469', total: 1250000, cost: 560000, pageId: PAGE, adId: '2385000001', referralCode: 'MAI10', phone: '0912345678' },
+      { id: 'sapo:450789469:created', kind: 'order.created', at: CREATED, orderId: 'sapo:450789469', total: 1250000, cost: 560000, pageId: PAGE, adId: '2385000001', referralCode: 'MAI10', phone: '0912345678', updatedAt: '2026-11-20T04:00:00.000Z' },
     ]);
   });
 
   it('has no pageId and no link without note attributes', () => {
     expect(normalizeOrder('shopify', 'orders/create', makeShopifyOrder({ note_attributes: null, customer: null }))).toEqual({
-      events: [{ id: 'shopify:450789469:created', kind: 'order.created', at: CREATED, orderId: 'shopify:450789469', total: 1250000, cost: 560000 }],
+      events: [{ id: 'shopify:450789469:created', kind: 'order.created', at: CREATED, orderId: 'shopify:450789469', total: 1250000, cost: 560000, updatedAt: '2026-11-20T04:00:00.000Z' }],
     });
   });
 
